@@ -1,0 +1,49 @@
+// Package problem writes RFC 9457 problem details: the one shape every HTTP
+// error in Satchel takes, with a plain sentence a person can act on.
+package problem
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Details is an RFC 9457 problem document. Code is an extension member that
+// names the problem in a stable, machine-readable way.
+type Details struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	Code   string `json:"code,omitempty"`
+}
+
+// Write sends a problem+json response with the given status, a short stable
+// code and a plain-English detail. The title is the standard status text.
+func Write(w http.ResponseWriter, status int, code, detail string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	h.Del("Content-Length")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(Details{
+		Type:   "about:blank",
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+		Code:   code,
+	})
+}
+
+// RetryAfter sets the Retry-After header to d, rounded up to whole seconds.
+func RetryAfter(w http.ResponseWriter, d time.Duration) {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+}

@@ -1,0 +1,200 @@
+package pod
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/satchel-project/satchel/internal/problem"
+	"github.com/satchel-project/satchel/vault"
+)
+
+// Handler serves pods over HTTP the way the Solid Protocol asks, under
+// /pods/{podID}/. Only the pod's owner gets in: a request without a valid
+// token is 401, and a valid token for another pod sees 404 for every path,
+// exactly as for a pod that does not exist.
+type Handler struct {
+	Service *Service
+	// BaseURL is the server's public URL without a trailing slash.
+	BaseURL string
+	// MaxUpload is the largest body accepted, in bytes.
+	MaxUpload int64
+	// Owner authenticates the request and returns the pod its bearer owns.
+	// An error means the request is not authenticated (401).
+	Owner func(r *http.Request) (PodID, error)
+	Log   *slog.Logger
+}
+
+// MaxRecord is the largest JSON or JSON-LD record accepted: records are
+// parsed in memory, documents are streamed.
+const MaxRecord = 1 << 20
+
+// Prefix is where pods live in the URL space.
+const Prefix = "/pods/"
+
+// URL is the public URL of path p in pod id.
+func (h *Handler) URL(id PodID, p Path) string {
+	return h.BaseURL + Prefix + string(id) + "/" + p.Escaped()
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setCORS(w, r)
+	raw := r.URL.EscapedPath()
+	if len(raw) > 3*MaxPathBytes+len(Prefix)+40 {
+		problem.Write(w, http.StatusRequestURITooLong, "path-too-long", "This address is too long.")
+		return
+	}
+	rest, ok := strings.CutPrefix(raw, Prefix)
+	if !ok {
+		problem.Write(w, http.StatusNotFound, "not-found", "Nothing is stored at this address.")
+		return
+	}
+	podPart, pathPart, hasSlash := strings.Cut(rest, "/")
+	if !hasSlash {
+		// "/pods/ID" without the slash: the pod root is a container.
+		pathPart = ""
+	}
+	p, err := ParsePath(pathPart)
+	switch {
+	case errors.Is(err, ErrPathTooLong):
+		problem.Write(w, http.StatusRequestURITooLong, "path-too-long", "This address is too long.")
+		return
+	case err != nil:
+		problem.Write(w, http.StatusBadRequest, "bad-path", "This address is not allowed: names cannot be empty, \".\" or \"..\", or contain slashes, backslashes or control characters.")
+		return
+	}
+	if r.Method == http.MethodOptions {
+		h.options(w, r, p)
+		return
+	}
+	owner, err := h.Owner(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
+		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
+		return
+	}
+	id := PodID(podPart)
+	if !hasSlash || !id.Valid() || subtle.ConstantTimeCompare([]byte(owner), []byte(id)) != 1 {
+		problem.Write(w, http.StatusNotFound, "not-found", "Nothing is stored at this address.")
+		return
+	}
+	w.Header().Set("WAC-Allow", `user="read write append",public=""`)
+	w.Header().Set("Vary", "Accept, Authorization, Origin")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		h.get(w, r, id, p)
+	case http.MethodPut:
+		h.put(w, r, id, p)
+	case http.MethodPost:
+		h.post(w, r, id, p)
+	case http.MethodDelete:
+		h.delete(w, r, id, p)
+	default:
+		w.Header().Set("Allow", allow(p))
+		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "This address does not support "+r.Method+".")
+	}
+}
+
+// allow is the Allow header for p.
+func allow(p Path) string {
+	switch {
+	case p.IsDescription():
+		return "OPTIONS, HEAD, GET"
+	case p.IsRoot():
+		return "OPTIONS, HEAD, GET, POST, PUT"
+	case p.IsContainer():
+		return "OPTIONS, HEAD, GET, POST, PUT, DELETE"
+	default:
+		return "OPTIONS, HEAD, GET, PUT, DELETE"
+	}
+}
+
+// acceptedTypes are the content types a pod stores.
+var acceptedTypes = []string{
+	"application/ld+json", "application/json", "text/plain",
+	"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif",
+}
+
+func describeHeaders(w http.ResponseWriter, p Path) {
+	h := w.Header()
+	h.Set("Allow", allow(p))
+	if p.IsContainer() {
+		h.Set("Accept-Post", strings.Join(acceptedTypes, ", "))
+	} else if !p.IsDescription() {
+		h.Set("Accept-Put", strings.Join(acceptedTypes, ", "))
+	}
+}
+
+// options answers OPTIONS and CORS preflights without authentication and
+// without looking at storage, so it reveals nothing about what exists.
+func (h *Handler) options(w http.ResponseWriter, r *http.Request, p Path) {
+	describeHeaders(w, p)
+	if r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+		w.Header().Set("Access-Control-Allow-Methods", allow(p))
+		if hdrs := r.Header.Get("Access-Control-Request-Headers"); hdrs != "" {
+			w.Header().Set("Access-Control-Allow-Headers", hdrs)
+		}
+		w.Header().Set("Access-Control-Max-Age", "600")
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// setCORS answers cross-origin requests as the Solid Protocol asks: echo
+// the Origin and expose the headers Solid clients read. Bearer tokens, not
+// cookies, carry authority here, so this opens nothing to other sites.
+func setCORS(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Expose-Headers", "Accept-Patch, Accept-Post, Accept-Put, Allow, Content-Length, Content-Type, ETag, Last-Modified, Link, Location, Retry-After, Vary, WAC-Allow, WWW-Authenticate")
+	h.Add("Vary", "Origin")
+}
+
+// fail answers err as a problem document.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoPod):
+		problem.Write(w, http.StatusNotFound, "not-found", "Nothing is stored at this address.")
+	case errors.Is(err, ErrNotEmpty):
+		problem.Write(w, http.StatusConflict, "not-empty", "This folder still has things in it. Delete them first.")
+	case errors.Is(err, ErrConflict):
+		problem.Write(w, http.StatusConflict, "conflict", "A file and a folder cannot have the same name here. Choose another name.")
+	case errors.Is(err, ErrPrecondition):
+		problem.Write(w, http.StatusPreconditionFailed, "changed", "This has changed since you last looked at it (or already exists). Load it again and retry.")
+	case errors.Is(err, ErrNotAllowed):
+		w.Header().Set("Allow", allow(p))
+		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", notAllowedDetail(r, p))
+	case errors.As(err, &tooBig):
+		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This file is too big to store.")
+	case errors.Is(err, errTruncated):
+		problem.Write(w, http.StatusBadRequest, "upload-incomplete", "The upload stopped before the whole file arrived. Nothing was changed; try again.")
+	case errors.Is(err, ErrUnavailable), errors.Is(err, vault.ErrUnavailable):
+		w.Header().Set("Retry-After", "5")
+		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Storage is not available at the moment. Nothing was changed; try again in a minute.")
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody is listening.
+	default:
+		h.Log.Error("pod request failed", "method", r.Method, "err", err)
+		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
+	}
+}
+
+func notAllowedDetail(r *http.Request, p Path) string {
+	switch {
+	case p.IsRoot():
+		return "The top folder of a pod cannot be deleted. To delete everything, delete the account."
+	case isStandard(p):
+		return "This folder is part of every pod and cannot be deleted."
+	case p.IsDescription():
+		return "This is a description the server writes; it cannot be changed."
+	default:
+		return "This address does not support " + r.Method + "."
+	}
+}

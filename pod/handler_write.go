@@ -1,0 +1,237 @@
+package pod
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/satchel-project/satchel/internal/problem"
+)
+
+// upload is a request body that passed the checks every stored resource
+// must pass: a known content type, a declared length within the limits, and
+// content that matches its type.
+type upload struct {
+	contentType string
+	size        int64
+	body        io.Reader
+}
+
+// readUpload checks r's body before anything is stored. It answers the
+// client itself and returns ok=false when the body is refused.
+func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request) (upload, bool) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		problem.Write(w, http.StatusBadRequest, "missing-content-type", "Say what kind of file this is: set a Content-Type header such as application/pdf or image/jpeg.")
+		return upload{}, false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || !slices.Contains(acceptedTypes, mt) {
+		w.Header().Set("Accept-Put", strings.Join(acceptedTypes, ", "))
+		w.Header().Set("Accept-Post", strings.Join(acceptedTypes, ", "))
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "This kind of file cannot be stored. Use a PDF, a JPEG, PNG or HEIC photo, plain text, or a JSON-LD record.")
+		return upload{}, false
+	}
+	if r.ContentLength < 0 {
+		problem.Write(w, http.StatusLengthRequired, "length-required", "Send the file's size in a Content-Length header.")
+		return upload{}, false
+	}
+	limit := h.MaxUpload
+	if isJSON(mt) && limit > MaxRecord {
+		limit = MaxRecord
+	}
+	if r.ContentLength > limit {
+		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This file is too big to store.")
+		return upload{}, false
+	}
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if isJSON(mt) {
+		data, err := io.ReadAll(body)
+		if err != nil {
+			if int64(len(data)) < r.ContentLength {
+				h.fail(w, r, "", errTruncated)
+			} else {
+				h.fail(w, r, "", err)
+			}
+			return upload{}, false
+		}
+		if !validJSONRecord(data, mt) {
+			problem.Write(w, http.StatusBadRequest, "bad-json", "This record is not valid JSON: check for a missing bracket, comma or quote.")
+			return upload{}, false
+		}
+		return upload{contentType: mt, size: int64(len(data)), body: bytes.NewReader(data)}, true
+	}
+	br := bufio.NewReaderSize(body, 512)
+	head, _ := br.Peek(512)
+	if int64(len(head)) < min(r.ContentLength, 512) {
+		h.fail(w, r, "", errTruncated)
+		return upload{}, false
+	}
+	if !contentMatches(mt, head) {
+		problem.Write(w, http.StatusUnsupportedMediaType, "type-mismatch", "This file's contents do not match its type ("+mt+"). Check that you chose the right file.")
+		return upload{}, false
+	}
+	return upload{contentType: mt, size: r.ContentLength, body: br}, true
+}
+
+func isJSON(mt string) bool { return mt == "application/ld+json" || mt == "application/json" }
+
+// validJSONRecord accepts one JSON object (or, for JSON-LD, an array) with
+// nothing after it.
+func validJSONRecord(data []byte, mt string) bool {
+	d := json.NewDecoder(bytes.NewReader(data))
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return false
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return false
+	}
+	switch v.(type) {
+	case map[string]any:
+		return true
+	case []any:
+		return mt == "application/ld+json"
+	}
+	return false
+}
+
+// contentMatches checks the first bytes of a document against its declared
+// type, so that a file cannot be stored under a type it is not.
+func contentMatches(mt string, head []byte) bool {
+	switch mt {
+	case "application/pdf":
+		return bytes.HasPrefix(head, []byte("%PDF-"))
+	case "image/jpeg":
+		return bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF})
+	case "image/png":
+		return bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n"))
+	case "image/heic", "image/heif":
+		if len(head) < 12 || string(head[4:8]) != "ftyp" {
+			return false
+		}
+		switch string(head[8:12]) {
+		case "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1":
+			return true
+		}
+		return false
+	case "text/plain":
+		return utf8.Valid(trimPartialRune(head)) && !bytes.ContainsRune(head, 0)
+	}
+	return false
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence cut at the end of b.
+func trimPartialRune(b []byte) []byte {
+	for i := 0; i < 3 && len(b) > 0; i++ {
+		if utf8.Valid(b) {
+			return b
+		}
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func (h *Handler) put(w http.ResponseWriter, r *http.Request, id PodID, p Path) {
+	if p.IsDescription() {
+		h.fail(w, r, p, ErrNotAllowed)
+		return
+	}
+	if p.IsContainer() {
+		if r.ContentLength != 0 {
+			problem.Write(w, http.StatusConflict, "container-body", "A folder's contents are listed by the server. To add a file, PUT it at its own address or POST it to the folder.")
+			return
+		}
+		created, err := h.Service.CreateContainer(r.Context(), id, p)
+		if err != nil && !(p.IsRoot() && err == ErrNotAllowed) {
+			h.fail(w, r, p, err)
+			return
+		}
+		if created {
+			w.Header().Set("Location", h.URL(id, p))
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	up, ok := h.readUpload(w, r)
+	if !ok {
+		return
+	}
+	res, created, err := h.Service.Put(r.Context(), id, p, up.contentType, up.size, up.body, preconditions(r))
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	w.Header().Set("ETag", quoteETag(res.ETag))
+	if created {
+		w.Header().Set("Location", h.URL(id, p))
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, id PodID, p Path) {
+	if !p.IsContainer() {
+		h.fail(w, r, p, ErrNotAllowed)
+		return
+	}
+	slug := r.Header.Get("Slug")
+	if wantsContainer(r) {
+		if r.ContentLength > 0 {
+			problem.Write(w, http.StatusConflict, "container-body", "A new folder cannot have a body.")
+			return
+		}
+		np, _, err := h.Service.Post(r.Context(), id, p, slug, "", 0, nil)
+		if err != nil {
+			h.fail(w, r, p, err)
+			return
+		}
+		w.Header().Set("Location", h.URL(id, np))
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	up, ok := h.readUpload(w, r)
+	if !ok {
+		return
+	}
+	np, res, err := h.Service.Post(r.Context(), id, p, slug, up.contentType, up.size, up.body)
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	w.Header().Set("ETag", quoteETag(res.ETag))
+	w.Header().Set("Location", h.URL(id, np))
+	w.WriteHeader(http.StatusCreated)
+}
+
+// wantsContainer reports whether a POST asks for a container, with
+// Link: <http://www.w3.org/ns/ldp#BasicContainer>; rel="type".
+func wantsContainer(r *http.Request) bool {
+	for _, v := range r.Header.Values("Link") {
+		for _, l := range strings.Split(v, ",") {
+			l = strings.TrimSpace(l)
+			if (strings.HasPrefix(l, "<"+ldpNS+"BasicContainer>") || strings.HasPrefix(l, "<"+ldpNS+"Container>")) &&
+				strings.Contains(strings.ReplaceAll(l, " ", ""), `rel="type"`) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, id PodID, p Path) {
+	if err := h.Service.Delete(r.Context(), id, p, preconditions(r)); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

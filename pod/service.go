@@ -1,0 +1,417 @@
+package pod
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"io"
+	"mime"
+	"strings"
+	"time"
+)
+
+// Errors from Service, each matching one HTTP answer.
+var (
+	ErrNotFound   = errors.New("nothing is stored at this address")
+	ErrConflict   = errors.New("this conflicts with what is stored")
+	ErrNotAllowed = errors.New("this cannot be done here")
+	ErrNotEmpty   = errors.New("this folder is not empty")
+	errDamaged    = errors.New("a stored object is damaged or was moved")
+)
+
+// StandardContainers exist in every pod from the moment it is made, and
+// cannot be deleted.
+var StandardContainers = []Path{"identity/", "housing/", "qualifications/", "finance/", "documents/", "inbox/"}
+
+// Service is a set of pods over one Store and Keyring: create pods, and read,
+// write, list and delete their resources. Every object it stores is an age
+// file encrypted to the pod's own key, named by an HMAC of its path.
+type Service struct {
+	store Store
+	keys  *Keyring
+	now   func() time.Time
+}
+
+// NewService returns a Service storing pods in store with keys from keys.
+func NewService(store Store, keys *Keyring) *Service {
+	return &Service{store: store, keys: keys, now: time.Now}
+}
+
+// Resource is a stored resource or container as the HTTP layer sees it.
+type Resource struct {
+	Meta
+	ETag string
+}
+
+// Preconditions are a request's If-Match and If-None-Match values: "*" or
+// lists of ETags as stored (without quotes).
+type Preconditions struct {
+	IfMatch     []string
+	IfNoneMatch []string
+}
+
+func (p Preconditions) set() bool { return p.IfMatch != nil || p.IfNoneMatch != nil }
+
+// check evaluates p against the current ETag ("" when nothing exists).
+func (p Preconditions) check(current string) error {
+	if p.IfMatch != nil && !matches(p.IfMatch, current) {
+		return ErrPrecondition
+	}
+	if p.IfNoneMatch != nil && matches(p.IfNoneMatch, current) {
+		return ErrPrecondition
+	}
+	return nil
+}
+
+func matches(list []string, current string) bool {
+	if current == "" {
+		return false
+	}
+	for _, e := range list {
+		if e == "*" || e == current {
+			return true
+		}
+	}
+	return false
+}
+
+// cond turns checked preconditions into a storage condition, so that the
+// write fails if the object changed after the check.
+func (p Preconditions) cond(current string) Cond {
+	switch {
+	case !p.set():
+		return Cond{}
+	case current == "":
+		return Cond{IfNoneMatch: true}
+	default:
+		return Cond{IfMatch: current}
+	}
+}
+
+// NewPodID draws a fresh random pod ID.
+func NewPodID() PodID {
+	b := make([]byte, 17)
+	rand.Read(b)
+	return PodID(strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:26])
+}
+
+// CreatePod makes a new pod with its own key, its root and the standard
+// containers, and returns its ID.
+func (s *Service) CreatePod(ctx context.Context) (PodID, error) {
+	id := NewPodID()
+	if err := s.CreatePodWithID(ctx, id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// CreatePodWithID makes a pod called id; it fails with ErrPrecondition if
+// one exists. It is for IDs that are not pods of leavers (internal stores).
+func (s *Service) CreatePodWithID(ctx context.Context, id PodID) error {
+	pk, err := s.keys.create(ctx, id)
+	if err != nil {
+		return err
+	}
+	root := map[string]Member{}
+	now := s.now().UTC()
+	for _, c := range StandardContainers {
+		if _, err := s.writeContainer(ctx, pk, id, c, nil, Cond{IfNoneMatch: true}); err != nil {
+			return err
+		}
+		root[c.Name()] = Member{Name: c.Name(), Modified: now}
+	}
+	_, err = s.writeContainer(ctx, pk, id, "", root, Cond{IfNoneMatch: true})
+	return err
+}
+
+// Stat describes the resource or container at p.
+func (s *Service) Stat(ctx context.Context, id PodID, p Path) (Resource, error) {
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return Resource{}, err
+	}
+	meta, rc, oi, err := s.openObject(ctx, pk, pk.objectKey(id, p))
+	if err != nil {
+		return Resource{}, notFound(err)
+	}
+	rc.Close()
+	if meta.Path != p {
+		return Resource{}, errDamaged
+	}
+	return Resource{Meta: meta, ETag: oi.ETag}, nil
+}
+
+// Get opens the content of resource p. The caller closes the reader; a read
+// error part-way means the stored object was tampered with.
+func (s *Service) Get(ctx context.Context, id PodID, p Path) (Resource, io.ReadCloser, error) {
+	if p.IsContainer() {
+		return Resource{}, nil, ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return Resource{}, nil, err
+	}
+	meta, rc, oi, err := s.openObject(ctx, pk, pk.objectKey(id, p))
+	if err != nil {
+		return Resource{}, nil, notFound(err)
+	}
+	if meta.Path != p {
+		rc.Close()
+		return Resource{}, nil, errDamaged
+	}
+	return Resource{Meta: meta, ETag: oi.ETag}, rc, nil
+}
+
+// List returns container c and its members.
+func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Member, error) {
+	if !c.IsContainer() {
+		return Resource{}, nil, ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return Resource{}, nil, err
+	}
+	members, oi, meta, err := s.readContainer(ctx, pk, id, c)
+	if err != nil {
+		return Resource{}, nil, notFound(err)
+	}
+	out := make([]Member, 0, len(members))
+	for _, m := range members {
+		out = append(out, m)
+	}
+	return Resource{Meta: meta, ETag: oi.ETag}, out, nil
+}
+
+// Put creates or replaces resource p with size bytes of body, creating
+// missing containers above it. created reports whether p is new.
+func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string, size int64, body io.Reader, pre Preconditions) (res Resource, created bool, err error) {
+	if p.IsContainer() || p.IsDescription() {
+		return Resource{}, false, ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return Resource{}, false, err
+	}
+	key := pk.objectKey(id, p)
+	current := ""
+	if oi, err := s.store.Stat(ctx, key); err == nil {
+		current = oi.ETag
+	} else if !errors.Is(err, ErrNotExist) {
+		return Resource{}, false, err
+	}
+	if err := pre.check(current); err != nil {
+		return Resource{}, false, err
+	}
+	if current == "" {
+		// Refuse before writing if a container already has this name.
+		if members, _, _, err := s.readContainer(ctx, pk, id, p.Parent()); err == nil {
+			if _, clash := members[p.Name()+"/"]; clash {
+				return Resource{}, false, ErrConflict
+			}
+		}
+	}
+	meta := Meta{Path: p, ContentType: contentType, Size: size, Modified: s.now().UTC()}
+	oi, err := s.writeObject(ctx, pk, key, meta, body, pre.cond(current))
+	if err != nil {
+		return Resource{}, false, err
+	}
+	if err := s.link(ctx, pk, id, p, Member{ContentType: contentType, Size: size, Modified: meta.Modified}); err != nil {
+		if current == "" {
+			s.store.Delete(context.WithoutCancel(ctx), key, Cond{IfMatch: oi.ETag})
+		}
+		return Resource{}, false, err
+	}
+	return Resource{Meta: meta, ETag: oi.ETag}, current == "", nil
+}
+
+// CreateContainer makes container c (and any missing containers above it).
+// created is false if it already existed.
+func (s *Service) CreateContainer(ctx context.Context, id PodID, c Path) (created bool, err error) {
+	if !c.IsContainer() || c.IsRoot() {
+		return false, ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if members, _, _, err := s.readContainer(ctx, pk, id, c.Parent()); err == nil {
+		if _, clash := members[strings.TrimSuffix(c.Name(), "/")]; clash {
+			return false, ErrConflict
+		}
+	}
+	_, err = s.writeContainer(ctx, pk, id, c, nil, Cond{IfNoneMatch: true})
+	if errors.Is(err, ErrPrecondition) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, s.link(ctx, pk, id, c, Member{Modified: s.now().UTC()})
+}
+
+// Post creates a new member of container c, named after slug when it is
+// free and safe, and returns its path. With contentType "" it creates a
+// container.
+func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType string, size int64, body io.Reader) (Path, Resource, error) {
+	if !c.IsContainer() {
+		return "", Resource{}, ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return "", Resource{}, err
+	}
+	members, _, _, err := s.readContainer(ctx, pk, id, c)
+	if err != nil {
+		return "", Resource{}, notFound(err)
+	}
+	base := slugName(slug, contentType)
+	name := base
+	for i := 0; ; i++ {
+		if i > 0 {
+			name = withSuffix(base, randomSuffix())
+		}
+		if _, taken := members[name]; !taken {
+			if _, taken := members[twin(name)]; !taken {
+				break
+			}
+		}
+	}
+	if contentType == "" {
+		p := c.Child(name + "/")
+		if _, err := s.writeContainer(ctx, pk, id, p, nil, Cond{IfNoneMatch: true}); err != nil {
+			return "", Resource{}, err
+		}
+		err := s.link(ctx, pk, id, p, Member{Modified: s.now().UTC()})
+		return p, Resource{Meta: Meta{Path: p, ContentType: ContainerType}}, err
+	}
+	p := c.Child(name)
+	res, _, err := s.Put(ctx, id, p, contentType, size, body, Preconditions{IfNoneMatch: []string{"*"}})
+	return p, res, err
+}
+
+// Delete removes resource or empty container p. The root and the standard
+// containers cannot be deleted; a container with members is ErrNotEmpty.
+func (s *Service) Delete(ctx context.Context, id PodID, p Path, pre Preconditions) error {
+	if p.IsRoot() || p.IsDescription() || isStandard(p) {
+		return ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return err
+	}
+	key := pk.objectKey(id, p)
+	var etag string
+	if p.IsContainer() {
+		members, oi, _, err := s.readContainer(ctx, pk, id, p)
+		if err != nil {
+			return notFound(err)
+		}
+		if len(members) > 0 {
+			return ErrNotEmpty
+		}
+		etag = oi.ETag
+	} else {
+		oi, err := s.store.Stat(ctx, key)
+		if err != nil {
+			return notFound(err)
+		}
+		etag = oi.ETag
+	}
+	if err := pre.check(etag); err != nil {
+		return err
+	}
+	// Delete only the version we checked: a member added to a container
+	// since then changes its ETag and stops the delete.
+	if err := s.store.Delete(ctx, key, Cond{IfMatch: etag}); err != nil {
+		if errors.Is(err, ErrPrecondition) && p.IsContainer() && !pre.set() {
+			return ErrNotEmpty
+		}
+		return notFound(err)
+	}
+	return s.unlink(ctx, pk, id, p)
+}
+
+func isStandard(p Path) bool {
+	for _, c := range StandardContainers {
+		if p == c {
+			return true
+		}
+	}
+	return false
+}
+
+func notFound(err error) error {
+	if errors.Is(err, ErrNotExist) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// slugName makes a safe member name from a client's Slug: letters, digits,
+// ".", "-" and "_", at most 64 bytes, with an extension that matches the
+// content type. An empty or unusable slug gets a random name.
+func slugName(slug, contentType string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(slug) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteRune('-')
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	name := strings.Trim(b.String(), ".")
+	for strings.HasSuffix(name, DescriptionSuffix) {
+		name = strings.TrimSuffix(name, DescriptionSuffix)
+	}
+	if name == "" {
+		name = randomSuffix()
+	}
+	if contentType != "" {
+		if ext := Extension(contentType); ext != "" && !strings.HasSuffix(strings.ToLower(name), ext) {
+			name += ext
+		}
+	}
+	return name
+}
+
+// Extension is the usual file extension for a content type, or "".
+func Extension(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "application/ld+json":
+		return ".jsonld"
+	case "application/json":
+		return ".json"
+	case "application/pdf":
+		return ".pdf"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/heic":
+		return ".heic"
+	case "image/heif":
+		return ".heif"
+	case "text/plain":
+		return ".txt"
+	}
+	return ""
+}
+
+func withSuffix(name, suffix string) string {
+	if i := strings.LastIndex(name, "."); i > 0 {
+		return name[:i] + "-" + suffix + name[i:]
+	}
+	return name + "-" + suffix
+}
+
+func randomSuffix() string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
