@@ -106,16 +106,34 @@ func (s *Service) CreatePod(ctx context.Context) (PodID, error) {
 	return id, nil
 }
 
-// CreatePodWithID makes a pod called id; it fails with ErrPrecondition if
-// one exists. It is for IDs that are not pods of leavers (internal stores).
+// CreatePodWithID makes a pod called id with the standard containers; it
+// fails with ErrPrecondition if one exists.
 func (s *Service) CreatePodWithID(ctx context.Context, id PodID) error {
+	return s.createPod(ctx, id, StandardContainers)
+}
+
+// EnsureInternalPod makes an empty pod called id for the server's own
+// records (accounts, and later grants), unless it exists. Such IDs are not
+// valid pod IDs, so no HTTP request can name them.
+func (s *Service) EnsureInternalPod(ctx context.Context, id PodID) error {
+	if id.Valid() {
+		return errors.New("internal pod IDs must not look like pod IDs")
+	}
+	err := s.createPod(ctx, id, nil)
+	if errors.Is(err, ErrPrecondition) {
+		return nil
+	}
+	return err
+}
+
+func (s *Service) createPod(ctx context.Context, id PodID, containers []Path) error {
 	pk, err := s.keys.create(ctx, id)
 	if err != nil {
 		return err
 	}
 	root := map[string]Member{}
 	now := s.now().UTC()
-	for _, c := range StandardContainers {
+	for _, c := range containers {
 		if _, err := s.writeContainer(ctx, pk, id, c, nil, Cond{IfNoneMatch: true}); err != nil {
 			return err
 		}

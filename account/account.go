@@ -1,0 +1,194 @@
+// Package account holds Satchel's user accounts: leavers (each with a pod),
+// helpers, issuers and operators. Accounts are records in an internal pod,
+// so they are encrypted at rest like everything else and their usernames
+// never appear in storage; passwords are kept only as argon2id hashes.
+package account
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/satchel-project/satchel/pod"
+)
+
+// Kind is what an account is for.
+type Kind string
+
+// The kinds of account.
+const (
+	Leaver   Kind = "leaver"
+	Helper   Kind = "helper"
+	Issuer   Kind = "issuer"
+	Operator Kind = "operator"
+)
+
+// ParseKind checks a kind given by a person.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
+	case Leaver, Helper, Issuer, Operator:
+		return k, nil
+	}
+	return "", fmt.Errorf("%q is not a kind of account: use leaver, helper, issuer or operator", s)
+}
+
+// Account is one person's (or organisation's) login.
+type Account struct {
+	ID           string    `json:"id"`
+	Username     string    `json:"username"`
+	Kind         Kind      `json:"kind"`
+	DisplayName  string    `json:"displayName"`
+	Pod          pod.PodID `json:"pod,omitempty"`
+	PasswordHash string    `json:"passwordHash"`
+	Created      time.Time `json:"created"`
+}
+
+// Errors from Store.
+var (
+	ErrTaken       = errors.New("that username is already taken")
+	ErrNoAccount   = errors.New("no such account")
+	ErrBadPassword = errors.New("wrong username or password")
+)
+
+// internalPod holds account records.
+const internalPod pod.PodID = "accounts"
+
+// Store keeps accounts in an internal pod of a pod.Service.
+type Store struct {
+	svc    *pod.Service
+	params Params
+	now    func() time.Time
+}
+
+// Open returns the account store in svc, creating its internal pod on first
+// use. params sets the cost of password hashing.
+func Open(ctx context.Context, svc *pod.Service, params Params) (*Store, error) {
+	if err := svc.EnsureInternalPod(ctx, internalPod); err != nil {
+		return nil, fmt.Errorf("open accounts: %w", err)
+	}
+	return &Store{svc: svc, params: params, now: time.Now}, nil
+}
+
+func recordPath(username string) pod.Path { return pod.Path("users/" + username) }
+
+// NormalizeUsername lower-cases u and checks it: 2 to 64 characters of
+// a-z, 0-9, ".", "-" and "_", starting with a letter or digit.
+func NormalizeUsername(u string) (string, error) {
+	u = strings.ToLower(strings.TrimSpace(u))
+	if len(u) < 2 || len(u) > 64 {
+		return "", errors.New("a username must be 2 to 64 characters long")
+	}
+	for i, c := range u {
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !ok && (i == 0 || !(c == '.' || c == '-' || c == '_')) {
+			return "", errors.New("a username may use only letters, digits, dots, dashes and underscores, and must start with a letter or digit")
+		}
+	}
+	return u, nil
+}
+
+// Create makes an account and, for a leaver, its pod.
+func (s *Store) Create(ctx context.Context, username string, kind Kind, displayName, password string) (Account, error) {
+	username, err := NormalizeUsername(username)
+	if err != nil {
+		return Account{}, err
+	}
+	displayName = strings.TrimSpace(displayName)
+	if displayName == "" || len(displayName) > 200 {
+		return Account{}, errors.New("a display name must be 1 to 200 characters long")
+	}
+	if len(password) < 10 {
+		return Account{}, errors.New("a password must be at least 10 characters long")
+	}
+	if len(password) > 1024 {
+		return Account{}, errors.New("a password must be at most 1024 characters long")
+	}
+	if _, err := s.svc.Stat(ctx, internalPod, recordPath(username)); err == nil {
+		return Account{}, ErrTaken
+	}
+	hash, err := s.params.Hash(password)
+	if err != nil {
+		return Account{}, err
+	}
+	a := Account{
+		ID:           newID(),
+		Username:     username,
+		Kind:         kind,
+		DisplayName:  displayName,
+		PasswordHash: hash,
+		Created:      s.now().UTC(),
+	}
+	if kind == Leaver {
+		if a.Pod, err = s.svc.CreatePod(ctx); err != nil {
+			return Account{}, fmt.Errorf("create pod: %w", err)
+		}
+	}
+	body, _ := json.Marshal(a)
+	_, _, err = s.svc.Put(ctx, internalPod, recordPath(username), "application/json", int64(len(body)), bytes.NewReader(body), pod.Preconditions{IfNoneMatch: []string{"*"}})
+	if errors.Is(err, pod.ErrPrecondition) {
+		return Account{}, ErrTaken
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	return a, nil
+}
+
+// Get returns the account called username.
+func (s *Store) Get(ctx context.Context, username string) (Account, error) {
+	username, err := NormalizeUsername(username)
+	if err != nil {
+		return Account{}, ErrNoAccount
+	}
+	_, rc, err := s.svc.Get(ctx, internalPod, recordPath(username))
+	if errors.Is(err, pod.ErrNotFound) {
+		return Account{}, ErrNoAccount
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	defer rc.Close()
+	var a Account
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := json.Unmarshal(data, &a); err != nil {
+		return Account{}, fmt.Errorf("account record is damaged: %w", err)
+	}
+	return a, nil
+}
+
+// Authenticate checks a username and password. It spends the same effort
+// whether or not the account exists, and answers ErrBadPassword for both.
+func (s *Store) Authenticate(ctx context.Context, username, password string) (Account, error) {
+	a, err := s.Get(ctx, username)
+	if errors.Is(err, ErrNoAccount) {
+		s.params.Verify(dummyHash(s.params), password)
+		return Account{}, ErrBadPassword
+	}
+	if err != nil {
+		return Account{}, err
+	}
+	ok, err := s.params.Verify(a.PasswordHash, password)
+	if err != nil {
+		return Account{}, err
+	}
+	if !ok {
+		return Account{}, ErrBadPassword
+	}
+	return a, nil
+}
+
+func newID() string {
+	b := make([]byte, 15)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
+}

@@ -1,0 +1,126 @@
+// Package auth signs people in: it checks passwords (through package
+// account), slows down repeated failures, and issues and verifies the
+// short-lived bearer tokens that the API accepts. Tokens are JWTs signed
+// with the service's Ed25519 key from the key custodian, via jwx.
+package auth
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/vault"
+)
+
+// TokenTTL is how long an access token lasts.
+const TokenTTL = 15 * time.Minute
+
+// ErrBadToken covers every way a token can fail; the reason is not told to
+// the client.
+var ErrBadToken = errors.New("access token is not valid")
+
+// Claims are what a verified token says about its bearer.
+type Claims struct {
+	Subject string // account ID
+	Kind    account.Kind
+	Pod     pod.PodID
+	Expires time.Time
+}
+
+// Tokens issues and verifies access tokens for one server.
+type Tokens struct {
+	signer   vault.Signer
+	keys     jwk.Set
+	issuer   string
+	ttl      time.Duration
+	now      func() time.Time
+	maxBytes int
+}
+
+// NewTokens returns a Tokens signing with signer, naming issuer (the
+// server's base URL) as "iss" and "aud".
+func NewTokens(signer vault.Signer, issuer string) (*Tokens, error) {
+	pub, ok := signer.Public().(ed25519.PublicKey)
+	if !ok {
+		return nil, errors.New("token signing key is not Ed25519")
+	}
+	k, err := jwk.FromRaw(pub)
+	if err != nil {
+		return nil, err
+	}
+	k.Set(jwk.KeyIDKey, signer.KeyID())
+	k.Set(jwk.AlgorithmKey, jwa.EdDSA)
+	k.Set(jwk.KeyUsageKey, "sig")
+	set := jwk.NewSet()
+	set.AddKey(k)
+	return &Tokens{signer: signer, keys: set, issuer: issuer, ttl: TokenTTL, now: time.Now, maxBytes: 4096}, nil
+}
+
+// Issue returns a signed token for a and its lifetime.
+func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
+	now := t.now()
+	tok, err := jwt.NewBuilder().
+		Issuer(t.issuer).
+		Audience([]string{t.issuer}).
+		Subject(a.ID).
+		IssuedAt(now).
+		NotBefore(now).
+		Expiration(now.Add(t.ttl)).
+		JwtID(newJTI()).
+		Claim("kind", string(a.Kind)).
+		Claim("pod", string(a.Pod)).
+		Build()
+	if err != nil {
+		return "", 0, err
+	}
+	hdr := jws.NewHeaders()
+	hdr.Set(jws.KeyIDKey, t.signer.KeyID())
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.EdDSA, t.signer, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		return "", 0, fmt.Errorf("sign token: %w", err)
+	}
+	return string(signed), t.ttl, nil
+}
+
+// Verify checks a token's signature, issuer, audience and times.
+func (t *Tokens) Verify(token string) (Claims, error) {
+	if len(token) > t.maxBytes {
+		return Claims{}, ErrBadToken
+	}
+	tok, err := jwt.ParseString(token,
+		jwt.WithKeySet(t.keys, jws.WithRequireKid(true)),
+		jwt.WithValidate(true),
+		jwt.WithClock(jwt.ClockFunc(t.now)),
+		jwt.WithIssuer(t.issuer),
+		jwt.WithAudience(t.issuer),
+		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithAcceptableSkew(30*time.Second),
+	)
+	if err != nil {
+		return Claims{}, ErrBadToken
+	}
+	c := Claims{Subject: tok.Subject(), Expires: tok.Expiration()}
+	if v, ok := tok.Get("kind"); ok {
+		s, _ := v.(string)
+		c.Kind = account.Kind(s)
+	}
+	if v, ok := tok.Get("pod"); ok {
+		s, _ := v.(string)
+		c.Pod = pod.PodID(s)
+	}
+	if c.Subject == "" {
+		return Claims{}, ErrBadToken
+	}
+	return c, nil
+}
+
+// PublicKeys is the JWK Set that verifies tokens.
+func (t *Tokens) PublicKeys() jwk.Set { return t.keys }

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/server"
+)
+
+func init() {
+	register("serve", "run the Satchel server", runServe)
+	register("account", "manage accounts: satchel account create ...", runAccount)
+}
+
+// serverFlags are the settings shared by serve and the commands that work
+// on the server's data directly.
+type serverFlags struct {
+	addr, data, baseURL, maxUpload string
+}
+
+func addServerFlags(env *Env, fs interface {
+	StringVar(*string, string, string, string)
+}, f *serverFlags) {
+	fs.StringVar(&f.addr, "addr", envOr(env, "SATCHEL_ADDR", server.DefaultAddr), "address to listen on (SATCHEL_ADDR)")
+	fs.StringVar(&f.data, "data", envOr(env, "SATCHEL_DATA", server.DefaultDataDir), "data directory: storage and keys (SATCHEL_DATA)")
+	fs.StringVar(&f.baseURL, "base-url", envOr(env, "SATCHEL_BASE_URL", ""), "public URL of the server (SATCHEL_BASE_URL; default http://ADDR)")
+	fs.StringVar(&f.maxUpload, "max-upload", envOr(env, "SATCHEL_MAX_UPLOAD", "25MiB"), "largest upload accepted, e.g. 25MiB (SATCHEL_MAX_UPLOAD)")
+}
+
+func (f *serverFlags) config(env *Env) (server.Config, error) {
+	max, err := parseSize(f.maxUpload)
+	if err != nil {
+		return server.Config{}, usagef("--max-upload: %v", err)
+	}
+	return server.Config{
+		Addr:      f.addr,
+		DataDir:   f.data,
+		BaseURL:   f.baseURL,
+		MaxUpload: max,
+		Log:       slog.New(slog.NewTextHandler(env.Stderr, nil)),
+	}, nil
+}
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "serve", "[--addr HOST:PORT] [--data DIR] [--base-url URL] [--max-upload SIZE]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := f.config(env)
+	if err != nil {
+		return err
+	}
+	b, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	for _, c := range b.Created {
+		fmt.Fprintf(env.Stderr, "First start: %s.\n", c)
+	}
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, err)
+	}
+	fmt.Fprintf(env.Stderr, "Satchel is serving %s (listening on %s, data in %s).\n", b.Config.BaseURL, l.Addr(), cfg.DataDir)
+	return b.Serve(ctx, l)
+}
+
+func runAccount(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("use: satchel account create --kind leaver --username NAME --display-name \"Full Name\"")
+	}
+	fs := flags(env, "account create", "--kind KIND --username NAME --display-name NAME [--data DIR] [--base-url URL]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	kind := fs.String("kind", "leaver", "leaver, helper, issuer or operator")
+	username := fs.String("username", "", "the name to sign in with")
+	display := fs.String("display-name", "", "the name shown to people")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *username == "" || *display == "" {
+		return usagef("give both --username and --display-name")
+	}
+	k, err := account.ParseKind(*kind)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if _, err := account.NormalizeUsername(*username); err != nil {
+		return usagef("%v", err)
+	}
+	cfg, err := f.config(env)
+	if err != nil {
+		return err
+	}
+	cfg.Log = slog.New(slog.DiscardHandler)
+	pw, err := password(env, "Password for "+*username+": ")
+	if err != nil {
+		return err
+	}
+	b, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	for _, c := range b.Created {
+		fmt.Fprintf(env.Stderr, "First start: %s.\n", c)
+	}
+	a, err := b.Accounts.Create(ctx, *username, k, *display, pw)
+	if err != nil {
+		return err
+	}
+	if a.Pod != "" {
+		fmt.Fprintf(env.Stderr, "Created %s account %q for %s, with a pod at:\n", a.Kind, a.Username, a.DisplayName)
+		fmt.Fprintln(env.Stdout, b.PodURL(a.Pod))
+	} else {
+		fmt.Fprintf(env.Stderr, "Created %s account %q for %s.\n", a.Kind, a.Username, a.DisplayName)
+	}
+	return nil
+}
+
+// parseSize reads sizes like 25MiB, 100MB, 1048576.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("%q is not a size like 25MiB", s)
+	}
+	return n * mult, nil
+}

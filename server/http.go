@@ -1,0 +1,88 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/internal/problem"
+	"github.com/satchel-project/satchel/pod"
+)
+
+// Handler returns the server's HTTP API.
+func (b *Backend) Handler() http.Handler {
+	r := mux.NewRouter()
+	// Pod paths are checked by pod.ParsePath, which refuses "..", encoded
+	// slashes and the rest; mux must not clean or decode them first.
+	r.SkipClean(true)
+	r.UseEncodedPath()
+	r.HandleFunc("/healthz", health).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/auth/token", &auth.Login{
+		Accounts: b.Accounts,
+		Tokens:   b.Tokens,
+		Throttle: auth.NewThrottle(),
+		PodURL:   b.PodURL,
+		Log:      b.Config.Log,
+	})
+	r.PathPrefix(pod.Prefix).Handler(&pod.Handler{
+		Service:   b.Pods,
+		BaseURL:   b.Config.BaseURL,
+		MaxUpload: b.Config.MaxUpload,
+		Owner:     b.Tokens.Owner,
+		Log:       b.Config.Log,
+	})
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "This address does not support "+r.Method+".")
+	})
+	return securityHeaders(r)
+}
+
+func health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Serve answers HTTP on l until ctx is cancelled, then shuts down
+// gracefully, letting requests in flight finish for up to 10 seconds.
+func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           b.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}

@@ -1,0 +1,153 @@
+// Package server assembles Satchel: it opens storage and key custody from a
+// Config, and serves the HTTP API (health, sign-in, pods). cmd/satchel is a
+// thin wrapper around it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/pod/fsstore"
+	"github.com/satchel-project/satchel/vault"
+)
+
+// Config is everything a Satchel server or command needs to find its data.
+type Config struct {
+	// Addr is where to listen, e.g. 127.0.0.1:8080.
+	Addr string
+	// DataDir holds storage (objects/) and the local key custodian (keys/).
+	DataDir string
+	// BaseURL is the public URL of the server, without a trailing slash.
+	BaseURL string
+	// MaxUpload is the largest request body accepted, in bytes.
+	MaxUpload int64
+	// KeyCacheTTL is how long unwrapped pod keys stay in memory.
+	KeyCacheTTL time.Duration
+	// Passwords sets the cost of password hashing.
+	Passwords account.Params
+	// Log receives operational messages. It never receives secrets.
+	Log *slog.Logger
+}
+
+// Defaults for Config.
+const (
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultDataDir   = "satchel-data"
+	DefaultMaxUpload = 25 << 20
+	DefaultKeyTTL    = 5 * time.Minute
+)
+
+// Backend is storage, custody and the services built on them: what both the
+// server and the account commands use.
+type Backend struct {
+	Config   Config
+	Store    pod.Store
+	Keys     vault.Custodian
+	Pods     *pod.Service
+	Accounts *account.Store
+	Tokens   *auth.Tokens
+	// Created lists what was made on this start (a sentence each), so that
+	// the first start can say where things are.
+	Created []string
+}
+
+// Open prepares the backend described by cfg, creating the data directory,
+// master key and signing key on first use.
+func Open(ctx context.Context, cfg Config) (*Backend, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.Passwords == (account.Params{}) {
+		cfg.Passwords = account.DefaultParams
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	base, err := normalizeBaseURL(cfg.BaseURL, cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg.BaseURL = base
+	b := &Backend{Config: cfg}
+	if _, err := os.Stat(cfg.DataDir); errors.Is(err, os.ErrNotExist) {
+		b.Created = append(b.Created, "created the data directory "+abs(cfg.DataDir))
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the data directory %s: %w", cfg.DataDir, err)
+	}
+	store, err := fsstore.Open(filepath.Join(cfg.DataDir, "objects"))
+	if err != nil {
+		return nil, err
+	}
+	keyDir := filepath.Join(cfg.DataDir, "keys")
+	local, created, err := vault.OpenLocal(keyDir)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		b.Created = append(b.Created, "created a new master key in "+abs(filepath.Join(keyDir, "master.key"))+" (back it up: without it the data cannot be read)")
+	}
+	b.Store, b.Keys = store, local
+	ttl := cfg.KeyCacheTTL
+	if ttl == 0 {
+		ttl = DefaultKeyTTL
+	}
+	b.Pods = pod.NewService(store, pod.NewKeyring(store, local, ttl))
+	if b.Accounts, err = account.Open(ctx, b.Pods, cfg.Passwords); err != nil {
+		return nil, err
+	}
+	signer, err := local.Signer(ctx, "tokens")
+	if err != nil {
+		return nil, err
+	}
+	if b.Tokens, err = auth.NewTokens(signer, cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// PodURL is the public URL of a pod's root.
+func (b *Backend) PodURL(id pod.PodID) string {
+	return b.Config.BaseURL + pod.Prefix + string(id) + "/"
+}
+
+func normalizeBaseURL(base, addr string) (string, error) {
+	if base == "" {
+		if addr == "" {
+			addr = DefaultAddr
+		}
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return "", fmt.Errorf("the address %q is not host:port", addr)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	base = strings.TrimRight(base, "/")
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return "", fmt.Errorf("the base URL %q must start with http:// or https://", base)
+	}
+	return base, nil
+}
+
+func abs(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
