@@ -41,7 +41,12 @@ func (p Params) Hash(password string) (string, error) {
 func (Params) key(pw, salt []byte, m, t uint32, th uint8) []byte {
 	hashing <- struct{}{}
 	defer func() { <-hashing }()
-	return argon2.IDKey(pw, salt, t, m, th, 32)
+	k := argon2.IDKey(pw, salt, t, m, th, 32)
+	// The hash's memory (tens of MiB) is garbage now. Collect it at once:
+	// otherwise the collector, which last ran while it was live, lets the
+	// heap grow to twice its size before running again.
+	runtime.GC()
+	return k
 }
 
 // Verify reports whether password matches hash, comparing in constant time.

@@ -6,8 +6,10 @@ package auth
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -43,7 +45,15 @@ type Tokens struct {
 	ttl      time.Duration
 	now      func() time.Time
 	maxBytes int
+
+	// verified remembers tokens that passed Verify, by their SHA-256, so
+	// that a client's repeated requests cost one signature check.
+	mu       sync.Mutex
+	verified map[[32]byte]Claims
 }
+
+// maxVerified bounds the verified-token cache.
+const maxVerified = 10000
 
 // NewTokens returns a Tokens signing with signer, naming issuer (the
 // server's base URL) as "iss" and "aud".
@@ -61,7 +71,7 @@ func NewTokens(signer vault.Signer, issuer string) (*Tokens, error) {
 	k.Set(jwk.KeyUsageKey, "sig")
 	set := jwk.NewSet()
 	set.AddKey(k)
-	return &Tokens{signer: signer, keys: set, issuer: issuer, ttl: TokenTTL, now: time.Now, maxBytes: 4096}, nil
+	return &Tokens{signer: signer, keys: set, issuer: issuer, ttl: TokenTTL, now: time.Now, maxBytes: 4096, verified: map[[32]byte]Claims{}}, nil
 }
 
 // Issue returns a signed token for a and its lifetime.
@@ -95,6 +105,33 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	if len(token) > t.maxBytes {
 		return Claims{}, ErrBadToken
 	}
+	sum := sha256.Sum256([]byte(token))
+	t.mu.Lock()
+	c, ok := t.verified[sum]
+	t.mu.Unlock()
+	if ok {
+		if t.now().Before(c.Expires) {
+			return c, nil
+		}
+		t.mu.Lock()
+		delete(t.verified, sum)
+		t.mu.Unlock()
+		return Claims{}, ErrBadToken
+	}
+	c, err := t.verify(token)
+	if err != nil {
+		return Claims{}, err
+	}
+	t.mu.Lock()
+	if len(t.verified) >= maxVerified {
+		clear(t.verified)
+	}
+	t.verified[sum] = c
+	t.mu.Unlock()
+	return c, nil
+}
+
+func (t *Tokens) verify(token string) (Claims, error) {
 	tok, err := jwt.ParseString(token,
 		jwt.WithKeySet(t.keys, jws.WithRequireKid(true)),
 		jwt.WithValidate(true),

@@ -39,7 +39,7 @@ type Keyring struct {
 // podKeys is what a pod's identity gives: the identity and recipient for
 // age, and an HMAC key that turns paths into object names.
 type podKeys struct {
-	id      *age.X25519Identity
+	id      *cachingIdentity
 	rcpt    *age.X25519Recipient
 	names   []byte
 	expires time.Time
@@ -111,7 +111,7 @@ func (k *Keyring) remember(id PodID, ident *age.X25519Identity) (*podKeys, error
 	if err != nil {
 		return nil, err
 	}
-	pk := &podKeys{id: ident, rcpt: ident.Recipient(), names: names, expires: k.now().Add(k.ttl)}
+	pk := &podKeys{id: newCachingIdentity(ident), rcpt: ident.Recipient(), names: names, expires: k.now().Add(k.ttl)}
 	if k.ttl > 0 {
 		k.mu.Lock()
 		if len(k.cache) > 10000 {

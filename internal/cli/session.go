@@ -1,16 +1,25 @@
 package cli
 
 import (
+	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // session is what "satchel login" keeps between commands. The file holds a
@@ -181,4 +190,152 @@ func (s *session) resolve(p string) (string, error) {
 		segs[i] = url.PathEscape(seg)
 	}
 	return strings.TrimSuffix(s.Pod, "/") + "/" + strings.Join(segs, "/"), nil
+}
+
+// conn is a signed-in connection to the server.
+type conn struct {
+	sess *session
+	hc   *http.Client
+}
+
+// connect loads the saved session. Call close when done.
+func connect(env *Env) (*conn, error) {
+	s, err := loadSession(env, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &conn{sess: s, hc: newHTTPClient()}, nil
+}
+
+func (c *conn) close() { c.hc.CloseIdleConnections() }
+
+// newHTTPClient has no overall timeout, so that large files can take as
+// long as they need, but gives up on a server that does not connect or does
+// not start answering. It never follows redirects: the token must not go
+// anywhere the user did not sign in to.
+func newHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = 30 * time.Second
+	tr.ResponseHeaderTimeout = 2 * time.Minute
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// do sends req with the session's token and returns a 2xx response, or an
+// error sentence (closing the body).
+func (c *conn) do(req *http.Request) (*http.Response, error) {
+	req.Header.Set("Authorization", "Bearer "+c.sess.AccessToken)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, netError(req.Context(), c.sess.Server, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		return nil, statusError(resp, true)
+	}
+	return resp, nil
+}
+
+// netError words a failure to talk to the server.
+func netError(ctx context.Context, server string, err error) error {
+	if ctx.Err() != nil {
+		return errors.New("stopped before the server answered")
+	}
+	reason := ""
+	var ne net.Error
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dns):
+		reason = " (no server has that name)"
+	case errors.As(err, &cert):
+		reason = " (its security certificate is not valid)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		reason = " (nothing is answering there)"
+	case errors.As(err, &ne) && ne.Timeout():
+		reason = " (it did not answer in time)"
+	}
+	return fmt.Errorf("cannot reach the server at %s%s", server, reason)
+}
+
+// httpError is a refusal from the server, worded for people.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+// statusError turns a non-2xx response into a sentence: the server's own
+// problem detail when it sent one. With authed, 401 means the saved sign-in
+// no longer works.
+func statusError(resp *http.Response, authed bool) error {
+	code := resp.StatusCode
+	if code == http.StatusUnauthorized && authed {
+		return &httpError{code, errSignedOut.Error()}
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == "application/problem+json" {
+		var p struct {
+			Detail string `json:"detail"`
+		}
+		if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&p) == nil && clean(p.Detail) != "" {
+			return &httpError{code, clean(p.Detail)}
+		}
+	}
+	status := fmt.Sprintf("%d %s", code, http.StatusText(code))
+	switch {
+	case code == http.StatusNotFound:
+		return &httpError{code, "nothing is stored at this address"}
+	case code/100 == 3:
+		return &httpError{code, fmt.Sprintf("the server sent this request elsewhere (%s): check the server address and run satchel login again", status)}
+	case code/100 == 5:
+		return &httpError{code, fmt.Sprintf("the server had a problem (%s): try again later", status)}
+	}
+	return &httpError{code, fmt.Sprintf("the server refused this (%s)", status)}
+}
+
+// clean removes control characters from text the server sent, so that it
+// cannot play tricks on the terminal.
+func clean(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s))
+}
+
+// parseArgs parses flags wherever they appear among the arguments (the flag
+// package alone stops at the first non-flag), and returns the others.
+// Everything after "--" is an argument.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return nil, err
+		}
+		left := fs.Args()
+		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
+			return append(rest, left...), nil
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
+	}
+}
+
+// isLoopback reports whether host is this machine, where plain http is safe.
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// isContainer reports whether a URL names a container (ends in "/").
+func isContainer(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && strings.HasSuffix(p.EscapedPath(), "/")
 }

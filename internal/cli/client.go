@@ -1,0 +1,500 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func init() {
+	register("login", "sign in to a Satchel server: satchel login --server URL --username NAME", runLogin)
+	register("ls", "list a folder in your pod: satchel ls [PATH]", runLs)
+	register("put", "upload a file to your pod: satchel put FILE PATH", runPut)
+	register("get", "download a file from your pod: satchel get PATH [-o FILE]", runGet)
+	register("rm", "delete a file or an empty folder from your pod: satchel rm PATH", runRm)
+}
+
+// shortTimeout bounds the commands that move no file contents.
+const shortTimeout = 2 * time.Minute
+
+func runLogin(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "login", "--server URL --username NAME")
+	server := fs.String("server", envOr(env, "SATCHEL_SERVER", ""), "address of the Satchel server, e.g. https://satchel.example.org (SATCHEL_SERVER)")
+	username := fs.String("username", envOr(env, "SATCHEL_USERNAME", ""), "the name you sign in with (SATCHEL_USERNAME)")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 || *server == "" || *username == "" {
+		return usagef("use: satchel login --server URL --username NAME")
+	}
+	base, err := normalizeServer(*server)
+	if err != nil {
+		return err
+	}
+	if u, _ := url.Parse(base); u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		fmt.Fprintf(env.Stderr, "Warning: %s is not encrypted, so your password and files can be read on the way. Use an https:// address if the server has one.\n", base)
+	}
+	pw, err := password(env, "Password for "+*username+": ")
+	if err != nil {
+		return err
+	}
+	body, _ := json.Marshal(map[string]string{"username": *username, "password": pw})
+	ctx, cancel := context.WithTimeout(ctx, shortTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/auth/token", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	hc := newHTTPClient()
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		return netError(ctx, base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return statusError(resp, false)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int64  `json:"expires_in"`
+		Pod         string `json:"pod"`
+	}
+	notSatchel := fmt.Errorf("the server at %s did not answer like a Satchel server: check the address", base)
+	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&tok) != nil ||
+		tok.AccessToken == "" || !strings.EqualFold(tok.TokenType, "Bearer") {
+		return notSatchel
+	}
+	if tok.Pod != "" {
+		if u, err := url.Parse(tok.Pod); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return notSatchel
+		}
+		if !strings.HasSuffix(tok.Pod, "/") {
+			tok.Pod += "/"
+		}
+	}
+	s := &session{Server: base, Username: *username, AccessToken: tok.AccessToken, Pod: tok.Pod}
+	if tok.ExpiresIn > 0 {
+		s.Expires = time.Now().Add(time.Duration(tok.ExpiresIn) * time.Second).UTC()
+	}
+	if err := saveSession(env, s); err != nil {
+		return err
+	}
+	if s.Pod == "" {
+		fmt.Fprintf(env.Stdout, "Signed in as %s. This account has no pod of its own.\n", s.Username)
+	} else {
+		fmt.Fprintf(env.Stdout, "Signed in as %s. Your pod is at %s.\n", s.Username, s.Pod)
+	}
+	if !s.Expires.IsZero() {
+		fmt.Fprintf(env.Stdout, "This sign-in lasts until %s; then run satchel login again.\n", s.Expires.Local().Format("2006-01-02 15:04"))
+	}
+	return nil
+}
+
+// contentTypes maps file extensions to the types a pod stores.
+var contentTypes = map[string]string{
+	".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+	".png": "image/png", ".heic": "image/heic", ".heif": "image/heif",
+	".json": "application/json", ".jsonld": "application/ld+json", ".txt": "text/plain",
+}
+
+func runPut(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "put", "FILE PATH [--type TYPE]")
+	ctype := fs.String("type", "", "kind of file, e.g. application/pdf (default: from the file name)")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 2 {
+		return usagef("give the file to upload and where to put it, e.g. satchel put letter.pdf documents/")
+	}
+	local, remote := rest[0], rest[1]
+	mt := *ctype
+	if mt == "" {
+		if mt = contentTypes[strings.ToLower(filepath.Ext(local))]; mt == "" {
+			return usagef("cannot tell what kind of file %s is from its name: add --type, e.g. --type application/pdf", local)
+		}
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return fmt.Errorf("cannot open %s: %v", local, pathErr(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", local, pathErr(err))
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s is not an ordinary file: put sends one file at a time", local)
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	u, err := c.sess.resolve(remote)
+	if err != nil {
+		return err
+	}
+	method := http.MethodPut
+	if isContainer(u) {
+		method = http.MethodPost
+	}
+	body := &fileBody{r: f, name: local, size: st.Size()}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return err
+	}
+	req.ContentLength = st.Size()
+	if st.Size() == 0 {
+		req.Body = http.NoBody
+	}
+	if st.Size() > 64<<10 {
+		// Let the server refuse (too big, signed out) before the upload.
+		req.Header.Set("Expect", "100-continue")
+	}
+	req.Header.Set("Content-Type", mt)
+	if method == http.MethodPost {
+		req.Header.Set("Slug", clean(filepath.Base(local)))
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		if body.err != nil {
+			return body.err
+		}
+		return err
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if l, err := req.URL.Parse(loc); err == nil {
+			u = l.String()
+		}
+	}
+	fmt.Fprintln(env.Stdout, u)
+	return nil
+}
+
+// fileBody streams exactly size bytes of a local file and remembers why
+// reading it failed, so that the user hears about the file, not the network.
+type fileBody struct {
+	r    io.Reader
+	name string
+	size int64
+	n    int64
+	err  error
+}
+
+func (b *fileBody) Read(p []byte) (int, error) {
+	if b.n >= b.size {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), b.size-b.n)]
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	switch {
+	case err == io.EOF && b.n < b.size:
+		b.err = fmt.Errorf("%s changed while it was being sent: nothing was stored, try again", b.name)
+	case err != nil && err != io.EOF:
+		b.err = fmt.Errorf("cannot read %s: %v", b.name, pathErr(err))
+	default:
+		return n, err
+	}
+	return n, b.err
+}
+
+func runGet(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "get", "PATH [-o FILE]")
+	out := fs.String("o", "", "save to FILE instead of showing it (FILE is replaced only when the download is complete)")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("give one address to download, e.g. satchel get documents/letter.pdf -o letter.pdf")
+	}
+	toFile := *out != "" && *out != "-"
+	perm := os.FileMode(0o600)
+	if toFile {
+		if st, err := os.Stat(*out); err == nil && st.IsDir() {
+			return usagef("-o %s is a folder: give the name of a file", *out)
+		} else if err == nil {
+			perm = st.Mode().Perm()
+		}
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	u, err := c.sess.resolve(rest[0])
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body := &netBody{r: resp.Body}
+	cut := func() error {
+		if ctx.Err() != nil {
+			return errors.New("stopped before the download finished")
+		}
+		return errors.New("the download was cut off before the end: try again")
+	}
+	if !toFile {
+		if _, err := io.Copy(env.Stdout, body); err != nil {
+			if body.err != nil {
+				return cut()
+			}
+			return err
+		}
+		return nil
+	}
+	err = writeAtomic(*out, perm, func(w io.Writer) error {
+		_, err := io.Copy(w, body)
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case body.err != nil:
+		return fmt.Errorf("%v (%s was not changed)", cut(), *out)
+	}
+	return fmt.Errorf("cannot save %s: %v", *out, pathErr(err))
+}
+
+// netBody remembers read errors, to tell a broken download from a full disk.
+type netBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *netBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
+}
+
+func runRm(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "rm", "PATH")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("give one address to delete, e.g. satchel rm documents/old-letter.pdf")
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	u, err := c.sess.resolve(rest[0])
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, shortTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	fmt.Fprintf(env.Stdout, "Deleted %s.\n", rest[0])
+	return nil
+}
+
+func runLs(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "ls", "[PATH]")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 1 {
+		return usagef("give at most one folder to list, e.g. satchel ls documents/")
+	}
+	p := ""
+	if len(rest) == 1 {
+		p = rest[0]
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	u, err := c.sess.resolve(p)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, shortTimeout)
+	defer cancel()
+	method := http.MethodGet
+	if !isContainer(u) {
+		method = http.MethodHead
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/ld+json")
+	resp, err := c.do(req)
+	if he := (*httpError)(nil); errors.As(err, &he) && he.status == http.StatusNotFound && method == http.MethodHead {
+		return fmt.Errorf("nothing is stored at %s: if it is a folder, end it with a slash (%s/)", p, p)
+	}
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	if method == http.MethodHead {
+		mod, _ := http.ParseTime(resp.Header.Get("Last-Modified"))
+		writeEntry(tw, lsEntry{name: lastSegment(u), size: resp.ContentLength, modified: mod, format: resp.Header.Get("Content-Type")})
+		return tw.Flush()
+	}
+	entries, err := parseListing(io.LimitReader(resp.Body, 64<<20), u)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		fmt.Fprintln(env.Stderr, "This folder is empty.")
+	}
+	for _, e := range entries {
+		writeEntry(tw, e)
+	}
+	return tw.Flush()
+}
+
+// lsEntry is one line of "satchel ls".
+type lsEntry struct {
+	name     string
+	size     int64
+	modified time.Time
+	format   string
+}
+
+func writeEntry(w io.Writer, e lsEntry) {
+	size, format := "-", "folder"
+	if !strings.HasSuffix(e.name, "/") {
+		size, format = humanSize(e.size), clean(e.format)
+	}
+	mod := "-"
+	if !e.modified.IsZero() {
+		mod = e.modified.Local().Format("2006-01-02 15:04")
+	}
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", clean(e.name), size, mod, format)
+}
+
+func humanSize(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, unit := float64(n)/1024, "KB"
+	for _, u := range []string{"MB", "GB", "TB"} {
+		if f < 1024 {
+			break
+		}
+		f, unit = f/1024, u
+	}
+	return fmt.Sprintf("%.1f %s", f, unit)
+}
+
+// lastSegment is the unescaped last segment of u's path, with its trailing
+// slash for a container.
+func lastSegment(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	dir := strings.HasSuffix(p.Path, "/")
+	name := path.Base(p.Path)
+	if dir {
+		name += "/"
+	}
+	return name
+}
+
+// parseListing reads a container's JSON-LD listing, as the pod handler
+// writes it, into entries sorted by name.
+func parseListing(r io.Reader, containerURL string) ([]lsEntry, error) {
+	var doc struct {
+		Graph []struct {
+			ID       string `json:"@id"`
+			Contains []struct {
+				ID string `json:"@id"`
+			} `json:"ldp:contains"`
+			Modified json.RawMessage `json:"dcterms:modified"`
+			Format   string          `json:"dcterms:format"`
+			Size     int64           `json:"stat:size"`
+		} `json:"@graph"`
+	}
+	if err := json.NewDecoder(r).Decode(&doc); err != nil || len(doc.Graph) == 0 {
+		return nil, errors.New("the server's list of this folder could not be read")
+	}
+	top, byID := 0, map[string]int{}
+	for i, n := range doc.Graph {
+		byID[n.ID] = i
+		if n.ID == containerURL {
+			top = i
+		}
+	}
+	base := doc.Graph[top].ID
+	var out []lsEntry
+	for _, m := range doc.Graph[top].Contains {
+		name := lastSegment(m.ID)
+		if rel, ok := strings.CutPrefix(m.ID, base); ok && rel != "" {
+			if un, err := url.PathUnescape(rel); err == nil {
+				name = un
+			}
+		}
+		e := lsEntry{name: name}
+		if i, ok := byID[m.ID]; ok {
+			n := doc.Graph[i]
+			e.size, e.format, e.modified = n.Size, n.Format, jsonLDTime(n.Modified)
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
+
+// jsonLDTime reads a date given as {"@value": "..."} or as a plain string.
+func jsonLDTime(raw json.RawMessage) time.Time {
+	var v struct {
+		Value string `json:"@value"`
+	}
+	var s string
+	if json.Unmarshal(raw, &v) == nil {
+		s = v.Value
+	} else {
+		json.Unmarshal(raw, &s)
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
