@@ -2,10 +2,12 @@ package fsstore_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
@@ -48,5 +50,43 @@ func TestFailedWriteLeavesNoTemporaryFile(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(dir, "a"))
 	if len(entries) != 0 {
 		t.Fatalf("failed write left %d files behind", len(entries))
+	}
+}
+
+// TestCrashLeftoversAreInvisible plays a crash in the middle of a write: a
+// half-written temporary file sits beside the object. Readers and listings
+// must not see it, and a later Open removes it once it is old.
+func TestCrashLeftoversAreInvisible(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := fsstore.Open(dir)
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "pods/p/o/abc", strings.NewReader("whole"), 5, pod.Cond{}); err != nil {
+		t.Fatal(err)
+	}
+	torn := filepath.Join(dir, "pods", "p", "o", ".tmp-123456")
+	if err := os.WriteFile(torn, []byte("who"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	s.List(ctx, "pods/p/", func(oi pod.ObjectInfo) error { keys = append(keys, oi.Key); return nil })
+	if len(keys) != 1 || keys[0] != "pods/p/o/abc" {
+		t.Fatalf("List = %v", keys)
+	}
+	rc, _, err := s.Get(ctx, "pods/p/o/abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(b) != "whole" {
+		t.Fatalf("Get = %q", b)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(torn, old, old)
+	if _, err := fsstore.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(torn); !os.IsNotExist(err) {
+		t.Fatal("Open left an old temporary file behind")
 	}
 }
