@@ -2,12 +2,16 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/satchel-project/satchel/server"
 )
 
 // TestNothingReadableAtRest writes a record and a document whose content,
@@ -73,5 +77,20 @@ func TestMasterKeyIsPrivate(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Fatalf("master.key mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestRefusesToStartWithoutTheMasterKey(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	if err := os.Remove(filepath.Join(s.data, "keys", "master.key")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := server.Open(context.Background(), server.Config{DataDir: s.data, Log: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), "restore") {
+		t.Fatalf("Open without master.key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.data, "keys", "master.key")); err == nil {
+		t.Fatal("a new master key was made over existing pods")
 	}
 }

@@ -93,6 +93,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	keyDir := filepath.Join(cfg.DataDir, "keys")
+	if _, err := os.Stat(filepath.Join(keyDir, "master.key")); errors.Is(err, os.ErrNotExist) && hasPods(cfg.DataDir) {
+		return nil, fmt.Errorf("the data directory %s holds pods but no master key: restore %s from your backup (a new key could not read them)", abs(cfg.DataDir), filepath.Join(keyDir, "master.key"))
+	}
 	local, created, err := vault.OpenLocal(keyDir)
 	if err != nil {
 		return nil, err
@@ -143,6 +146,12 @@ func normalizeBaseURL(base, addr string) (string, error) {
 		return "", fmt.Errorf("the base URL %q must start with http:// or https://", base)
 	}
 	return base, nil
+}
+
+// hasPods reports whether the fs store in dataDir holds any pod.
+func hasPods(dataDir string) bool {
+	entries, _ := os.ReadDir(filepath.Join(dataDir, "objects", "pods"))
+	return len(entries) > 0
 }
 
 func abs(p string) string {

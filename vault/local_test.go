@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"testing"
@@ -80,5 +81,56 @@ func TestLocalSignerIsStable(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(dir, "signing-tokens.key"))
 	if bytes.Contains(data, s.(*localSigner).key.Seed()) {
 		t.Fatal("signing key stored in the clear")
+	}
+}
+
+func TestLocalRotate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, _, _ := OpenLocal(dir)
+	s1, _ := l.Signer(ctx, "tokens")
+	old, _ := l.Wrap(ctx, "pod-a", []byte("secret"))
+	if !bytes.HasPrefix(old, []byte("satchel-local:v1:")) {
+		t.Fatalf("wrapped %q", old[:20])
+	}
+	if err := l.Rotate(ctx, "pod-a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Rotate(ctx, "pod-b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "master-3.key")); err == nil {
+		t.Fatal("one rotation run made two master keys")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "master-2.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("master-2.key: %v", err)
+	}
+	nw, err := l.Rewrap(ctx, "pod-a", old)
+	if err != nil || !bytes.HasPrefix(nw, []byte("satchel-local:v2:")) {
+		t.Fatalf("Rewrap = %q, %v", nw, err)
+	}
+	// A fresh open sees both versions and the same signing key.
+	l2, _, err := OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range [][]byte{old, nw} {
+		if got, err := l2.Unwrap(ctx, "pod-a", w); err != nil || string(got) != "secret" {
+			t.Fatalf("Unwrap after rotation = %q, %v", got, err)
+		}
+	}
+	s2, err := l2.Signer(ctx, "tokens")
+	if err != nil || s2.KeyID() != s1.KeyID() {
+		t.Fatalf("signing key after rotation: %v", err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "signing-tokens.key"))
+	if dec, _ := base64.StdEncoding.DecodeString(string(trimNL(data))); !bytes.HasPrefix(dec, []byte("satchel-local:v2:")) {
+		t.Fatal("signing key was not rewrapped under the new master key")
+	}
+	// A missing first version is an operator's mistake, not a first start.
+	os.Remove(filepath.Join(dir, "master.key"))
+	if _, _, err := OpenLocal(dir); err == nil {
+		t.Fatal("OpenLocal made a new master.key beside master-2.key")
 	}
 }
