@@ -192,3 +192,22 @@ func newID() string {
 	rand.Read(b)
 	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }
+
+// Delete removes the account called username and, first, erases its pod
+// (see pod.Service.ErasePod). It cannot be undone.
+func (s *Store) Delete(ctx context.Context, username string) error {
+	a, err := s.Get(ctx, username)
+	if err != nil {
+		return err
+	}
+	if a.Pod != "" {
+		if err := s.svc.ErasePod(ctx, a.Pod); err != nil {
+			return fmt.Errorf("erase pod: %w", err)
+		}
+	}
+	err = s.svc.Delete(ctx, internalPod, recordPath(a.Username), pod.Preconditions{})
+	if errors.Is(err, pod.ErrNotFound) {
+		return nil
+	}
+	return err
+}

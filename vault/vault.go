@@ -42,3 +42,18 @@ type Signer interface {
 	// KeyID is a stable identifier of the public key, for JWS "kid".
 	KeyID() string
 }
+
+// Rotator is a custodian whose keys have versions: Rotate makes a new
+// version of the key for name (a custodian with one key for every name
+// rotates it once), and Rewrap moves wrapped data to the newest version.
+// Both old and new wrappings unwrap until old versions are retired.
+type Rotator interface {
+	Rotate(ctx context.Context, name string) error
+	Rewrap(ctx context.Context, name string, wrapped []byte) ([]byte, error)
+}
+
+// HealthChecker is a custodian that can say whether it is reachable and
+// unsealed; an unhealthy custodian's error wraps ErrUnavailable.
+type HealthChecker interface {
+	Health(ctx context.Context) error
+}

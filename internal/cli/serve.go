@@ -15,7 +15,7 @@ import (
 
 func init() {
 	register("serve", "run the Satchel server", runServe)
-	register("account", "manage accounts: satchel account create ...", runAccount)
+	register("account", "manage accounts: satchel account create|delete ...", runAccount)
 }
 
 // serverFlags are the settings shared by serve and the commands that work
@@ -80,8 +80,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 }
 
 func runAccount(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "delete" {
+		return runAccountDelete(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usagef("use: satchel account create --kind leaver --username NAME --display-name \"Full Name\"")
+		return usagef("use: satchel account create --kind leaver --username NAME --display-name \"Full Name\", or satchel account delete --username NAME --yes")
 	}
 	fs := flags(env, "account create", "--kind KIND --username NAME --display-name NAME [--data DIR] [--base-url URL]")
 	var f serverFlags

@@ -52,7 +52,8 @@ func TestAccountCreateBadInput(t *testing.T) {
 		{[]string{"account", "create", "--username", "jo"}, 2, "display-name"},
 		{[]string{"account", "create", "--kind", "warden", "--username", "jo", "--display-name", "J"}, 2, "not a kind of account"},
 		{[]string{"account", "create", "--username", "j o", "--display-name", "J"}, 2, "username may use only"},
-		{[]string{"account", "delete"}, 2, "satchel account create"},
+		{[]string{"account", "delete"}, 2, "satchel account delete --username"},
+		{[]string{"account", "rename"}, 2, "satchel account create"},
 		{[]string{"serve", "--max-upload", "lots"}, 2, "not a size"},
 		{[]string{"frobnicate"}, 2, "no command called"},
 	} {

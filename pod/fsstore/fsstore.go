@@ -132,10 +132,17 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		return pod.ObjectInfo{}, err
 	}
 	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return pod.ObjectInfo{}, err
+	var tmp *os.File
+	for try := 0; ; try++ {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return pod.ObjectInfo{}, err
+		}
+		tmp, err = os.CreateTemp(dir, tmpPrefix+"*")
+		// A Delete may have removed the directory as it emptied it.
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || try == 3 {
+			break
+		}
 	}
-	tmp, err := os.CreateTemp(dir, tmpPrefix+"*")
 	if err != nil {
 		return pod.ObjectInfo{}, err
 	}
@@ -220,6 +227,12 @@ func (s *Store) Delete(ctx context.Context, key string, cond pod.Cond) error {
 		return mapErr(err)
 	}
 	syncDir(filepath.Dir(p))
+	// Remove directories this emptied, so that nothing shows what was there.
+	for dir := filepath.Dir(p); dir != s.root && strings.HasPrefix(dir, s.root); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break
+		}
+	}
 	return nil
 }
 

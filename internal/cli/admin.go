@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/server"
+	"github.com/satchel-project/satchel/vault"
+)
+
+func init() {
+	register("keys", "key custody: satchel keys rotate", runKeys)
+	register("pod", "erase a pod for good: satchel pod erase POD --yes", runPod)
+}
+
+// openBackend opens the server's storage and keys for an operator command.
+func openBackend(ctx context.Context, env *Env, f *serverFlags) (*server.Backend, error) {
+	cfg, err := f.config(env)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Log = slog.New(slog.DiscardHandler)
+	return server.Open(ctx, cfg)
+}
+
+func runKeys(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return usagef("use: satchel keys rotate")
+	}
+	fs := flags(env, "keys rotate", "[--data DIR]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	b, err := openBackend(ctx, env, &f)
+	if err != nil {
+		return err
+	}
+	r, ok := b.Keys.(vault.Rotator)
+	if !ok {
+		return errors.New("this key custodian cannot rotate keys")
+	}
+	n, err := b.Pods.RotateKeys(ctx, r.Rotate, r.Rewrap)
+	if err != nil {
+		return fmt.Errorf("rotation stopped after %d pods (run it again to finish): %w", n, err)
+	}
+	fmt.Fprintf(env.Stdout, "Rewrapped %d pod keys under the newest key version.\n", n)
+	return nil
+}
+
+func runPod(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "erase" {
+		return usagef("use: satchel pod erase POD --yes")
+	}
+	fs := flags(env, "pod erase", "POD --yes [--data DIR]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	yes := fs.Bool("yes", false, "confirm: the pod and everything in it is destroyed and cannot be brought back")
+	rest, err := parseArgs(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("name one pod: satchel pod erase POD --yes")
+	}
+	id := pod.PodID(rest[0])
+	if !id.Valid() {
+		return usagef("%q is not a pod ID (26 letters and digits, as in the pod's URL)", rest[0])
+	}
+	if !*yes {
+		return usagef("this destroys pod %s and everything in it, and cannot be undone: add --yes to go ahead", id)
+	}
+	b, err := openBackend(ctx, env, &f)
+	if err != nil {
+		return err
+	}
+	if err := b.Pods.ErasePod(ctx, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Erased pod %s: its key is destroyed and its objects deleted.\n", id)
+	return nil
+}
+
+func runAccountDelete(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "account delete", "--username NAME --yes [--data DIR]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	username := fs.String("username", "", "the account to delete")
+	yes := fs.Bool("yes", false, "confirm: the account and its pod are destroyed and cannot be brought back")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usagef("name the account: satchel account delete --username NAME --yes")
+	}
+	if !*yes {
+		return usagef("this deletes the account %q and erases its pod, and cannot be undone: add --yes to go ahead", *username)
+	}
+	b, err := openBackend(ctx, env, &f)
+	if err != nil {
+		return err
+	}
+	if err := b.Accounts.Delete(ctx, *username); err != nil {
+		if errors.Is(err, account.ErrNoAccount) {
+			return fmt.Errorf("there is no account called %q", *username)
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Deleted the account %q and erased its pod.\n", *username)
+	return nil
+}
