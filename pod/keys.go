@@ -34,6 +34,7 @@ type Keyring struct {
 
 	mu    sync.Mutex
 	cache map[PodID]*podKeys
+	down  error // set while the custodian is known to be unavailable
 }
 
 // podKeys is what a pod's identity gives: the identity and recipient for
@@ -76,7 +77,11 @@ func (k *Keyring) create(ctx context.Context, id PodID) (*podKeys, error) {
 func (k *Keyring) keys(ctx context.Context, id PodID) (*podKeys, error) {
 	k.mu.Lock()
 	pk, ok := k.cache[id]
+	down := k.down
 	k.mu.Unlock()
+	if down != nil {
+		return nil, down
+	}
 	if ok && k.now().Before(pk.expires) {
 		return pk, nil
 	}
@@ -126,6 +131,19 @@ func (k *Keyring) remember(id PodID, ident *age.X25519Identity) (*podKeys, error
 		k.mu.Unlock()
 	}
 	return pk, nil
+}
+
+// SetCustodyDown records whether the custodian is unavailable (err != nil)
+// or back (nil). While it is down, every pod operation fails with err and
+// cached identities are dropped: a sealed Vault stops all reads at once,
+// with no fallback to keys kept in memory.
+func (k *Keyring) SetCustodyDown(err error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.down = err
+	if err != nil {
+		clear(k.cache)
+	}
 }
 
 // Forget drops id's cached identity.

@@ -161,3 +161,12 @@ func TestServeShutsDownCleanly(t *testing.T) {
 		t.Fatalf("Serve returned %v after shutdown", err)
 	}
 }
+
+func TestReadyz(t *testing.T) {
+	s := newTestServer(t)
+	r := s.do("GET", s.url+"/readyz", "", nil)
+	expect(t, r, http.StatusOK)
+	if string(r.body) != "{\"storage\":\"ok\",\"keys\":\"ok\"}\n" {
+		t.Fatalf("readyz body %s", r.body)
+	}
+}

@@ -23,6 +23,7 @@ func (b *Backend) Handler() http.Handler {
 	r.SkipClean(true)
 	r.UseEncodedPath()
 	r.HandleFunc("/healthz", health).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", b.readyz).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/auth/token", &auth.Login{
 		Accounts: b.Accounts,
 		Tokens:   b.Tokens,
@@ -73,6 +74,13 @@ func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	interval := b.Config.HealthInterval
+	if interval == 0 {
+		interval = DefaultHealth
+	}
+	go b.watchCustody(wctx, interval)
 	select {
 	case err := <-errc:
 		return err

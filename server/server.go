@@ -33,6 +33,9 @@ type Config struct {
 	MaxUpload int64
 	// KeyCacheTTL is how long unwrapped pod keys stay in memory.
 	KeyCacheTTL time.Duration
+	// HealthInterval is how often a running server checks key custody
+	// (default 5s), dropping cached keys as soon as custody is down.
+	HealthInterval time.Duration
 	// Passwords sets the cost of password hashing.
 	Passwords account.Params
 	// Log receives operational messages. It never receives secrets.
@@ -45,6 +48,7 @@ const (
 	DefaultDataDir   = "satchel-data"
 	DefaultMaxUpload = 25 << 20
 	DefaultKeyTTL    = 5 * time.Minute
+	DefaultHealth    = 5 * time.Second
 )
 
 // Backend is storage, custody and the services built on them: what both the
@@ -56,6 +60,7 @@ type Backend struct {
 	Pods     *pod.Service
 	Accounts *account.Store
 	Tokens   *auth.Tokens
+	keyring  *pod.Keyring
 	// Created lists what was made on this start (a sentence each), so that
 	// the first start can say where things are.
 	Created []string
@@ -108,7 +113,8 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if ttl == 0 {
 		ttl = DefaultKeyTTL
 	}
-	b.Pods = pod.NewService(store, pod.NewKeyring(store, local, ttl))
+	b.keyring = pod.NewKeyring(store, local, ttl)
+	b.Pods = pod.NewService(store, b.keyring)
 	if b.Accounts, err = account.Open(ctx, b.Pods, cfg.Passwords); err != nil {
 		return nil, err
 	}
