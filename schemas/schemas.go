@@ -1,0 +1,101 @@
+// Package schemas holds what makes a Satchel record readable by anyone: the
+// JSON-LD context (https://w3id.org/satchel/v1), a JSON Schema for each
+// record type, and the W3C contexts that credentials need, all embedded in
+// the binary. It validates records (JSON Schema, then JSON-LD expansion with
+// a loader that never touches the network), converts them to other RDF
+// forms, and addresses single fields of a record with JSON Pointers.
+package schemas
+
+import (
+	"embed"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+//go:embed context/v1.jsonld json/*.schema.json w3c/*.jsonld
+var files embed.FS
+
+// ContextURL is the stable URL of Satchel's JSON-LD context.
+const ContextURL = "https://w3id.org/satchel/v1"
+
+// Namespace is the IRI prefix of Satchel's own terms.
+const Namespace = "https://w3id.org/satchel#"
+
+// SchemaBase is where record schemas are named; each type's schema is
+// SchemaBase + its file name, e.g. identity-document.json.
+const SchemaBase = "https://w3id.org/satchel/schemas/"
+
+// Contexts maps every context URL the offline loader knows to its embedded
+// file. Nothing else is ever loaded.
+var Contexts = map[string]string{
+	ContextURL:                                    "context/v1.jsonld",
+	"https://www.w3.org/ns/credentials/v2":        "w3c/credentials-v2.jsonld",
+	"https://w3id.org/security/data-integrity/v2": "w3c/data-integrity-v2.jsonld",
+}
+
+// Type describes one kind of record.
+type Type struct {
+	// Name is the record's "type" value, e.g. "IdentityDocument".
+	Name string
+	// Title is what a person calls it, e.g. "Identity document".
+	Title string
+	// Schema is the schema's file name under SchemaBase.
+	Schema string
+	// Containers are the pod containers (paths relative to the pod root)
+	// this kind of record belongs in, or below.
+	Containers []string
+}
+
+// Types lists every record type, by Name.
+var Types = map[string]Type{
+	"IdentityDocument":        {"IdentityDocument", "Identity document", "identity-document.json", []string{"identity/"}},
+	"BirthCertificate":        {"BirthCertificate", "Birth certificate", "birth-certificate.json", []string{"identity/"}},
+	"NationalInsuranceNumber": {"NationalInsuranceNumber", "National Insurance number", "national-insurance-number.json", []string{"identity/", "finance/"}},
+	"AddressHistory":          {"AddressHistory", "Address history", "address-history.json", []string{"housing/"}},
+	"Qualification":           {"Qualification", "Qualification", "qualification.json", []string{"qualifications/"}},
+	"BankAccount":             {"BankAccount", "Bank account", "bank-account.json", []string{"finance/"}},
+	"Document":                {"Document", "Document", "document.json", []string{"documents/", "identity/", "housing/", "qualifications/", "finance/"}},
+}
+
+// TypeNames returns the record type names in order.
+func TypeNames() []string {
+	names := make([]string, 0, len(Types))
+	for n := range Types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// File returns an embedded file: a context by its path in Contexts, or a
+// schema by its file name ("identity-document.json", "common.json").
+func File(name string) ([]byte, bool) {
+	if !strings.Contains(name, "/") {
+		name = "json/" + strings.TrimSuffix(name, ".json") + ".schema.json"
+	}
+	b, err := fs.ReadFile(files, path.Clean(name))
+	return b, err == nil
+}
+
+// SchemaFiles lists the schema file names (as under SchemaBase).
+func SchemaFiles() []string {
+	entries, _ := fs.ReadDir(files, "json")
+	var out []string
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".schema.json")+".json")
+	}
+	return out
+}
+
+// BelongsIn reports whether a record of type t may be stored at path p
+// (relative to the pod root).
+func (t Type) BelongsIn(p string) bool {
+	for _, c := range t.Containers {
+		if strings.HasPrefix(p, c) {
+			return true
+		}
+	}
+	return false
+}
