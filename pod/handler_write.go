@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -147,6 +148,19 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 		if r.ContentLength != 0 {
 			problem.Write(w, http.StatusConflict, "container-body", "A folder's contents are listed by the server. To add a file, PUT it at its own address or POST it to the folder.")
 			return
+		}
+		if pre := preconditions(r); pre.set() {
+			current := ""
+			if res, _, err := h.Service.List(r.Context(), id, p); err == nil {
+				current = res.ETag
+			} else if !errors.Is(err, ErrNotFound) {
+				h.fail(w, r, p, err)
+				return
+			}
+			if err := pre.check(current); err != nil {
+				h.fail(w, r, p, err)
+				return
+			}
 		}
 		created, err := h.Service.CreateContainer(r.Context(), id, p)
 		if err != nil && !(p.IsRoot() && err == ErrNotAllowed) {

@@ -148,8 +148,13 @@ func TestPostWithSlugAndContainers(t *testing.T) {
 	}
 	// A file and a folder cannot share a name.
 	expect(t, s.do("PUT", pod+"documents/a", tok, strings.NewReader("x"), "Content-Type", "text/plain"), http.StatusConflict)
-	// PUT of an empty body to a new container path creates it.
-	expect(t, s.do("PUT", pod+"finance/statements/", tok, nil), http.StatusCreated)
+	// PUT of an empty body to a new container path creates it; with
+	// If-None-Match: * a second time, it is refused.
+	expect(t, s.do("PUT", pod+"finance/statements/", tok, nil, "If-None-Match", "*"), http.StatusCreated)
+	expect(t, s.do("PUT", pod+"finance/statements/", tok, nil, "If-None-Match", "*"), http.StatusPreconditionFailed)
+	expect(t, s.do("PUT", pod+"finance/statements/", tok, nil), http.StatusNoContent)
+	expect(t, s.do("PUT", pod+"finance/other/", tok, nil, "If-Match", "*"), http.StatusPreconditionFailed)
+	expect(t, s.do("GET", pod+"finance/other/", tok, nil), http.StatusNotFound)
 }
 
 func TestDelete(t *testing.T) {
