@@ -25,7 +25,20 @@ type Handler struct {
 	// Owner authenticates the request and returns the pod its bearer owns.
 	// An error means the request is not authenticated (401).
 	Owner func(r *http.Request) (PodID, error)
-	Log   *slog.Logger
+	// CheckRecord, if set, checks a JSON-LD record before it is stored at
+	// p. An error with a ProblemList method is answered 422 with that list.
+	CheckRecord func(data []byte, p Path) error
+	// RenderRecord, if set, serves a stored JSON-LD record as another RDF
+	// media type (Turtle, N-Quads) to clients that prefer one, with base
+	// the record's URL.
+	RenderRecord func(data []byte, base, mediaType string) ([]byte, error)
+	Log          *slog.Logger
+}
+
+// unprocessable is an error that lists what a client must fix.
+type unprocessable interface {
+	error
+	ProblemList() any
 }
 
 // MaxRecord is the largest JSON or JSON-LD record accepted: records are
@@ -171,6 +184,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 	case errors.Is(err, ErrNotAllowed):
 		w.Header().Set("Allow", allow(p))
 		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", notAllowedDetail(r, p))
+	case errors.As(err, new(unprocessable)):
+		var u unprocessable
+		errors.As(err, &u)
+		problem.WriteExtra(w, http.StatusUnprocessableEntity, "invalid-record", sentence(u.Error()), map[string]any{"problems": u.ProblemList()})
 	case errors.As(err, &tooBig):
 		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This file is too big to store.")
 	case errors.Is(err, errTruncated):
@@ -184,6 +201,17 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 		h.Log.Error("pod request failed", "method", r.Method, "err", err)
 		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
 	}
+}
+
+func sentence(s string) string {
+	if s == "" {
+		return "This record cannot be stored as it is."
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 func notAllowedDetail(r *http.Request, p Path) string {

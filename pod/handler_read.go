@@ -10,17 +10,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/satchel-project/satchel/internal/problem"
 )
 
 // Vocabulary used in listings and Link headers.
 const (
-	ldpNS       = "http://www.w3.org/ns/ldp#"
-	pimStorage  = "http://www.w3.org/ns/pim/space#Storage"
-	dctermsNS   = "http://purl.org/dc/terms/"
-	statNS      = "http://www.w3.org/ns/posix/stat#"
-	xsdDateTime = "http://www.w3.org/2001/XMLSchema#dateTime"
-	typeLD      = "application/ld+json"
-	typeTurtle  = "text/turtle"
+	ldpNS      = "http://www.w3.org/ns/ldp#"
+	pimStorage = "http://www.w3.org/ns/pim/space#Storage"
+	dctermsNS  = "http://purl.org/dc/terms/"
+	statNS     = "http://www.w3.org/ns/posix/stat#"
+	typeLD     = "application/ld+json"
+	typeTurtle = "text/turtle"
+	typeNQuads = "application/n-quads"
 )
 
 func (h *Handler) linkHeaders(w http.ResponseWriter, id PodID, p Path) {
@@ -82,6 +84,12 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 	if !conditionalGet(w, r, res) {
 		return
 	}
+	if res.ContentType == typeLD && h.RenderRecord != nil {
+		if mt := negotiateRecord(r.Header.Get("Accept")); mt != typeLD {
+			h.render(w, r, id, p, res, rc, mt)
+			return
+		}
+	}
 	contentHeaders(w, res)
 	w.WriteHeader(http.StatusOK)
 	if _, err := io.Copy(w, rc); err != nil {
@@ -90,6 +98,53 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 		h.Log.Warn("pod read interrupted", "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// render serves a stored JSON-LD record as mediaType.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, id PodID, p Path, res Resource, rc io.Reader, mediaType string) {
+	data, err := io.ReadAll(io.LimitReader(rc, MaxRecord+1))
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	out, err := h.RenderRecord(data, h.URL(id, p), mediaType)
+	if err != nil {
+		problem.Write(w, http.StatusNotAcceptable, "not-acceptable", "This record cannot be shown as "+mediaType+"; ask for application/ld+json.")
+		return
+	}
+	res.ContentType, res.Size = mediaType, int64(len(out))
+	contentHeaders(w, res)
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+// negotiateRecord picks the media type for a JSON-LD record: JSON-LD
+// unless Turtle or N-Quads is strictly preferred.
+func negotiateRecord(accept string) string {
+	best, bestQ := typeLD, -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			q, _ = strconv.ParseFloat(v, 64)
+		}
+		t := ""
+		switch mt {
+		case typeTurtle, typeNQuads:
+			t = mt
+		case typeLD, "application/json", "*/*", "application/*":
+			t = typeLD
+		default:
+			continue
+		}
+		if q > bestQ || (q == bestQ && t == typeLD) {
+			best, bestQ = t, q
+		}
+	}
+	return best
 }
 
 func contentHeaders(w http.ResponseWriter, res Resource) {

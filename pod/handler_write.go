@@ -26,7 +26,7 @@ type upload struct {
 
 // readUpload checks r's body before anything is stored. It answers the
 // client itself and returns ok=false when the body is refused.
-func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request) (upload, bool) {
+func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, p Path) (upload, bool) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		problem.Write(w, http.StatusBadRequest, "missing-content-type", "Say what kind of file this is: set a Content-Type header such as application/pdf or image/jpeg.")
@@ -65,6 +65,12 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request) (upload, bo
 		if !validJSONRecord(data, mt) {
 			problem.Write(w, http.StatusBadRequest, "bad-json", "This record is not valid JSON: check for a missing bracket, comma or quote.")
 			return upload{}, false
+		}
+		if mt == "application/ld+json" && h.CheckRecord != nil {
+			if err := h.CheckRecord(data, p); err != nil {
+				h.fail(w, r, p, err)
+				return upload{}, false
+			}
 		}
 		return upload{contentType: mt, size: int64(len(data)), body: bytes.NewReader(data)}, true
 	}
@@ -175,7 +181,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	up, ok := h.readUpload(w, r)
+	up, ok := h.readUpload(w, r, p)
 	if !ok {
 		return
 	}
@@ -213,7 +219,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, id PodID, p Path)
 		w.WriteHeader(http.StatusCreated)
 		return
 	}
-	up, ok := h.readUpload(w, r)
+	up, ok := h.readUpload(w, r, p)
 	if !ok {
 		return
 	}

@@ -99,3 +99,17 @@ func (t Type) BelongsIn(p string) bool {
 	}
 	return false
 }
+
+// ProblemList lists the problems, for a 422 response.
+func (e *Invalid) ProblemList() any { return e.Problems }
+
+// ProblemList lists the one problem, for a 422 response.
+func (e *ErrRemoteContext) ProblemList() any {
+	return []Problem{{Pointer: "/@context", Message: e.Error()}}
+}
+
+// Check is Validate for pod.Handler.CheckRecord.
+func Check(data []byte, path string) error {
+	_, err := Validate(data, path)
+	return err
+}

@@ -26,7 +26,7 @@ func TestNothingReadableAtRest(t *testing.T) {
 		name    = "MARKERNAME-passport"
 		folder  = "MARKERFOLDER"
 	)
-	rec := `{"@context":{"name":"http://schema.org/name"},"name":"` + content + `"}`
+	rec := `{"@context":"https://w3id.org/satchel/v1","type":"IdentityDocument","documentType":"passport","holder":{"type":"Person","name":"` + content + `","birthDate":"1990-04-23"}}`
 	expect(t, s.do("PUT", pod+"identity/"+folder+"/"+name+".jsonld", tok, strings.NewReader(rec), "Content-Type", "application/ld+json"), http.StatusCreated)
 	expect(t, s.do("POST", pod+"documents/", tok, strings.NewReader("%PDF-1.4\n"+content), "Content-Type", "application/pdf", "Slug", name), http.StatusCreated)
 

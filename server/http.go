@@ -32,12 +32,15 @@ func (b *Backend) Handler() http.Handler {
 		Log:      b.Config.Log,
 	})
 	r.PathPrefix(pod.Prefix).Handler(&pod.Handler{
-		Service:   b.Pods,
-		BaseURL:   b.Config.BaseURL,
-		MaxUpload: b.Config.MaxUpload,
-		Owner:     b.Tokens.Owner,
-		Log:       b.Config.Log,
+		Service:      b.Pods,
+		BaseURL:      b.Config.BaseURL,
+		MaxUpload:    b.Config.MaxUpload,
+		Owner:        b.Tokens.Owner,
+		CheckRecord:  checkRecord,
+		RenderRecord: renderRecord,
+		Log:          b.Config.Log,
 	})
+	b.routeSchemas(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
 	})

@@ -16,7 +16,10 @@ import (
 	"github.com/satchel-project/satchel/server"
 )
 
-const record = `{"@context":{"name":"http://schema.org/name"},"name":"Jo Bloggs"}`
+const record = `{"@context":"https://w3id.org/satchel/v1","type":"IdentityDocument","documentType":"prison-id-card","documentNumber":"A1234BC","holder":{"type":"Person","name":"Jo Bloggs","birthDate":"1990-04-23"}}`
+
+// record2 is another version of record.
+var record2 = strings.Replace(record, "A1234BC", "B5678CD", 1)
 
 func members(t *testing.T, r response) []string {
 	t.Helper()
@@ -98,22 +101,22 @@ func TestRecordRoundTripAndHeaders(t *testing.T) {
 func TestConditionalRequests(t *testing.T) {
 	s := newTestServer(t)
 	pod, tok := s.leaver("jo")
-	url := pod + "housing/current.jsonld"
+	url := pod + "identity/card.jsonld"
 	ct := []string{"Content-Type", "application/ld+json"}
 	r := s.do("PUT", url, tok, strings.NewReader(record), ct...)
 	etag := r.header.Get("ETag")
 	expect(t, s.do("PUT", url, tok, strings.NewReader(record), append(ct, "If-None-Match", "*")...), http.StatusPreconditionFailed)
-	expect(t, s.do("PUT", url, tok, strings.NewReader(`{"v":2}`), append(ct, "If-Match", `"stale"`)...), http.StatusPreconditionFailed)
+	expect(t, s.do("PUT", url, tok, strings.NewReader(record2), append(ct, "If-Match", `"stale"`)...), http.StatusPreconditionFailed)
 	expect(t, s.do("GET", url, tok, nil, "If-None-Match", etag), http.StatusNotModified)
-	r = s.do("PUT", url, tok, strings.NewReader(`{"v":2}`), append(ct, "If-Match", etag)...)
+	r = s.do("PUT", url, tok, strings.NewReader(record2), append(ct, "If-Match", etag)...)
 	expect(t, r, http.StatusNoContent)
 	if r.header.Get("ETag") == etag {
 		t.Fatal("ETag did not change")
 	}
 	expect(t, s.do("DELETE", url, tok, nil, "If-Match", etag), http.StatusPreconditionFailed)
-	expect(t, s.do("PUT", pod+"housing/new.jsonld", tok, strings.NewReader(`{}`), append(ct, "If-Match", "*")...), http.StatusPreconditionFailed)
-	expect(t, s.do("GET", pod+"housing/new.jsonld", tok, nil), http.StatusNotFound)
-	if g := s.do("GET", url, tok, nil); string(g.body) != `{"v":2}` {
+	expect(t, s.do("PUT", pod+"identity/new.jsonld", tok, strings.NewReader(record), append(ct, "If-Match", "*")...), http.StatusPreconditionFailed)
+	expect(t, s.do("GET", pod+"identity/new.jsonld", tok, nil), http.StatusNotFound)
+	if g := s.do("GET", url, tok, nil); string(g.body) != record2 {
 		t.Fatalf("after failed preconditions: %s", g.body)
 	}
 }
@@ -245,6 +248,7 @@ func TestBadUploads(t *testing.T) {
 	expect(t, s.do("PUT", url, tok, strings.NewReader("<html>"), "Content-Type", "text/html"), http.StatusUnsupportedMediaType)
 	expect(t, s.do("PUT", url, tok, strings.NewReader("\x89PNG\r\n\x1a\n...."), "Content-Type", "application/pdf"), http.StatusUnsupportedMediaType)
 	expect(t, s.do("PUT", pod+"identity/x.jsonld", tok, strings.NewReader(`{"a":`), "Content-Type", "application/ld+json"), http.StatusBadRequest)
+	expect(t, s.do("PUT", pod+"identity/x.json", tok, strings.NewReader(`{"a":`), "Content-Type", "application/json"), http.StatusBadRequest)
 	expect(t, s.do("PUT", pod+"identity/x.jsonld", tok, strings.NewReader(`"just a string"`), "Content-Type", "application/ld+json"), http.StatusBadRequest)
 	expect(t, s.do("PUT", pod+"documents/", tok, strings.NewReader("%PDF-1.4\n"), "Content-Type", "application/pdf"), http.StatusConflict)
 	expect(t, s.do("PUT", url+".meta", tok, strings.NewReader("x"), "Content-Type", "text/plain"), http.StatusMethodNotAllowed)

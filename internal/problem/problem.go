@@ -22,6 +22,12 @@ type Details struct {
 // Write sends a problem+json response with the given status, a short stable
 // code and a plain-English detail. The title is the standard status text.
 func Write(w http.ResponseWriter, status int, code, detail string) {
+	WriteExtra(w, status, code, detail, nil)
+}
+
+// WriteExtra is Write with extension members (RFC 9457 section 3.2) added
+// to the body, such as the list of fields a record got wrong.
+func WriteExtra(w http.ResponseWriter, status int, code, detail string, extra map[string]any) {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")
@@ -30,13 +36,21 @@ func Write(w http.ResponseWriter, status int, code, detail string) {
 	h.Del("Last-Modified")
 	h.Del("Content-Length")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(Details{
-		Type:   "about:blank",
-		Title:  http.StatusText(status),
-		Status: status,
-		Detail: detail,
-		Code:   code,
-	})
+	body := map[string]any{
+		"type":   "about:blank",
+		"title":  http.StatusText(status),
+		"status": status,
+		"code":   code,
+	}
+	if detail != "" {
+		body["detail"] = detail
+	}
+	for k, v := range extra {
+		if _, taken := body[k]; !taken {
+			body[k] = v
+		}
+	}
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // RetryAfter sets the Retry-After header to d, rounded up to whole seconds.
