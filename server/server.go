@@ -17,7 +17,6 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
 	"github.com/satchel-project/satchel/vault"
 )
 
@@ -25,13 +24,22 @@ import (
 type Config struct {
 	// Addr is where to listen, e.g. 127.0.0.1:8080.
 	Addr string
-	// DataDir holds storage (objects/) and the local key custodian (keys/).
+	// DataDir holds storage (objects/) and the local key custodian (keys/)
+	// unless Storage and Keys say otherwise.
 	DataDir string
+	// Storage names the storage back end (see OpenStore); "" is DataDir.
+	Storage string
+	// Keys names the key custodian: "" or "local" (DataDir/keys), "vault"
+	// or "vault://HOST:PORT/MOUNT" (HashiCorp Vault Transit).
+	Keys string
+	// Getenv reads credentials (AWS_*, VAULT_*); nil means os.Getenv.
+	Getenv func(string) string
 	// BaseURL is the public URL of the server, without a trailing slash.
 	BaseURL string
 	// MaxUpload is the largest request body accepted, in bytes.
 	MaxUpload int64
-	// KeyCacheTTL is how long unwrapped pod keys stay in memory.
+	// KeyCacheTTL is how long unwrapped pod keys stay in memory (zero: the
+	// default; negative: not at all).
 	KeyCacheTTL time.Duration
 	// HealthInterval is how often a running server checks key custody
 	// (default 5s), dropping cached keys as soon as custody is down.
@@ -93,32 +101,33 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory %s: %w", cfg.DataDir, err)
 	}
-	store, err := fsstore.Open(filepath.Join(cfg.DataDir, "objects"))
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
+	b.Config.Getenv = cfg.Getenv
+	store, err := OpenStore(ctx, cfg.Storage, cfg.DataDir, cfg.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	keyDir := filepath.Join(cfg.DataDir, "keys")
-	if _, err := os.Stat(filepath.Join(keyDir, "master.key")); errors.Is(err, os.ErrNotExist) && hasPods(cfg.DataDir) {
-		return nil, fmt.Errorf("the data directory %s holds pods but no master key: restore %s from your backup (a new key could not read them)", abs(cfg.DataDir), filepath.Join(keyDir, "master.key"))
-	}
-	local, created, err := vault.OpenLocal(keyDir)
+	local := cfg.Storage == "" || cfg.Storage == "fs"
+	cust, created, err := openCustodian(cfg.Keys, cfg.DataDir, local, cfg.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	if created {
-		b.Created = append(b.Created, "created a new master key in "+abs(filepath.Join(keyDir, "master.key"))+" (back it up: without it the data cannot be read)")
+		b.Created = append(b.Created, "created a new master key in "+abs(filepath.Join(cfg.DataDir, "keys", "master.key"))+" (back it up: without it the data cannot be read)")
 	}
-	b.Store, b.Keys = store, local
+	b.Store, b.Keys = store, cust
 	ttl := cfg.KeyCacheTTL
 	if ttl == 0 {
 		ttl = DefaultKeyTTL
 	}
-	b.keyring = pod.NewKeyring(store, local, ttl)
+	b.keyring = pod.NewKeyring(store, cust, ttl)
 	b.Pods = pod.NewService(store, b.keyring)
 	if b.Accounts, err = account.Open(ctx, b.Pods, cfg.Passwords); err != nil {
 		return nil, err
 	}
-	signer, err := local.Signer(ctx, "tokens")
+	signer, err := cust.Signer(ctx, "tokens")
 	if err != nil {
 		return nil, err
 	}

@@ -38,3 +38,25 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("re-create: %d %q", code, errs)
 	}
 }
+
+func TestMigrateCopiesCiphertext(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	other := filepath.Join(t.TempDir(), "other")
+	env := map[string]string{"SATCHEL_PASSWORD": "correct-horse-battery", "SATCHEL_DATA": data}
+	runCLI(t, env, "account", "create", "--username", "jo", "--display-name", "Jo")
+	code, out, errs := runCLI(t, env, "migrate", "--from", "fs", "--to", "fs:"+other)
+	if code != 0 || !strings.Contains(out, "Nothing was decrypted") {
+		t.Fatalf("migrate: %d %q %q", code, out, errs)
+	}
+	// The copy works with the same keys: the account is there.
+	moved := map[string]string{"SATCHEL_PASSWORD": "x-password-1", "SATCHEL_DATA": data, "SATCHEL_STORAGE": "fs:" + other}
+	if code, _, errs := runCLI(t, moved, "account", "create", "--username", "jo", "--display-name", "Jo"); code != 1 || !strings.Contains(errs, "already taken") {
+		t.Fatalf("account in the migrated store: %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, env, "migrate", "--from", "fs", "--to", "fs"); code != 2 {
+		t.Fatalf("migrate onto itself: %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, env, "migrate", "--from", "fs", "--to", "ftp://x"); code != 1 || !strings.Contains(errs, "storage must be") {
+		t.Fatalf("migrate to a bad store: %d %q", code, errs)
+	}
+}

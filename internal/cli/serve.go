@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/server"
@@ -22,6 +23,7 @@ func init() {
 // on the server's data directly.
 type serverFlags struct {
 	addr, data, baseURL, maxUpload string
+	storage, keys, keyCache        string
 }
 
 func addServerFlags(env *Env, fs interface {
@@ -31,6 +33,9 @@ func addServerFlags(env *Env, fs interface {
 	fs.StringVar(&f.data, "data", envOr(env, "SATCHEL_DATA", server.DefaultDataDir), "data directory: storage and keys (SATCHEL_DATA)")
 	fs.StringVar(&f.baseURL, "base-url", envOr(env, "SATCHEL_BASE_URL", ""), "public URL of the server (SATCHEL_BASE_URL; default http://ADDR)")
 	fs.StringVar(&f.maxUpload, "max-upload", envOr(env, "SATCHEL_MAX_UPLOAD", "25MiB"), "largest upload accepted, e.g. 25MiB (SATCHEL_MAX_UPLOAD)")
+	fs.StringVar(&f.storage, "storage", envOr(env, "SATCHEL_STORAGE", ""), "storage: fs (the data directory), fs:DIR, or s3://BUCKET?endpoint=HOST:PORT&region=R&tls=false with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (SATCHEL_STORAGE)")
+	fs.StringVar(&f.keys, "keys", envOr(env, "SATCHEL_KEYS", ""), "key custody: local (the data directory), local:DIR, vault (VAULT_ADDR) or vault://HOST:PORT/MOUNT, with VAULT_TOKEN (SATCHEL_KEYS)")
+	fs.StringVar(&f.keyCache, "key-cache", envOr(env, "SATCHEL_KEY_CACHE", "5m"), "how long unwrapped pod keys stay in memory; 0 turns the cache off (SATCHEL_KEY_CACHE)")
 }
 
 func (f *serverFlags) config(env *Env) (server.Config, error) {
@@ -38,12 +43,23 @@ func (f *serverFlags) config(env *Env) (server.Config, error) {
 	if err != nil {
 		return server.Config{}, usagef("--max-upload: %v", err)
 	}
+	ttl, err := time.ParseDuration(f.keyCache)
+	if err != nil || ttl < 0 {
+		return server.Config{}, usagef("--key-cache: %q is not a duration like 5m", f.keyCache)
+	}
+	if ttl == 0 {
+		ttl = -1 // off
+	}
 	return server.Config{
-		Addr:      f.addr,
-		DataDir:   f.data,
-		BaseURL:   f.baseURL,
-		MaxUpload: max,
-		Log:       slog.New(slog.NewTextHandler(env.Stderr, nil)),
+		Addr:        f.addr,
+		DataDir:     f.data,
+		BaseURL:     f.baseURL,
+		MaxUpload:   max,
+		Storage:     f.storage,
+		Keys:        f.keys,
+		KeyCacheTTL: ttl,
+		Getenv:      env.Getenv,
+		Log:         slog.New(slog.NewTextHandler(env.Stderr, nil)),
 	}, nil
 }
 
