@@ -24,6 +24,12 @@ type Member struct {
 	Modified    time.Time `json:"modified"`
 }
 
+// pendingSize marks a member whose name a POST has reserved but not yet
+// written; listings do not show it.
+const pendingSize = -1
+
+func (m Member) pending() bool { return m.Size == pendingSize }
+
 // IsContainer reports whether the member is a container.
 func (m Member) IsContainer() bool { return strings.HasSuffix(m.Name, "/") }
 

@@ -196,7 +196,9 @@ func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Membe
 	}
 	out := make([]Member, 0, len(members))
 	for _, m := range members {
-		out = append(out, m)
+		if !m.pending() {
+			out = append(out, m)
+		}
 	}
 	return Resource{Meta: meta, ETag: oi.ETag}, out, nil
 }
@@ -279,33 +281,55 @@ func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType 
 	if err != nil {
 		return "", Resource{}, err
 	}
-	members, _, _, err := s.readContainer(ctx, pk, id, c)
+	name, err := s.reserve(ctx, pk, id, c, slugName(slug, contentType))
 	if err != nil {
 		return "", Resource{}, notFound(err)
 	}
-	base := slugName(slug, contentType)
-	name := base
-	for i := 0; ; i++ {
-		if i > 0 {
-			name = withSuffix(base, randomSuffix())
-		}
-		if _, taken := members[name]; !taken {
-			if _, taken := members[twin(name)]; !taken {
-				break
-			}
-		}
-	}
+	var p Path
+	var res Resource
 	if contentType == "" {
-		p := c.Child(name + "/")
-		if _, err := s.writeContainer(ctx, pk, id, p, nil, Cond{IfNoneMatch: true}); err != nil {
-			return "", Resource{}, err
+		p = c.Child(name + "/")
+		if _, err = s.writeContainer(ctx, pk, id, p, nil, Cond{IfNoneMatch: true}); err == nil {
+			err = s.link(ctx, pk, id, p, Member{Modified: s.now().UTC()})
+			res = Resource{Meta: Meta{Path: p, ContentType: ContainerType}}
 		}
-		err := s.link(ctx, pk, id, p, Member{Modified: s.now().UTC()})
-		return p, Resource{Meta: Meta{Path: p, ContentType: ContainerType}}, err
+	} else {
+		p = c.Child(name)
+		res, _, err = s.Put(ctx, id, p, contentType, size, body, Preconditions{IfNoneMatch: []string{"*"}})
 	}
-	p := c.Child(name)
-	res, _, err := s.Put(ctx, id, p, contentType, size, body, Preconditions{IfNoneMatch: []string{"*"}})
-	return p, res, err
+	if err != nil {
+		// Give the name back; the write left nothing behind.
+		s.updateContainer(context.WithoutCancel(ctx), pk, id, c, false, func(m map[string]Member) error {
+			if m[name].pending() {
+				delete(m, name)
+			}
+			return nil
+		})
+		return "", Resource{}, err
+	}
+	return p, res, nil
+}
+
+// reserve claims a free member name in container c, base if it is free,
+// else base with a random suffix, by recording it as pending in the
+// container under compare-and-swap. Two writers (in this process or on
+// another instance) can therefore never pick the same name, and the body of
+// a POST, which can be read only once, is never written to a name that
+// turns out to be taken.
+func (s *Service) reserve(ctx context.Context, pk *podKeys, id PodID, c Path, base string) (string, error) {
+	var name string
+	err := s.updateContainer(ctx, pk, id, c, false, func(members map[string]Member) error {
+		taken := func(n string) bool {
+			_, a := members[n]
+			_, b := members[twin(n)]
+			return a || b
+		}
+		for name = base; taken(name); name = withSuffix(base, randomSuffix()) {
+		}
+		members[name] = Member{Name: name, Size: pendingSize, Modified: s.now().UTC()}
+		return nil
+	})
+	return name, err
 }
 
 // Delete removes resource or empty container p. The root and the standard
@@ -325,8 +349,10 @@ func (s *Service) Delete(ctx context.Context, id PodID, p Path, pre Precondition
 		if err != nil {
 			return notFound(err)
 		}
-		if len(members) > 0 {
-			return ErrNotEmpty
+		for _, m := range members {
+			if !m.pending() {
+				return ErrNotEmpty
+			}
 		}
 		etag = oi.ETag
 	} else {

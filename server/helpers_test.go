@@ -44,8 +44,12 @@ func newTestServer(t *testing.T, tweak ...func(*server.Config)) *testServer {
 	ts.Config.MaxHeaderBytes = 16 << 10
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &testServer{t: t, url: cfg.BaseURL, data: cfg.DataDir, b: b}
+	return &testServer{t: t, url: "http://" + ts.Listener.Addr().String(), data: cfg.DataDir, b: b}
 }
+
+// podURL is the URL of pod id on this server's own address (which differs
+// from the base URL when several instances share one).
+func (s *testServer) podURL(id string) string { return s.url + "/pods/" + id + "/" }
 
 // leaver makes a leaver account and returns its pod URL and a token.
 func (s *testServer) leaver(username string) (podURL, token string) {
@@ -58,7 +62,7 @@ func (s *testServer) leaver(username string) (podURL, token string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return s.b.PodURL(a.Pod), tok
+	return s.podURL(string(a.Pod)), tok
 }
 
 type response struct {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/satchel-project/satchel/server"
@@ -347,4 +348,35 @@ func snapshot(t *testing.T, dir string) string {
 		return nil
 	})
 	return b.String()
+}
+
+// TestConcurrentPostsWithOneSlug: a leaver taps "upload" twice, or two
+// helpers add letters at once. Every POST gets its own name; none is lost
+// and none fails.
+func TestConcurrentPostsWithOneSlug(t *testing.T) {
+	s := newTestServer(t)
+	pod, tok := s.leaver("jo")
+	const n = 20
+	var wg sync.WaitGroup
+	locs := make(chan string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := s.do("POST", pod+"documents/", tok, strings.NewReader(fmt.Sprint("letter ", i)), "Content-Type", "text/plain", "Slug", "letter")
+			if r.status != http.StatusCreated {
+				t.Errorf("POST %d: %d %s", i, r.status, r.body)
+			}
+			locs <- r.header.Get("Location")
+		}(i)
+	}
+	wg.Wait()
+	close(locs)
+	seen := map[string]bool{}
+	for l := range locs {
+		seen[l] = true
+	}
+	if len(seen) != n || len(members(t, s.do("GET", pod+"documents/", tok, nil))) != n {
+		t.Fatalf("%d distinct locations and %d members, want %d", len(seen), len(members(t, s.do("GET", pod+"documents/", tok, nil))), n)
+	}
 }
