@@ -38,8 +38,14 @@ type listing struct {
 }
 
 // maxContainerRetries bounds the compare-and-swap loop that updates a
-// container's membership when writers race.
-const maxContainerRetries = 50
+// container's membership when writers race; maxBackoff caps one wait.
+const (
+	maxContainerRetries = 60
+	maxBackoff          = 100 * time.Millisecond
+)
+
+// ErrBusy means a container kept changing under a writer until it gave up.
+var ErrBusy = errors.New("this folder is too busy to change right now")
 
 // readContainer decrypts container c, returning its members and the ETag of
 // the object they came from.
@@ -102,13 +108,20 @@ func (s *Service) updateContainer(ctx context.Context, pk *podKeys, id PodID, c 
 		}
 		_, err = s.writeContainer(ctx, pk, id, c, members, Cond{IfMatch: oi.ETag})
 		if errors.Is(err, ErrPrecondition) {
-			// Someone else changed the container: read it again.
-			time.Sleep(time.Duration(rand.IntN(1+attempt*2)) * time.Millisecond)
+			// Someone else changed the container: back off (jittered,
+			// exponential, capped) so that busy writers spread out, then
+			// read it again.
+			ceiling := min(maxBackoff, time.Millisecond<<min(attempt, 10))
+			select {
+			case <-time.After(time.Duration(rand.Int64N(int64(ceiling)))):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 			continue
 		}
 		return err
 	}
-	return errors.New("the folder is too busy to change: try again")
+	return ErrBusy
 }
 
 // ensureContainer creates container c and links it into its parent,

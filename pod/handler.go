@@ -192,6 +192,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This file is too big to store.")
 	case errors.Is(err, errTruncated):
 		problem.Write(w, http.StatusBadRequest, "upload-incomplete", "The upload stopped before the whole file arrived. Nothing was changed; try again.")
+	case errors.Is(err, ErrBusy):
+		w.Header().Set("Retry-After", "1")
+		problem.Write(w, http.StatusServiceUnavailable, "busy", "This folder is busy with other changes. Nothing was changed; try again in a moment.")
 	case errors.Is(err, ErrUnavailable), errors.Is(err, vault.ErrUnavailable):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Storage is not available at the moment. Nothing was changed; try again in a minute.")

@@ -31,7 +31,7 @@ func newTestServer(t *testing.T, tweak ...func(*server.Config)) *testServer {
 		DataDir:   t.TempDir(),
 		BaseURL:   "http://" + ts.Listener.Addr().String(),
 		Passwords: account.Params{Memory: 1024, Time: 1, Threads: 1},
-		Log:       slog.New(slog.DiscardHandler),
+		Log:       slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	for _, f := range tweak {
 		f(&cfg)
@@ -63,6 +63,15 @@ func (s *testServer) leaver(username string) (podURL, token string) {
 		s.t.Fatal(err)
 	}
 	return s.podURL(string(a.Pod)), tok
+}
+
+// testLog sends the server's warnings and errors to the test's log, so a
+// 500 in a test shows its cause.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 type response struct {
