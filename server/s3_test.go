@@ -212,3 +212,48 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMigrateToS3AndBack moves a pod from the data directory to MinIO and
+// back, serving it from each in turn with the same keys.
+func TestMigrateToS3AndBack(t *testing.T) {
+	spec, getenv := s3Env(t)
+	spec = prefixed(spec)
+	s := newTestServer(t)
+	podURL, tok := s.leaver("jo")
+	expect(t, s.do("PUT", podURL+"identity/card.jsonld", tok, strings.NewReader(record), "Content-Type", "application/ld+json"), http.StatusCreated)
+	id := strings.Split(strings.TrimPrefix(podURL, s.url+"/pods/"), "/")[0]
+	ctx := context.Background()
+
+	s3, err := server.OpenStore(ctx, spec, s.data, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := pod.Copy(ctx, s.b.Store, s3)
+	if err != nil || n < 10 {
+		t.Fatalf("Copy to S3 = %d, %v", n, err)
+	}
+	onS3 := newTestServer(t, func(c *server.Config) {
+		c.Storage, c.Getenv = spec, getenv
+		c.Keys = "local:" + filepath.Join(s.data, "keys")
+		c.BaseURL = s.b.Config.BaseURL
+	})
+	if g := onS3.do("GET", onS3.podURL(id)+"identity/card.jsonld", tok, nil); g.status != 200 || string(g.body) != record {
+		t.Fatalf("read from S3 after migration: %d %s", g.status, g.body)
+	}
+	back := t.TempDir()
+	local, err := server.OpenStore(ctx, "fs:"+back, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := pod.Copy(ctx, s3, local); err != nil || m != n {
+		t.Fatalf("Copy back = %d, %v; want %d", m, err, n)
+	}
+	onFS := newTestServer(t, func(c *server.Config) {
+		c.Storage = "fs:" + back
+		c.Keys = "local:" + filepath.Join(s.data, "keys")
+		c.BaseURL = s.b.Config.BaseURL
+	})
+	if g := onFS.do("GET", onFS.podURL(id)+"identity/card.jsonld", tok, nil); g.status != 200 || string(g.body) != record {
+		t.Fatalf("read from fs after migrating back: %d %s", g.status, g.body)
+	}
+}
