@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,30 +122,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, id PodID, p Pat
 // negotiateRecord picks the media type for a JSON-LD record: JSON-LD
 // unless Turtle or N-Quads is strictly preferred.
 func negotiateRecord(accept string) string {
-	best, bestQ := typeLD, -1.0
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			q, _ = strconv.ParseFloat(v, 64)
-		}
-		t := ""
-		switch mt {
-		case typeTurtle, typeNQuads:
-			t = mt
-		case typeLD, "application/json", "*/*", "application/*":
-			t = typeLD
-		default:
-			continue
-		}
-		if q > bestQ || (q == bestQ && t == typeLD) {
-			best, bestQ = t, q
-		}
-	}
-	return best
+	return negotiate(accept, typeTurtle, typeNQuads)
 }
 
 func contentHeaders(w http.ResponseWriter, res Resource) {
@@ -280,7 +258,7 @@ func containerGraph(h *Handler, id PodID, c Path, res Resource, members []Member
 // writeRDF sends g as JSON-LD or Turtle, whichever the client prefers.
 func (h *Handler) writeRDF(w http.ResponseWriter, r *http.Request, base string, g graph) {
 	var body []byte
-	if negotiate(r.Header.Get("Accept")) == typeTurtle {
+	if negotiate(r.Header.Get("Accept"), typeTurtle) == typeTurtle {
 		w.Header().Set("Content-Type", typeTurtle)
 		body = g.turtle()
 	} else {
@@ -295,9 +273,10 @@ func (h *Handler) writeRDF(w http.ResponseWriter, r *http.Request, base string, 
 	}
 }
 
-// negotiate picks JSON-LD or Turtle from an Accept header, JSON-LD unless
-// Turtle is preferred.
-func negotiate(accept string) string {
+// negotiate picks, from an Accept header, JSON-LD (also what "*/*" and
+// JSON ask for) or one of the other RDF types offered, whichever the client
+// prefers; JSON-LD wins ties and is the default.
+func negotiate(accept string, others ...string) string {
 	best, bestQ := typeLD, -1.0
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -308,12 +287,12 @@ func negotiate(accept string) string {
 		if v, ok := params["q"]; ok {
 			q, _ = strconv.ParseFloat(v, 64)
 		}
-		var t string
-		switch mt {
-		case typeTurtle:
-			t = typeTurtle
-		case typeLD, "application/json", "*/*", "application/*":
+		t := ""
+		switch {
+		case mt == typeLD || mt == "application/json" || mt == "*/*" || mt == "application/*":
 			t = typeLD
+		case slices.Contains(others, mt):
+			t = mt
 		default:
 			continue
 		}
