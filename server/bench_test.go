@@ -14,7 +14,7 @@ import (
 // BenchmarkGetRecord measures an authenticated GET of a 1 KiB record over
 // loopback HTTP, decrypted from the fs back end, with parallel clients.
 func BenchmarkGetRecord(b *testing.B) {
-	s := newTestServer(&testing.T{})
+	s := newTestServer(b)
 	pod, tok := s.leaver("bench")
 	rec := `{"name":"` + strings.Repeat("x", 1000) + `"}`
 	req, _ := http.NewRequest("PUT", pod+"housing/r.json", strings.NewReader(rec))
@@ -48,7 +48,7 @@ func BenchmarkGetRecord(b *testing.B) {
 // BenchmarkListing200 is a GET of a container with 200 members, as JSON-LD
 // and as Turtle, one request at a time: time per request.
 func BenchmarkListing200(b *testing.B) {
-	s := newTestServer(&testing.T{})
+	s := newTestServer(b)
 	pod, tok := s.leaver("bench")
 	id := strings.Split(strings.TrimPrefix(pod, s.url+"/pods/"), "/")[0]
 	ctx := context.Background()

@@ -17,13 +17,13 @@ import (
 // testServer is a real Satchel server on loopback over a fresh data
 // directory, with cheap password hashing.
 type testServer struct {
-	t    *testing.T
+	t    testing.TB
 	url  string
 	data string
 	b    *server.Backend
 }
 
-func newTestServer(t *testing.T, tweak ...func(*server.Config)) *testServer {
+func newTestServer(t testing.TB, tweak ...func(*server.Config)) *testServer {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	cfg := server.Config{
@@ -67,7 +67,7 @@ func (s *testServer) leaver(username string) (podURL, token string) {
 
 // testLog sends the server's warnings and errors to the test's log, so a
 // 500 in a test shows its cause.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
