@@ -96,6 +96,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("WAC-Allow", `user="read write append",public=""`)
 	w.Header().Set("Vary", "Accept, Authorization, Origin")
+	if p.IsAccessLog() && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("WAC-Allow", `user="read",public=""`)
+		w.Header().Set("Allow", "OPTIONS, HEAD, GET")
+		problem.Write(w, http.StatusMethodNotAllowed, "read-only", "The access log is written by Satchel and cannot be changed.")
+		return
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		h.get(w, r, id, p)
@@ -114,7 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // allow is the Allow header for p.
 func allow(p Path) string {
 	switch {
-	case p.IsDescription():
+	case p.IsDescription(), p.IsAccessLog():
 		return "OPTIONS, HEAD, GET"
 	case p.IsRoot():
 		return "OPTIONS, HEAD, GET, POST, PUT"

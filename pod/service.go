@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -22,7 +23,30 @@ var (
 
 // StandardContainers exist in every pod from the moment it is made, and
 // cannot be deleted.
-var StandardContainers = []Path{"identity/", "housing/", "qualifications/", "finance/", "documents/", "inbox/"}
+var StandardContainers = []Path{"identity/", "housing/", "qualifications/", "finance/", "documents/", "inbox/", AccessLog}
+
+// AccessLog is the container where Satchel records every use of the pod's
+// grants. Its owner can read it; nobody can change it through the API.
+const AccessLog Path = "access-log/"
+
+// IsAccessLog reports whether p is the access log or inside it.
+func (p Path) IsAccessLog() bool { return strings.HasPrefix(string(p), string(AccessLog)) }
+
+// AppendLog adds one entry (a JSON document) to pod id's access log, under a
+// name that sorts by time, and returns its path. The log container is made
+// if an older pod lacks it.
+func (s *Service) AppendLog(ctx context.Context, id PodID, entry []byte) (Path, error) {
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if err := s.ensureContainer(ctx, pk, id, AccessLog); err != nil {
+		return "", err
+	}
+	name := s.now().UTC().Format("20060102T150405.000000000Z")
+	p, _, err := s.Post(ctx, id, AccessLog, name, "application/json", int64(len(entry)), bytes.NewReader(entry))
+	return p, err
+}
 
 // Service is a set of pods over one Store and Keyring: create pods, and read,
 // write, list and delete their resources. Every object it stores is an age

@@ -14,11 +14,15 @@ import (
 	"strings"
 )
 
-//go:embed context/v1.jsonld json/*.schema.json w3c/*.jsonld
+//go:embed context/*.jsonld json/*.schema.json w3c/*.jsonld
 var files embed.FS
 
 // ContextURL is the stable URL of Satchel's JSON-LD context.
 const ContextURL = "https://w3id.org/satchel/v1"
+
+// ConsentContextURL is the JSON-LD context of Satchel's access grants: the
+// GConsent terms Solid access grants use, and a few of Satchel's own.
+const ConsentContextURL = "https://w3id.org/satchel/consent/v1"
 
 // Namespace is the IRI prefix of Satchel's own terms.
 const Namespace = "https://w3id.org/satchel#"
@@ -31,6 +35,7 @@ const SchemaBase = "https://w3id.org/satchel/schemas/"
 // file. Nothing else is ever loaded.
 var Contexts = map[string]string{
 	ContextURL:                                    "context/v1.jsonld",
+	ConsentContextURL:                             "context/consent-v1.jsonld",
 	"https://www.w3.org/ns/credentials/v2":        "w3c/credentials-v2.jsonld",
 	"https://w3id.org/security/data-integrity/v2": "w3c/data-integrity-v2.jsonld",
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	podpkg "github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/server"
 )
 
@@ -378,5 +380,35 @@ func TestConcurrentPostsWithOneSlug(t *testing.T) {
 	}
 	if len(seen) != n || len(members(t, s.do("GET", pod+"documents/", tok, nil))) != n {
 		t.Fatalf("%d distinct locations and %d members, want %d", len(seen), len(members(t, s.do("GET", pod+"documents/", tok, nil))), n)
+	}
+}
+
+func TestAccessLogIsReadOnly(t *testing.T) {
+	s := newTestServer(t)
+	podURL, tok := s.leaver("jo")
+	id := strings.Split(strings.TrimPrefix(podURL, s.url+"/pods/"), "/")[0]
+	p, err := s.b.Pods.AppendLog(context.Background(), podpkg.PodID(id), []byte(`{"what":"a view"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := podURL + p.Escaped()
+	if g := s.do("GET", url, tok, nil); g.status != 200 || string(g.body) != `{"what":"a view"}` {
+		t.Fatalf("reading the log entry: %d %s", g.status, g.body)
+	}
+	for _, r := range []response{
+		s.do("PUT", url, tok, strings.NewReader(`{"what":"nothing"}`), "Content-Type", "application/json"),
+		s.do("DELETE", url, tok, nil),
+		s.do("POST", podURL+"access-log/", tok, strings.NewReader(`{}`), "Content-Type", "application/json"),
+		s.do("DELETE", podURL+"access-log/", tok, nil),
+	} {
+		if r.status != http.StatusMethodNotAllowed {
+			t.Fatalf("changing the log: %d %s", r.status, r.body)
+		}
+	}
+	if g := s.do("GET", url, tok, nil); string(g.body) != `{"what":"a view"}` {
+		t.Fatal("the log entry changed")
+	}
+	if m := members(t, s.do("GET", podURL+"access-log/", tok, nil)); len(m) != 1 {
+		t.Fatalf("access-log/ lists %v", m)
 	}
 }

@@ -71,7 +71,7 @@ const cardRecord = (kind) => JSON.stringify({
   documentType: kind,
   holder: { type: 'Person', name: 'Interop Test', birthDate: '1990-04-23' },
 });
-const STANDARD = ['identity/', 'housing/', 'qualifications/', 'finance/', 'documents/', 'inbox/'];
+const STANDARD = ['identity/', 'housing/', 'qualifications/', 'finance/', 'documents/', 'inbox/', 'access-log/'];
 
 // Server wording the user sees (RFC 9457 "detail").
 const NEED_SIGN_IN = 'Sign in first: this needs a valid access token.';
