@@ -90,15 +90,20 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp)
 }
 
-// Owner returns the pod owned by the bearer of r's token; it is what
-// pod.Handler calls to authenticate.
-func (t *Tokens) Owner(r *http.Request) (pod.PodID, error) {
+// Caller returns the claims of the bearer of r's token.
+func (t *Tokens) Caller(r *http.Request) (Claims, error) {
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", ErrBadToken
+		return Claims{}, ErrBadToken
 	}
-	c, err := t.Verify(strings.TrimSpace(tok))
+	return t.Verify(strings.TrimSpace(tok))
+}
+
+// Owner returns the pod owned by the bearer of r's token; it is what
+// pod.Handler calls to authenticate.
+func (t *Tokens) Owner(r *http.Request) (pod.PodID, error) {
+	c, err := t.Caller(r)
 	if err != nil {
 		return "", err
 	}

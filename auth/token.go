@@ -32,6 +32,7 @@ var ErrBadToken = errors.New("access token is not valid")
 // Claims are what a verified token says about its bearer.
 type Claims struct {
 	Subject string // account ID
+	Name    string // display name
 	Kind    account.Kind
 	Pod     pod.PodID
 	Expires time.Time
@@ -86,6 +87,7 @@ func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 		Expiration(now.Add(t.ttl)).
 		JwtID(newJTI()).
 		Claim("kind", string(a.Kind)).
+		Claim("name", a.DisplayName).
 		Claim("pod", string(a.Pod)).
 		Build()
 	if err != nil {
@@ -148,6 +150,9 @@ func (t *Tokens) verify(token string) (Claims, error) {
 	if v, ok := tok.Get("kind"); ok {
 		s, _ := v.(string)
 		c.Kind = account.Kind(s)
+	}
+	if v, ok := tok.Get("name"); ok {
+		c.Name, _ = v.(string)
 	}
 	if v, ok := tok.Get("pod"); ok {
 		s, _ := v.(string)

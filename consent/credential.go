@@ -148,42 +148,12 @@ const MaxCredentialBytes = 64 << 10
 // credential types and the validity window at now. Revocation is the
 // caller's to check, through the status list the credential names.
 func VerifyCredential(token string, keys jwk.Set, issuerDID string, now time.Time) (*Verified, error) {
-	if len(token) > MaxCredentialBytes {
-		return nil, &CheckError{"format", "this credential is too large"}
-	}
-	msg, err := jws.Parse([]byte(token))
-	if err != nil || len(msg.Signatures()) != 1 {
-		return nil, &CheckError{"format", "this is not a signed grant (a compact JWS was expected)"}
-	}
-	h := msg.Signatures()[0].ProtectedHeaders()
-	if h.Algorithm() != jwa.EdDSA || h.Type() != typHeader || h.ContentType() != ctyHeader {
-		return nil, &CheckError{"format", "this is not a Satchel grant: its header must say alg EdDSA, typ vc+jwt, cty vc"}
-	}
-	kid := h.KeyID()
-	key, ok := keys.LookupKeyID(kid)
-	if !ok || !strings.HasPrefix(kid, issuerDID+"#") {
-		return nil, &CheckError{"issuer", "this grant was signed with a key this service does not publish"}
-	}
-	var pub ed25519.PublicKey
-	if err := key.Raw(&pub); err != nil {
-		return nil, &CheckError{"issuer", "the signing key is not an Ed25519 key"}
-	}
-	payload, err := jws.Verify([]byte(token), jws.WithKey(jwa.EdDSA, pub))
+	vc, kid, err := verifySigned(token, keys, issuerDID)
 	if err != nil {
-		return nil, &CheckError{"signature", "the signature does not match: this grant was changed or forged"}
+		return nil, err
 	}
-	var vc map[string]any
-	if err := json.Unmarshal(payload, &vc); err != nil {
-		return nil, &CheckError{"format", "the grant's content is not JSON"}
-	}
-	if ctx, _ := vc["@context"].([]any); len(ctx) == 0 || ctx[0] != credentialsV2 {
-		return nil, &CheckError{"format", "the grant is not a W3C Verifiable Credential 2.0"}
-	}
-	if !hasType(vc["type"], "VerifiableCredential") || !hasType(vc["type"], grantType) {
+	if !hasType(vc["type"], grantType) {
 		return nil, &CheckError{"type", "this credential is not a Satchel access grant"}
-	}
-	if vc["issuer"] != issuerDID {
-		return nil, &CheckError{"issuer", "this grant names another issuer than the key that signed it"}
 	}
 	v := &Verified{Credential: vc, KeyID: kid}
 	from, err1 := time.Parse(time.RFC3339, str(vc["validFrom"]))
@@ -204,6 +174,70 @@ func VerifyCredential(token string, keys jwk.Set, issuerDID string, now time.Tim
 		return v, &CheckError{"format", "the grant has no revocation status entry"}
 	}
 	return v, nil
+}
+
+// verifySigned checks what every credential this service signs has in
+// common: the JWS headers, an EdDSA signature by a published key of
+// issuerDID, a VC 2.0 payload naming issuerDID as issuer.
+func verifySigned(token string, keys jwk.Set, issuerDID string) (map[string]any, string, error) {
+	if len(token) > MaxCredentialBytes {
+		return nil, "", &CheckError{"format", "this credential is too large"}
+	}
+	msg, err := jws.Parse([]byte(token))
+	if err != nil || len(msg.Signatures()) != 1 {
+		return nil, "", &CheckError{"format", "this is not a signed credential (a compact JWS was expected)"}
+	}
+	h := msg.Signatures()[0].ProtectedHeaders()
+	if h.Algorithm() != jwa.EdDSA || h.Type() != typHeader || h.ContentType() != ctyHeader {
+		return nil, "", &CheckError{"format", "this is not a Satchel credential: its header must say alg EdDSA, typ vc+jwt, cty vc"}
+	}
+	kid := h.KeyID()
+	key, ok := keys.LookupKeyID(kid)
+	if !ok || !strings.HasPrefix(kid, issuerDID+"#") {
+		return nil, "", &CheckError{"issuer", "this was signed with a key this service does not publish"}
+	}
+	var pub ed25519.PublicKey
+	if err := key.Raw(&pub); err != nil {
+		return nil, "", &CheckError{"issuer", "the signing key is not an Ed25519 key"}
+	}
+	payload, err := jws.Verify([]byte(token), jws.WithKey(jwa.EdDSA, pub))
+	if err != nil {
+		return nil, "", &CheckError{"signature", "the signature does not match: this was changed or forged"}
+	}
+	var vc map[string]any
+	if err := json.Unmarshal(payload, &vc); err != nil {
+		return nil, "", &CheckError{"format", "the credential's content is not JSON"}
+	}
+	if ctx, _ := vc["@context"].([]any); len(ctx) == 0 || ctx[0] != credentialsV2 {
+		return nil, "", &CheckError{"format", "this is not a W3C Verifiable Credential 2.0"}
+	}
+	if !hasType(vc["type"], "VerifiableCredential") {
+		return nil, "", &CheckError{"type", "this is not a Verifiable Credential"}
+	}
+	if vc["issuer"] != issuerDID {
+		return nil, "", &CheckError{"issuer", "this names another issuer than the key that signed it"}
+	}
+	return vc, kid, nil
+}
+
+// VerifyStatusList checks a status list credential this service signed and
+// returns its credentialSubject, for statuslist.Check.
+func VerifyStatusList(token string, keys jwk.Set, issuerDID string, now time.Time) (map[string]any, error) {
+	vc, _, err := verifySigned(token, keys, issuerDID)
+	if err != nil {
+		return nil, err
+	}
+	if !hasType(vc["type"], "BitstringStatusListCredential") {
+		return nil, &CheckError{"type", "this is not a status list"}
+	}
+	if until, err := time.Parse(time.RFC3339, str(vc["validUntil"])); err == nil && !now.Before(until) {
+		return nil, &CheckError{"expiry", "this status list is out of date: fetch it again"}
+	}
+	subj, ok := vc["credentialSubject"].(map[string]any)
+	if !ok {
+		return nil, &CheckError{"format", "the status list has no subject"}
+	}
+	return subj, nil
 }
 
 func hasType(v any, t string) bool {

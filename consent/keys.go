@@ -18,6 +18,7 @@ type Keys struct {
 
 	mu   sync.RWMutex
 	keys map[string]ed25519.PublicKey // by DID URL
+	list []jwk.Key
 	set  jwk.Set
 }
 
@@ -44,11 +45,12 @@ func (k *Keys) Add(keyID string, pub ed25519.PublicKey) error {
 	jk.Set(jwk.KeyIDKey, kid)
 	jk.Set(jwk.AlgorithmKey, jwa.EdDSA)
 	jk.Set(jwk.KeyUsageKey, "sig")
+	// Readers may hold the old set: build a new one rather than change it.
+	k.list = append(k.list, jk)
 	set := jwk.NewSet()
-	for it := k.set.Keys(nil); it.Next(nil); {
-		set.AddKey(it.Pair().Value.(jwk.Key))
+	for _, key := range k.list {
+		set.AddKey(key)
 	}
-	set.AddKey(jk)
 	k.keys[kid] = pub
 	k.set = set
 	return nil

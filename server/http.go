@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
 )
@@ -41,6 +42,14 @@ func (b *Backend) Handler() http.Handler {
 		Log:          b.Config.Log,
 	})
 	b.routeSchemas(r)
+	(&consent.Handler{
+		Service: b.Consent,
+		Caller: func(r *http.Request) (consent.Caller, error) {
+			c, err := b.Tokens.Caller(r)
+			return consent.Caller{Account: c.Subject, Name: c.Name, Pod: c.Pod}, err
+		},
+		Log: b.Config.Log,
+	}).Routes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
 	})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/vault"
 )
@@ -68,6 +69,7 @@ type Backend struct {
 	Pods     *pod.Service
 	Accounts *account.Store
 	Tokens   *auth.Tokens
+	Consent  *consent.Service
 	keyring  *pod.Keyring
 	// Created lists what was made on this start (a sentence each), so that
 	// the first start can say where things are.
@@ -132,6 +134,13 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	if b.Tokens, err = auth.NewTokens(signer, cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	grantSigner, err := cust.Signer(ctx, "grants")
+	if err != nil {
+		return nil, err
+	}
+	if b.Consent, err = consent.Open(ctx, b.Pods, grantSigner, cfg.BaseURL); err != nil {
 		return nil, err
 	}
 	return b, nil

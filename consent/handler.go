@@ -1,0 +1,325 @@
+package consent
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/consent/qr"
+	"github.com/satchel-project/satchel/consent/statuslist"
+	"github.com/satchel-project/satchel/internal/problem"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/vault"
+)
+
+// Caller is who sent an API request, as the sign-in token says.
+type Caller struct {
+	Account string
+	Name    string
+	Pod     pod.PodID
+}
+
+// Handler serves the consent API (/api/v1/grants, /api/v1/log), the share
+// links (/s/TOKEN), the status list and the published keys.
+type Handler struct {
+	Service *Service
+	// Caller authenticates an API request; an error is a 401.
+	Caller func(r *http.Request) (Caller, error)
+	Log    *slog.Logger
+}
+
+// Routes adds the handler's routes to r.
+func (h *Handler) Routes(r *mux.Router) {
+	api := r.PathPrefix("/api/v1").Subrouter()
+	api.HandleFunc("/grants", h.create).Methods(http.MethodPost)
+	api.HandleFunc("/grants", h.list).Methods(http.MethodGet)
+	api.HandleFunc("/grants/{id}", h.show).Methods(http.MethodGet)
+	api.HandleFunc("/grants/{id}/revoke", h.revoke).Methods(http.MethodPost)
+	api.HandleFunc("/grants/{id}/receipt", h.receipt).Methods(http.MethodGet)
+	api.HandleFunc("/grants/{id}/qr.png", h.qrCode).Methods(http.MethodGet)
+	api.HandleFunc("/grants/{id}/qr.svg", h.qrCode).Methods(http.MethodGet)
+	api.HandleFunc("/log", h.accessLog).Methods(http.MethodGet)
+	r.HandleFunc("/s/{token}", h.sharePage).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/s/{token}/grant", h.shareCredential).Methods(http.MethodGet)
+	r.HandleFunc(StatusListPath, h.statusList).Methods(http.MethodGet)
+	r.HandleFunc("/.well-known/jwks.json", h.jwks).Methods(http.MethodGet)
+	r.HandleFunc("/.well-known/did.json", h.didDocument).Methods(http.MethodGet)
+}
+
+// owner authenticates an API request and checks it may act on a pod.
+func (h *Handler) owner(w http.ResponseWriter, r *http.Request) (Caller, bool) {
+	c, err := h.Caller(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
+		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
+		return Caller{}, false
+	}
+	if c.Pod == "" {
+		problem.Write(w, http.StatusForbidden, "no-pod", "Only the person whose pod it is can share from it.")
+		return Caller{}, false
+	}
+	return c, true
+}
+
+// grantRequest is the body of POST /api/v1/grants.
+type grantRequest struct {
+	SharedBy    string    `json:"sharedBy"`
+	Recipient   Recipient `json:"recipient"`
+	Purpose     string    `json:"purpose"`
+	PurposeText string    `json:"purposeText"`
+	Items       []Item    `json:"items"`
+	NotBefore   time.Time `json:"notBefore"`
+	Expires     time.Time `json:"expires"`
+	ExpiresIn   string    `json:"expiresIn"`
+	MaxViews    int       `json:"maxViews"`
+}
+
+// ParseTTL reads a share's length: "1d", "7d", "14d", "2w", "1m" (30 days)
+// or a Go duration such as "36h".
+func ParseTTL(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	units := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'm': 30 * 24 * time.Hour}
+	if n := len(s); n >= 2 {
+		if u, ok := units[s[n-1]]; ok {
+			if k, err := strconv.Atoi(s[:n-1]); err == nil && k > 0 && k <= 90 {
+				return time.Duration(k) * u, nil
+			}
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a length of time like 1d, 7d, 2w or 1m", s)
+	}
+	return d, nil
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.owner(w, r)
+	if !ok {
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "Send the share as JSON (Content-Type: application/json).")
+		return
+	}
+	var req grantRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		problem.Write(w, http.StatusBadRequest, "bad-request", "This share request is not valid JSON, or has a field Satchel does not know.")
+		return
+	}
+	n := NewGrant{
+		Pod: c.Pod, GrantedBy: c.Account, SharedBy: req.SharedBy, Recipient: req.Recipient,
+		Purpose: req.Purpose, PurposeText: req.PurposeText, Items: req.Items,
+		NotBefore: req.NotBefore, Expires: req.Expires, MaxViews: req.MaxViews,
+	}
+	if n.SharedBy == "" {
+		n.SharedBy = c.Name
+	}
+	if req.ExpiresIn != "" {
+		ttl, err := ParseTTL(req.ExpiresIn)
+		if err != nil {
+			problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", sentence(err.Error()))
+			return
+		}
+		n.TTL = ttl
+	}
+	g, err := h.Service.Create(r.Context(), n)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Location", h.Service.baseURL+"/api/v1/grants/"+string(g.ID))
+	h.writeJSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true))
+}
+
+// view is the JSON a leaver's client sees of a share.
+func (h *Handler) view(sh Share, withCredential bool) map[string]any {
+	base := h.Service.baseURL + "/api/v1/grants/" + string(sh.ID)
+	v := map[string]any{
+		"id": sh.ID, "status": sh.Status, "sharedBy": sh.SharedBy,
+		"recipient": sh.Recipient, "purpose": sh.Purpose, "purposeText": sh.PurposeText,
+		"items": sh.Items, "notBefore": sh.NotBefore, "expires": sh.Expires,
+		"maxViews": sh.MaxViews, "views": sh.Views, "created": sh.Created,
+		"shareURL": h.Service.ShareURL(sh.Token),
+		"qr":       map[string]string{"png": base + "/qr.png", "svg": base + "/qr.svg"},
+		"receipt":  base + "/receipt",
+	}
+	if sh.Revoked {
+		v["revokedAt"] = sh.RevokedAt
+	}
+	if withCredential {
+		v["credential"] = sh.Credential
+	}
+	return v
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.owner(w, r)
+	if !ok {
+		return
+	}
+	shares, err := h.Service.List(r.Context(), c.Pod)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	want := r.URL.Query().Get("status")
+	out := []map[string]any{}
+	for _, sh := range shares {
+		if want == "" || want == sh.Status {
+			out = append(out, h.view(sh, false))
+		}
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{"grants": out})
+}
+
+func (h *Handler) share(w http.ResponseWriter, r *http.Request) (Share, bool) {
+	c, ok := h.owner(w, r)
+	if !ok {
+		return Share{}, false
+	}
+	sh, err := h.Service.Get(r.Context(), c.Pod, GrantID(mux.Vars(r)["id"]))
+	if err != nil {
+		h.fail(w, err)
+		return Share{}, false
+	}
+	return sh, true
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	if sh, ok := h.share(w, r); ok {
+		h.writeJSON(w, http.StatusOK, h.view(sh, true))
+	}
+}
+
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.owner(w, r)
+	if !ok {
+		return
+	}
+	if err := h.Service.Revoke(r.Context(), c.Pod, GrantID(mux.Vars(r)["id"])); err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) receipt(w http.ResponseWriter, r *http.Request) {
+	sh, ok := h.share(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="satchel-share-receipt.txt"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(Receipt(sh, h.Service.ShareURL(sh.Token), h.Service.DID())))
+}
+
+func (h *Handler) qrCode(w http.ResponseWriter, r *http.Request) {
+	sh, ok := h.share(w, r)
+	if !ok {
+		return
+	}
+	code, err := qr.Encode(h.Service.ShareURL(sh.Token))
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if strings.HasSuffix(r.URL.Path, ".svg") {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Write(code.SVGTitled("Share link for " + sh.Recipient.Name))
+		return
+	}
+	png, err := code.PNG(0)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(png)
+}
+
+func (h *Handler) accessLog(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.owner(w, r)
+	if !ok {
+		return
+	}
+	entries, err := h.Service.Log(r.Context(), c.Pod)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if entries == nil {
+		entries = []LogEntry{}
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+}
+
+func (h *Handler) statusList(w http.ResponseWriter, r *http.Request) {
+	jwt, err := h.Service.StatusListCredential(r.Context())
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", CredentialType)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Write([]byte(jwt))
+}
+
+func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	json.NewEncoder(w).Encode(h.Service.Keys().JWKS())
+}
+
+func (h *Handler) didDocument(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Content-Type", "application/did+json")
+	json.NewEncoder(w).Encode(h.Service.Keys().DIDDocument())
+}
+
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, err error) {
+	var inv *InvalidError
+	switch {
+	case errors.As(err, &inv):
+		problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", sentence(inv.Reason))
+	case errors.Is(err, ErrNoGrant):
+		problem.Write(w, http.StatusNotFound, "not-found", "There is no share like that.")
+	case errors.Is(err, pod.ErrBusy), errors.Is(err, pod.ErrUnavailable), errors.Is(err, vault.ErrUnavailable), errors.Is(err, statuslist.ErrFull):
+		w.Header().Set("Retry-After", "5")
+		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Sharing is not available at the moment. Nothing was changed; try again in a minute.")
+	default:
+		h.Log.Error("consent request failed", "err", err)
+		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
+	}
+}
+
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

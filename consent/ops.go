@@ -1,0 +1,243 @@
+package consent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/satchel-project/satchel/consent/statuslist"
+	"github.com/satchel-project/satchel/pod"
+)
+
+// Share is a grant with its state, as its owner sees it.
+type Share struct {
+	Grant
+	State
+	// Status is "scheduled", "active", "used-up", "expired" or "revoked".
+	Status string `json:"status"`
+}
+
+func status(g Grant, st State, now time.Time) string {
+	switch d := Decide(g, st, Request{Path: g.Items[0].Path}, now); d.Reason {
+	case Revoked:
+		return "revoked"
+	case Expired:
+		return "expired"
+	case UsedUp:
+		return "used-up"
+	case NotYetValid:
+		return "scheduled"
+	}
+	return "active"
+}
+
+// Get returns grant id of pod p. A grant of another pod is ErrNoGrant.
+func (s *Service) Get(ctx context.Context, p pod.PodID, id GrantID) (Share, error) {
+	if !validID(id) {
+		return Share{}, ErrNoGrant
+	}
+	var g Grant
+	if _, err := s.readJSON(ctx, grantPath(id), &g); err != nil {
+		return Share{}, notFound(err)
+	}
+	if g.Pod != p {
+		return Share{}, ErrNoGrant
+	}
+	var st State
+	if _, err := s.readJSON(ctx, statePath(id), &st); err != nil {
+		return Share{}, notFound(err)
+	}
+	return Share{g, st, status(g, st, s.now())}, nil
+}
+
+// List returns pod p's grants, newest first.
+func (s *Service) List(ctx context.Context, p pod.PodID) ([]Share, error) {
+	_, members, err := s.pods.List(ctx, internalPod, podIndex(p))
+	if errors.Is(err, pod.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Share
+	for _, m := range members {
+		sh, err := s.Get(ctx, p, GrantID(m.Name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sh)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// Revoke withdraws grant id of pod p. It takes effect for the very next
+// request: Use decides under the same compare-and-swap, so no use succeeds
+// after Revoke returns. The published status list follows at once.
+func (s *Service) Revoke(ctx context.Context, p pod.PodID, id GrantID) error {
+	sh, err := s.Get(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	var st State
+	err = s.casJSON(ctx, statePath(id), &st, func() error {
+		if st.Revoked {
+			return errStop
+		}
+		st.Revoked, st.RevokedAt = true, s.now().UTC()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.setStatus(ctx, sh.StatusIndex)
+}
+
+func (s *Service) setStatus(ctx context.Context, idx int) error {
+	for attempt := 0; attempt < 100; attempt++ {
+		blob, etag, err := s.readRaw(ctx, statusPath)
+		if err != nil {
+			return err
+		}
+		a := &statuslist.Allocator{}
+		if err := a.UnmarshalBinary(blob); err != nil {
+			return err
+		}
+		if set, _ := a.Get(idx); set {
+			return nil
+		}
+		if err := a.Set(idx, true); err != nil {
+			return err
+		}
+		out, _ := a.MarshalBinary()
+		err = s.writeRaw(ctx, statusPath, out, ifMatch(etag))
+		if errors.Is(err, pod.ErrPrecondition) {
+			continue
+		}
+		return err
+	}
+	return pod.ErrBusy
+}
+
+// Resolve finds the grant behind a share token. An unknown token and a
+// damaged one are the same ErrNoGrant.
+func (s *Service) Resolve(ctx context.Context, token string) (Grant, State, error) {
+	if !validToken(token) {
+		return Grant{}, State{}, ErrNoGrant
+	}
+	var te tokenEntry
+	if _, err := s.readJSON(ctx, tokenPath(token), &te); err != nil {
+		return Grant{}, State{}, notFound(err)
+	}
+	var g Grant
+	if _, err := s.readJSON(ctx, grantPath(te.Grant), &g); err != nil {
+		return Grant{}, State{}, notFound(err)
+	}
+	var st State
+	if _, err := s.readJSON(ctx, statePath(g.ID), &st); err != nil {
+		return Grant{}, State{}, notFound(err)
+	}
+	return g, st, nil
+}
+
+// Visit is one use of a grant, for the access log.
+type Visit struct {
+	Request
+	// Who is what the recipient is known by: the grant's recipient, or a
+	// helper's name when a helper acts.
+	Who string
+	// CountsAsView is set for the request that opens a share; reading the
+	// items it shows does not use up more views.
+	CountsAsView bool
+}
+
+// LogEntry is one line of a leaver's access log.
+type LogEntry struct {
+	Type      string     `json:"type"` // "view"
+	Grant     GrantID    `json:"grant"`
+	Recipient Recipient  `json:"recipient"`
+	Purpose   string     `json:"purpose"`
+	Who       string     `json:"who"`
+	Resource  pod.Path   `json:"resource,omitempty"`
+	Field     string     `json:"field,omitempty"`
+	At        time.Time  `json:"at"`
+	Views     int        `json:"views"`
+	Items     []pod.Path `json:"items,omitempty"`
+	Reason    Reason     `json:"reason,omitempty"`
+}
+
+// Use decides a request through grant g and, if it is allowed, records it:
+// the decision and the view count are made under compare-and-swap on the
+// grant's state (so a revocation is never overtaken), then the visit is
+// appended to the leaver's access log. If the log cannot be written, Use
+// fails and the caller must send nothing.
+func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
+	var st State
+	var d Decision
+	err := s.casJSON(ctx, statePath(g.ID), &st, func() error {
+		d = Decide(g, st, v.Request, s.now())
+		if !d.Allowed || !v.CountsAsView {
+			return errStop
+		}
+		st.Views++
+		return nil
+	})
+	if err != nil || !d.Allowed {
+		return d, err
+	}
+	entry := LogEntry{
+		Type: "view", Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: v.Who,
+		Resource: v.Path, Field: v.Field, At: s.now().UTC(), Views: st.Views,
+	}
+	b, _ := json.Marshal(entry)
+	if _, err := s.pods.AppendLog(ctx, g.Pod, b); err != nil {
+		return Decision{}, err
+	}
+	return d, nil
+}
+
+// Log returns pod p's access log, newest first.
+func (s *Service) Log(ctx context.Context, p pod.PodID) ([]LogEntry, error) {
+	_, members, err := s.pods.List(ctx, p, pod.AccessLog)
+	if errors.Is(err, pod.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(members, func(i, j int) bool { return members[i].Name > members[j].Name })
+	var out []LogEntry
+	for _, m := range members {
+		_, rc, err := s.pods.Get(ctx, p, pod.AccessLog.Child(m.Name))
+		if err != nil {
+			return nil, err
+		}
+		var e LogEntry
+		err = json.NewDecoder(rc).Decode(&e)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func notFound(err error) error {
+	if errors.Is(err, pod.ErrNotFound) {
+		return ErrNoGrant
+	}
+	return err
+}
+
+func validID(id GrantID) bool { return pod.PodID(id).Valid() }
+
+func validToken(t string) bool {
+	if len(t) != 22 {
+		return false
+	}
+	return strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""
+}
