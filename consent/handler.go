@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +34,9 @@ type Handler struct {
 	Service *Service
 	// Caller authenticates an API request; an error is a 401.
 	Caller func(r *http.Request) (Caller, error)
-	Log    *slog.Logger
+	// FindHelper looks up a helper account by username.
+	FindHelper func(ctx context.Context, username string) (HelperAccount, error)
+	Log        *slog.Logger
 }
 
 // Routes adds the handler's routes to r.
@@ -47,6 +50,7 @@ func (h *Handler) Routes(r *mux.Router) {
 	api.HandleFunc("/grants/{id}/qr.png", h.qrCode).Methods(http.MethodGet)
 	api.HandleFunc("/grants/{id}/qr.svg", h.qrCode).Methods(http.MethodGet)
 	api.HandleFunc("/log", h.accessLog).Methods(http.MethodGet)
+	h.helperRoutes(api)
 	r.HandleFunc("/s/{token}", h.sharePage).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/s/{token}/grant", h.shareCredential).Methods(http.MethodGet)
 	r.HandleFunc(StatusListPath, h.statusList).Methods(http.MethodGet)
@@ -71,6 +75,7 @@ func (h *Handler) owner(w http.ResponseWriter, r *http.Request) (Caller, bool) {
 
 // grantRequest is the body of POST /api/v1/grants.
 type grantRequest struct {
+	Pod         string    `json:"pod"` // a helper sharing for someone: their pod ID
 	SharedBy    string    `json:"sharedBy"`
 	Recipient   Recipient `json:"recipient"`
 	Purpose     string    `json:"purpose"`
@@ -102,10 +107,6 @@ func ParseTTL(s string) (time.Duration, error) {
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
-	if !ok {
-		return
-	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "Send the share as JSON (Content-Type: application/json).")
 		return
@@ -115,6 +116,10 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		problem.Write(w, http.StatusBadRequest, "bad-request", "This share request is not valid JSON, or has a field Satchel does not know.")
+		return
+	}
+	c, actor, ok := h.actingFor(w, r, req.Pod)
+	if !ok {
 		return
 	}
 	n := NewGrant{
@@ -137,6 +142,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, err)
 		return
+	}
+	if actor != "" {
+		if err := h.recordShare(r.Context(), g, actor, "share"); err != nil {
+			h.fail(w, err)
+			return
+		}
 	}
 	w.Header().Set("Location", h.Service.baseURL+"/api/v1/grants/"+string(g.ID))
 	h.writeJSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true))
@@ -164,7 +175,7 @@ func (h *Handler) view(sh Share, withCredential bool) map[string]any {
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
+	c, _, ok := h.actingFor(w, r, r.URL.Query().Get("pod"))
 	if !ok {
 		return
 	}
@@ -203,13 +214,22 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
+	c, actor, ok := h.actingFor(w, r, r.URL.Query().Get("pod"))
 	if !ok {
 		return
 	}
-	if err := h.Service.Revoke(r.Context(), c.Pod, GrantID(mux.Vars(r)["id"])); err != nil {
+	id := GrantID(mux.Vars(r)["id"])
+	if err := h.Service.Revoke(r.Context(), c.Pod, id); err != nil {
 		h.fail(w, err)
 		return
+	}
+	if actor != "" {
+		if sh, err := h.Service.Get(r.Context(), c.Pod, id); err == nil {
+			if err := h.recordShare(r.Context(), sh.Grant, actor, "revoke"); err != nil {
+				h.fail(w, err)
+				return
+			}
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

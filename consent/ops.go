@@ -192,8 +192,7 @@ func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 		Type: "view", Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: v.Who,
 		Resource: v.Path, Field: v.Field, At: s.now().UTC(), Views: st.Views,
 	}
-	b, _ := json.Marshal(entry)
-	if _, err := s.pods.AppendLog(ctx, g.Pod, b); err != nil {
+	if err := s.Record(ctx, g.Pod, entry); err != nil {
 		return Decision{}, err
 	}
 	return d, nil
@@ -225,6 +224,8 @@ func (s *Service) Log(ctx context.Context, p pod.PodID) ([]LogEntry, error) {
 	}
 	return out, nil
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 func notFound(err error) error {
 	if errors.Is(err, pod.ErrNotFound) {

@@ -2,7 +2,6 @@ package pod
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -22,9 +21,14 @@ type Handler struct {
 	BaseURL string
 	// MaxUpload is the largest body accepted, in bytes.
 	MaxUpload int64
-	// Owner authenticates the request and returns the pod its bearer owns.
-	// An error means the request is not authenticated (401).
-	Owner func(r *http.Request) (PodID, error)
+	// Authorize authenticates the request and says what it may do in pod
+	// id. An error means it is not authenticated (401); no rights at all
+	// means 404, exactly as for a pod that does not exist.
+	Authorize func(r *http.Request, id PodID) (Access, error)
+	// Audit records in pod id's access log what a helper is about to do
+	// (action "view" or "add" of path p). If it fails, the request fails:
+	// nothing a helper does goes unrecorded.
+	Audit func(ctx context.Context, id PodID, actor, action string, p Path) error
 	// CheckRecord, if set, checks a JSON-LD record before it is stored at
 	// p. An error with a ProblemList method is answered 422 with that list.
 	CheckRecord func(data []byte, p Path) error
@@ -34,6 +38,22 @@ type Handler struct {
 	RenderRecord func(data []byte, base, mediaType string) ([]byte, error)
 	Log          *slog.Logger
 }
+
+// Access is what one request may do in one pod: everything for its owner;
+// for a helper, what the owner delegated.
+type Access struct {
+	View    bool // read resources and containers
+	Write   bool // everything else the owner can do
+	Add     bool // create new resources in documents/, never replace or delete
+	ReadLog bool // read the access log
+	// Actor is the helper's name, for the access log; "" for the owner.
+	Actor string
+}
+
+func (a Access) any() bool { return a.View || a.Write || a.Add || a.ReadLog }
+
+// AddContainer is where a helper with the "add" right may add documents.
+const AddContainer Path = "documents/"
 
 // unprocessable is an error that lists what a client must fix.
 type unprocessable interface {
@@ -83,24 +103,43 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.options(w, r, p)
 		return
 	}
-	owner, err := h.Owner(r)
+	id := PodID(podPart)
+	acc, err := h.Authorize(r, id)
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
 		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
 		return
 	}
-	id := PodID(podPart)
-	if !hasSlash || !id.Valid() || subtle.ConstantTimeCompare([]byte(owner), []byte(id)) != 1 {
+	if !hasSlash || !id.Valid() || !acc.any() {
 		problem.Write(w, http.StatusNotFound, "not-found", "Nothing is stored at this address.")
 		return
 	}
-	w.Header().Set("WAC-Allow", `user="read write append",public=""`)
 	w.Header().Set("Vary", "Accept, Authorization, Origin")
 	if p.IsAccessLog() && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("WAC-Allow", `user="read",public=""`)
 		w.Header().Set("Allow", "OPTIONS, HEAD, GET")
 		problem.Write(w, http.StatusMethodNotAllowed, "read-only", "The access log is written by Satchel and cannot be changed.")
 		return
+	}
+	action, ok := permitted(acc, r.Method, p)
+	if !ok {
+		problem.Write(w, http.StatusForbidden, "not-delegated", notDelegated(r.Method, p))
+		return
+	}
+	if acc.Actor != "" {
+		if action == "add" {
+			// A helper may add but never replace: the write must create.
+			r.Header.Set("If-None-Match", "*")
+			r.Header.Del("If-Match")
+		}
+		if err := h.Audit(r.Context(), id, acc.Actor, action, p); err != nil {
+			h.fail(w, r, p, err)
+			return
+		}
+	}
+	if acc.Write {
+		w.Header().Set("WAC-Allow", `user="read write append",public=""`)
+	} else {
+		w.Header().Set("WAC-Allow", `user="read",public=""`)
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -115,6 +154,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow(p))
 		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "This address does not support "+r.Method+".")
 	}
+}
+
+// permitted reports whether acc allows method on p, and names the action
+// for the access log.
+func permitted(acc Access, method string, p Path) (string, bool) {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		if p.IsAccessLog() {
+			return "view", acc.ReadLog
+		}
+		return "view", acc.View || acc.Write
+	case http.MethodPut, http.MethodPost:
+		if acc.Write {
+			return "add", true
+		}
+		inDocs := strings.HasPrefix(string(p), string(AddContainer)) && (method == http.MethodPost || !p.IsContainer())
+		return "add", acc.Add && inDocs
+	}
+	return "change", acc.Write
+}
+
+func notDelegated(method string, p Path) string {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		if p.IsAccessLog() {
+			return "Only the person whose pod it is can read its access log."
+		}
+		return "The person whose pod this is has not allowed you to see it."
+	case http.MethodPut, http.MethodPost:
+		return "The person whose pod this is has not allowed you to do this. Helpers who may add documents can add new files to documents/ only."
+	}
+	return "Only the person whose pod it is can change or delete things in it."
 }
 
 // allow is the Allow header for p.

@@ -36,7 +36,8 @@ func (b *Backend) Handler() http.Handler {
 		Service:      b.Pods,
 		BaseURL:      b.Config.BaseURL,
 		MaxUpload:    b.Config.MaxUpload,
-		Owner:        b.Tokens.Owner,
+		Authorize:    b.authorize,
+		Audit:        b.audit,
 		CheckRecord:  checkRecord,
 		RenderRecord: renderRecord,
 		Log:          b.Config.Log,
@@ -48,7 +49,8 @@ func (b *Backend) Handler() http.Handler {
 			c, err := b.Tokens.Caller(r)
 			return consent.Caller{Account: c.Subject, Name: c.Name, Pod: c.Pod}, err
 		},
-		Log: b.Config.Log,
+		FindHelper: b.findHelper,
+		Log:        b.Config.Log,
 	}).Routes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
