@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/satchel-project/satchel/consent/statuslist"
@@ -36,6 +37,9 @@ type Service struct {
 	baseURL string
 	now     func() time.Time
 	rand    io.Reader
+
+	slMu    sync.Mutex
+	slCache signedList
 }
 
 // StatusListPath is where the revocation status list credential is served.

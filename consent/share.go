@@ -15,11 +15,19 @@ import (
 )
 
 // StatusListCredential is the signed revocation status list (a W3C
-// BitstringStatusListCredential, secured as vc+jwt), valid for a day.
+// BitstringStatusListCredential, secured as vc+jwt), valid for a day. The
+// signed list is reused until the list changes or an hour has passed:
+// encoding 131,072 bits takes milliseconds and verifiers fetch it often.
 func (s *Service) StatusListCredential(ctx context.Context) (string, error) {
-	blob, _, err := s.readRaw(ctx, statusPath)
+	blob, etag, err := s.readRaw(ctx, statusPath)
 	if err != nil {
 		return "", err
+	}
+	s.slMu.Lock()
+	cached := s.slCache
+	s.slMu.Unlock()
+	if cached.etag == etag && s.now().Sub(cached.made) < time.Hour {
+		return cached.jwt, nil
 	}
 	a := &statuslist.Allocator{}
 	if err := a.UnmarshalBinary(blob); err != nil {
@@ -30,7 +38,20 @@ func (s *Service) StatusListCredential(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return signCredential(vc, s.signer, s.keys.KeyURL(s.signer.KeyID()))
+	jwt, err := signCredential(vc, s.signer, s.keys.KeyURL(s.signer.KeyID()))
+	if err != nil {
+		return "", err
+	}
+	s.slMu.Lock()
+	s.slCache = signedList{etag: etag, made: s.now(), jwt: jwt}
+	s.slMu.Unlock()
+	return jwt, nil
+}
+
+type signedList struct {
+	etag string
+	made time.Time
+	jwt  string
 }
 
 // securityHeaders are set on everything a share link serves: never cached,
