@@ -88,7 +88,8 @@ func ParseRights(s string) ([]Right, error) {
 	if len(out) == 0 {
 		return nil, errors.New("choose what the helper may do: view, add and/or share")
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	order := map[Right]int{RightView: 0, RightAdd: 1, RightShare: 2}
+	sort.Slice(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
 	return out, nil
 }
 

@@ -44,6 +44,9 @@ func testServer(t *testing.T, maxUpload int64) string {
 	if _, err := b.Accounts.Create(ctx, "jo", account.Leaver, "Jo Bloggs", testPassword); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := b.Accounts.Create(ctx, "sam.support", account.Helper, "Sam Support", testPassword); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- b.Serve(ctx, l) }()
 	t.Cleanup(func() {
