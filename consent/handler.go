@@ -28,8 +28,9 @@ type Caller struct {
 	Pod     pod.PodID
 }
 
-// Handler serves the consent API (/api/v1/grants, /api/v1/log), the share
-// links (/s/TOKEN), the status list and the published keys.
+// Handler serves the consent API (/api/v1/grants, /api/v1/log,
+// /api/v1/helpers), the status list and the published keys. What a
+// recipient sees at a share link is package verifier's.
 type Handler struct {
 	Service *Service
 	// Caller authenticates an API request; an error is a 401.
@@ -51,8 +52,6 @@ func (h *Handler) Routes(r *mux.Router) {
 	api.HandleFunc("/grants/{id}/qr.svg", h.qrCode).Methods(http.MethodGet)
 	api.HandleFunc("/log", h.accessLog).Methods(http.MethodGet)
 	h.helperRoutes(api)
-	r.HandleFunc("/s/{token}", h.sharePage).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/s/{token}/grant", h.shareCredential).Methods(http.MethodGet)
 	r.HandleFunc(StatusListPath, h.statusList).Methods(http.MethodGet)
 	r.HandleFunc("/.well-known/jwks.json", h.jwks).Methods(http.MethodGet)
 	r.HandleFunc("/.well-known/did.json", h.didDocument).Methods(http.MethodGet)

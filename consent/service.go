@@ -104,6 +104,9 @@ func (s *Service) Keys() *Keys { return s.keys }
 // DID is the service's did:web identifier.
 func (s *Service) DID() string { return s.did }
 
+// StatusListURL is the URL of the revocation status list.
+func (s *Service) StatusListURL() string { return s.baseURL + StatusListPath }
+
 // ShareURL is the link a recipient opens.
 func (s *Service) ShareURL(token string) string { return s.baseURL + "/s/" + token }
 

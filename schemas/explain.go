@@ -141,3 +141,20 @@ func resolve(node map[string]any, base string) (title, hint string, out map[stri
 	}
 	return title, hint, out, outBase
 }
+
+// Title is what a person calls the field at instance location loc of a
+// record of type typeName ("Date of birth" for holder/birthDate of an
+// IdentityDocument), from the schemas' titles; for a field the schema does
+// not name, the field's own name.
+func Title(typeName string, loc []string) string {
+	compiled.once.Do(compile)
+	t, ok := Types[typeName]
+	if !ok || compiled.err != nil {
+		if len(loc) == 0 {
+			return "Record"
+		}
+		return loc[len(loc)-1]
+	}
+	title, _ := describe(SchemaBase+t.Schema, loc)
+	return strings.Trim(title, `"`)
+}

@@ -89,3 +89,21 @@ func TestAddressGaps(t *testing.T) {
 		t.Fatalf("empty history gaps %v", g)
 	}
 }
+
+func TestTitle(t *testing.T) {
+	for _, c := range []struct {
+		typ  string
+		loc  []string
+		want string
+	}{
+		{"IdentityDocument", []string{"holder", "birthDate"}, "Date of birth"},
+		{"AddressHistory", []string{"entries", "0", "address", "postalCode"}, "Postcode"},
+		{"AddressHistory", []string{"entries", "1", "from"}, "Date you moved in"},
+		{"AddressHistory", []string{"entries"}, "Addresses"},
+		{"Nope", []string{"x"}, "x"},
+	} {
+		if got := Title(c.typ, c.loc); got != c.want {
+			t.Errorf("Title(%s, %v) = %q, want %q", c.typ, c.loc, got, c.want)
+		}
+	}
+}

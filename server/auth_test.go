@@ -170,3 +170,5 @@ func TestReadyz(t *testing.T) {
 		t.Fatalf("readyz body %s", r.body)
 	}
 }
+
+func base64Decode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

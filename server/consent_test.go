@@ -119,10 +119,14 @@ func TestShareLinkLifecycle(t *testing.T) {
 
 	page := s.do("GET", g.ShareURL, "", nil)
 	expect(t, page, http.StatusOK)
-	for _, want := range []string{"Acme Lettings", "Test jo", "to apply for a tenancy", "/entries/#current/address"} {
+	for _, want := range []string{"Acme Lettings", "Test jo", "to apply for a tenancy", "2 Park Row", "Postcode", "LS1 5AB", "not a Right to Rent check"} {
 		if !strings.Contains(string(page.body), want) {
 			t.Errorf("share page lacks %q", want)
 		}
+	}
+	// Only the shared field: the address in custody is not on the page.
+	if strings.Contains(string(page.body), "HMP Example") || strings.Contains(string(page.body), "custody") {
+		t.Error("the share page shows a field that was not shared")
 	}
 	for k, v := range map[string]string{"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"} {
 		if page.header.Get(k) != v {
@@ -161,8 +165,8 @@ func TestShareLinkLifecycle(t *testing.T) {
 	if last == 'A' {
 		flip = 'B'
 	}
-	expect(t, s.do("GET", g.ShareURL[:len(g.ShareURL)-1]+string(flip), "", nil), http.StatusNotFound)
-	expect(t, s.do("GET", s.url+"/s/not-a-token", "", nil), http.StatusNotFound)
+	expect(t, s.do("GET", g.ShareURL[:len(g.ShareURL)-1]+string(flip), "", nil), http.StatusGone)
+	expect(t, s.do("GET", s.url+"/s/not-a-token", "", nil), http.StatusGone)
 
 	// Receipt, QR codes and the list.
 	rc := s.do("GET", s.url+"/api/v1/grants/"+g.ID+"/receipt", tok, nil)

@@ -14,6 +14,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/verifier"
 )
 
 // Handler returns the server's HTTP API.
@@ -51,6 +52,16 @@ func (b *Backend) Handler() http.Handler {
 		},
 		FindHelper: b.findHelper,
 		Log:        b.Config.Log,
+	}).Routes(r)
+	limit := b.Config.LinkRateLimit
+	if limit == 0 {
+		limit = DefaultLinkRateLimit
+	}
+	(&verifier.Handler{
+		Verifier:     verifier.New(b.Consent, b.Pods),
+		Limit:        verifier.NewLimiter(limit),
+		RefusalFloor: 50 * time.Millisecond,
+		Log:          b.Config.Log,
 	}).Routes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")

@@ -45,6 +45,10 @@ type Config struct {
 	// HealthInterval is how often a running server checks key custody
 	// (default 5s), dropping cached keys as soon as custody is down.
 	HealthInterval time.Duration
+	// LinkRateLimit is how many requests a minute one client address, or
+	// one share token, may make of share links and /api/v1/verify (default
+	// 300; negative: no limit).
+	LinkRateLimit int
 	// Passwords sets the cost of password hashing.
 	Passwords account.Params
 	// Log receives operational messages. It never receives secrets.
@@ -58,6 +62,8 @@ const (
 	DefaultMaxUpload = 25 << 20
 	DefaultKeyTTL    = 5 * time.Minute
 	DefaultHealth    = 5 * time.Second
+
+	DefaultLinkRateLimit = 300
 )
 
 // Backend is storage, custody and the services built on them: what both the

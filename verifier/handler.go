@@ -1,0 +1,249 @@
+package verifier
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/internal/problem"
+	"github.com/satchel-project/satchel/pod"
+)
+
+// Handler serves share links (/s/TOKEN, its items and its signed grant)
+// and POST /api/v1/verify.
+type Handler struct {
+	Verifier *Verifier
+	// Limit counts requests per client address and per token.
+	Limit *Limiter
+	// RefusalFloor is the least time a refused link takes to answer, so an
+	// unknown link and a withdrawn one cannot be told apart by timing.
+	RefusalFloor time.Duration
+	Log          *slog.Logger
+}
+
+// Routes adds the handler's routes to r.
+func (h *Handler) Routes(r *mux.Router) {
+	r.HandleFunc("/s/{token}", h.page).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/s/{token}/grant", h.credential).Methods(http.MethodGet)
+	r.PathPrefix("/s/{token}/items/").HandlerFunc(h.itemHandler).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/api/v1/verify", h.verify).Methods(http.MethodPost)
+}
+
+// headers are set on everything a share link serves: never cached, never
+// indexed, the link never leaked in a Referer, no scripts, no framing.
+func headers(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Robots-Tag", "noindex, nofollow")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+}
+
+// limited applies the rate limits, answering 429 itself when over.
+func (h *Handler) limited(w http.ResponseWriter, r *http.Request, token string) bool {
+	keys := []string{"ip:" + clientIP(r)}
+	if token != "" {
+		keys = append(keys, "t:"+token)
+	}
+	ok, wait := h.Limit.Allow(keys...)
+	if !ok {
+		problem.RetryAfter(w, wait)
+		problem.Write(w, http.StatusTooManyRequests, "slow-down", "Too many requests from here. Wait a minute, then try again.")
+	}
+	return !ok
+}
+
+// refuse answers a link that does not work, after the timing floor.
+func (h *Handler) refuse(w http.ResponseWriter, start time.Time, status int, message string) {
+	if d := h.RefusalFloor - time.Since(start); d > 0 {
+		time.Sleep(d)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	pageTmpl.Execute(w, pageData{Refused: message})
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	headers(w)
+	token := mux.Vars(r)["token"]
+	if h.limited(w, r, token) {
+		return
+	}
+	if strings.Contains(r.Header.Get("Accept"), consent.CredentialType) {
+		h.credential(w, r)
+		return
+	}
+	res, g, _, err := h.Verifier.VerifyToken(r.Context(), token)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if res.Status == "unknown" {
+		h.refuse(w, start, http.StatusGone, "This link does not work. Check that it was copied in full, or ask the person who shared it for a new one.")
+		return
+	}
+	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: g.Items[0].Path}, Who: g.Recipient.Name, CountsAsView: true})
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if !d.Allowed {
+		h.refuse(w, start, http.StatusGone, "This link no longer works: "+string(d.Reason)+".")
+		return
+	}
+	data := h.pageData(r, g, res)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	pageTmpl.Execute(w, data)
+}
+
+func (h *Handler) credential(w http.ResponseWriter, r *http.Request) {
+	headers(w)
+	token := mux.Vars(r)["token"]
+	if h.limited(w, r, token) {
+		return
+	}
+	g, _, err := h.Verifier.Consent.Resolve(r.Context(), token)
+	if err != nil {
+		if errors.Is(err, consent.ErrNoGrant) {
+			h.refuse(w, time.Now(), http.StatusGone, "This link does not work.")
+			return
+		}
+		h.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", consent.CredentialType)
+	w.Write([]byte(g.Credential))
+}
+
+// itemHandler serves one shared item: a document as it is, a record with
+// only the shared fields. Each is logged in the leaver's access log before
+// a byte is sent.
+func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	headers(w)
+	token := mux.Vars(r)["token"]
+	if h.limited(w, r, token) {
+		return
+	}
+	raw := strings.TrimPrefix(r.URL.EscapedPath(), "/s/"+token+"/items/")
+	p, err := pod.ParsePath(raw)
+	if err != nil || p.IsContainer() {
+		problem.Write(w, http.StatusBadRequest, "bad-path", "This address is not allowed.")
+		return
+	}
+	g, _, err := h.Verifier.Consent.Resolve(r.Context(), token)
+	if errors.Is(err, consent.ErrNoGrant) {
+		h.refuse(w, start, http.StatusGone, "This link does not work.")
+		return
+	}
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: p}, Who: g.Recipient.Name})
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if !d.Allowed {
+		if d.Reason == consent.OutOfScope {
+			problem.Write(w, http.StatusNotFound, "not-shared", "This was not shared through this link.")
+			return
+		}
+		h.refuse(w, start, http.StatusGone, "This link no longer works: "+string(d.Reason)+".")
+		return
+	}
+	disposition := "inline"
+	if r.URL.Query().Get("download") != "" {
+		disposition = "attachment"
+	}
+	name := p.Name()
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
+	if d.Fields != nil {
+		doc, _, err := h.Verifier.record(r.Context(), g.Pod, p, d.Fields)
+		if err != nil {
+			h.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/ld+json")
+		json.NewEncoder(w).Encode(doc)
+		return
+	}
+	res, rc, err := h.Verifier.Pods.Get(r.Context(), g.Pod, p)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", res.ContentType)
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
+	if r.Method == http.MethodHead {
+		return
+	}
+	if _, err := io.Copy(w, rc); err != nil {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// verify is POST /api/v1/verify: {"token": "..."} or {"credential": "JWS"},
+// or a JWS as application/vc+jwt. It never counts as a view.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
+	headers(w)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, consent.MaxCredentialBytes+1024))
+	if err != nil {
+		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This is too large to be a grant.")
+		return
+	}
+	var in struct {
+		Token      string `json:"token"`
+		Credential string `json:"credential"`
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case consent.CredentialType:
+		in.Credential = string(body)
+	case "application/json":
+		if err := json.Unmarshal(body, &in); err != nil || (in.Token == "") == (in.Credential == "") {
+			problem.Write(w, http.StatusBadRequest, "bad-request", `Send {"token": "..."} (from the share link) or {"credential": "..."} (the signed grant).`)
+			return
+		}
+	default:
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "Send JSON, or the signed grant as application/vc+jwt.")
+		return
+	}
+	if token := strings.TrimPrefix(in.Token, h.Verifier.Consent.ShareURL("")); h.limited(w, r, token) {
+		return
+	}
+	var res Result
+	if in.Credential != "" {
+		res = h.Verifier.VerifyCredential(r.Context(), in.Credential)
+	} else {
+		token := in.Token[strings.LastIndex(in.Token, "/")+1:]
+		if res, _, _, err = h.Verifier.VerifyToken(r.Context(), token); err != nil {
+			h.fail(w, err)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(res)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, err error) {
+	if errors.Is(err, pod.ErrUnavailable) || errors.Is(err, pod.ErrBusy) {
+		w.Header().Set("Retry-After", "5")
+		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This cannot be shown at the moment. Try again in a minute.")
+		return
+	}
+	h.Log.Error("verifier request failed", "err", err)
+	problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This cannot be shown at the moment. Nothing was shown; try again in a minute.")
+}

@@ -1,0 +1,171 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/schemas"
+)
+
+// Shown is one shared thing as the page shows it.
+type Shown struct {
+	Path     pod.Path
+	Title    string // what it is: "Address history", "PDF document"
+	Record   bool
+	Rows     []Row  // for a record: only the shared fields, labelled
+	Notice   string // who vouches for it, in plain words
+	Type     string // content type
+	ViewURL  string
+	SaveURL  string
+	Problem  string // set if it could not be shown
+	Document bool
+}
+
+// Row is one labelled value of a record.
+type Row struct{ Label, Value string }
+
+// items lists what grant g shares, expanding shared folders into their
+// members, for the page. It reads nothing it may not show.
+func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) []Shown {
+	var out []Shown
+	for _, it := range g.Items {
+		if !it.Path.IsContainer() {
+			out = append(out, v.item(ctx, g, it.Path, it.Fields, linkBase))
+			continue
+		}
+		_, members, err := v.Pods.List(ctx, g.Pod, it.Path)
+		if err != nil {
+			out = append(out, Shown{Path: it.Path, Title: string(it.Path), Problem: "This folder could not be read."})
+			continue
+		}
+		sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
+		for _, m := range members {
+			if m.IsContainer() {
+				continue
+			}
+			out = append(out, v.item(ctx, g, it.Path.Child(m.Name), nil, linkBase))
+		}
+	}
+	return out
+}
+
+var docWords = map[string]string{
+	"application/pdf": "PDF document",
+	"image/jpeg":      "Photo (JPEG)",
+	"image/png":       "Picture (PNG)",
+	"image/heic":      "Photo (HEIC)",
+	"image/heif":      "Photo (HEIF)",
+	"text/plain":      "Text",
+}
+
+func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields []string, linkBase string) Shown {
+	s := Shown{Path: p, ViewURL: linkBase + "/items/" + p.Escaped(), SaveURL: linkBase + "/items/" + p.Escaped() + "?download=1"}
+	res, err := v.Pods.Stat(ctx, g.Pod, p)
+	if err != nil {
+		s.Title, s.Problem = string(p), "This item is no longer in the pod."
+		return s
+	}
+	s.Type = res.ContentType
+	if res.ContentType != "application/ld+json" {
+		s.Document = true
+		s.Title = docWords[res.ContentType]
+		if s.Title == "" {
+			s.Title = "File"
+		}
+		s.Notice = fmt.Sprintf("Uploaded by %s. This is a copy (a scan, photo or file), not the original document: nobody else has checked it.", g.SharedBy)
+		return s
+	}
+	s.Record = true
+	doc, typ, err := v.record(ctx, g.Pod, p, fields)
+	if err != nil {
+		s.Title, s.Problem = string(p), "This record could not be read."
+		return s
+	}
+	s.Title = typ
+	if t, ok := schemas.Types[typ]; ok {
+		s.Title = t.Title
+	}
+	s.Rows = rows(typ, doc, nil)
+	s.Notice = fmt.Sprintf("Entered by %s. Not checked by anyone else.", g.SharedBy)
+	return s
+}
+
+// record reads a record and keeps only the shared fields.
+func (v *Verifier) record(ctx context.Context, id pod.PodID, p pod.Path, fields []string) (map[string]any, string, error) {
+	_, rc, err := v.Pods.Get(ctx, id, p)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rc.Close()
+	var doc map[string]any
+	if err := json.NewDecoder(io.LimitReader(rc, pod.MaxRecord)).Decode(&doc); err != nil {
+		return nil, "", err
+	}
+	typ, _ := doc["type"].(string)
+	if len(fields) > 0 {
+		if doc, err = schemas.Select(doc, fields); err != nil {
+			return nil, typ, err
+		}
+	}
+	return doc, typ, nil
+}
+
+// rows flattens a record into labelled values, in a stable order, skipping
+// the JSON-LD machinery (@context, id, type).
+func rows(typ string, v any, loc []string) []Row {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			if k != "@context" && k != "id" && k != "type" {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		var out []Row
+		for _, k := range keys {
+			out = append(out, rows(typ, x[k], append(append([]string{}, loc...), k))...)
+		}
+		return out
+	case []any:
+		var out []Row
+		for i, e := range x {
+			sub := rows(typ, e, append(append([]string{}, loc...), fmt.Sprint(i)))
+			for j := range sub {
+				sub[j].Label = fmt.Sprintf("%d. %s", i+1, sub[j].Label)
+			}
+			out = append(out, sub...)
+		}
+		return out
+	case nil:
+		return nil
+	}
+	return []Row{{Label: label(typ, loc), Value: fmt.Sprint(v)}}
+}
+
+// label names a field by its own title and, for nested fields, its
+// parent's: "Address: Postcode".
+func label(typ string, loc []string) string {
+	own := schemas.Title(typ, loc)
+	for i := len(loc) - 1; i > 0; i-- {
+		if _, err := fmt.Sscan(loc[i-1], new(int)); err == nil {
+			break
+		}
+		parent := schemas.Title(typ, loc[:i])
+		if parent != own && !strings.HasPrefix(parent, "\"") {
+			return parent + ": " + own
+		}
+		break
+	}
+	return own
+}
+
+// errOutOfScope is a request for something the grant does not share.
+var errOutOfScope = errors.New("not shared")
