@@ -79,7 +79,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <style>
 body{margin:0;font-family:Arial,Helvetica,sans-serif;font-size:1.1875rem;line-height:1.45;color:#0b0c0c;background:#fff}
 header{background:#0b0c0c;color:#fff;padding:.6rem 1rem;font-weight:bold}
-main{max-width:40rem;margin:0 auto;padding:1rem}
+main{max-width:40rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
 h1{font-size:2rem;line-height:1.15;margin:.5rem 0 1rem}
 h2{font-size:1.5rem;margin:2rem 0 .75rem}
 h3{font-size:1.25rem;margin:0 0 .25rem}
