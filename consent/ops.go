@@ -128,13 +128,23 @@ func (s *Service) Resolve(ctx context.Context, token string) (Grant, State, erro
 	if !validToken(token) {
 		return Grant{}, State{}, ErrNoGrant
 	}
-	var te tokenEntry
-	if _, err := s.readJSON(ctx, tokenPath(token), &te); err != nil {
-		return Grant{}, State{}, notFound(err)
-	}
-	var g Grant
-	if _, err := s.readJSON(ctx, grantPath(te.Grant), &g); err != nil {
-		return Grant{}, State{}, notFound(err)
+	s.cacheMu.Lock()
+	g, ok := s.grants[token]
+	s.cacheMu.Unlock()
+	if !ok {
+		var te tokenEntry
+		if _, err := s.readJSON(ctx, tokenPath(token), &te); err != nil {
+			return Grant{}, State{}, notFound(err)
+		}
+		if _, err := s.readJSON(ctx, grantPath(te.Grant), &g); err != nil {
+			return Grant{}, State{}, notFound(err)
+		}
+		s.cacheMu.Lock()
+		if len(s.grants) >= maxCached {
+			clear(s.grants)
+		}
+		s.grants[token] = g
+		s.cacheMu.Unlock()
 	}
 	var st State
 	if _, err := s.readJSON(ctx, statePath(g.ID), &st); err != nil {
@@ -226,6 +236,65 @@ func (s *Service) Log(ctx context.Context, p pod.PodID) ([]LogEntry, error) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// VerifyOwn is VerifyCredential for credentials this service issued,
+// remembering the signature check of each (credentials never change), so
+// that only the dates are checked again.
+func (s *Service) VerifyOwn(jwt string, now time.Time) (*Verified, error) {
+	s.cacheMu.Lock()
+	v, ok := s.verified[jwt]
+	s.cacheMu.Unlock()
+	if ok {
+		switch {
+		case now.Before(v.ValidFrom):
+			return v, &CheckError{"not-before", string(NotYetValid)}
+		case !now.Before(v.ValidUntil):
+			return v, &CheckError{"expiry", string(Expired)}
+		}
+		return v, nil
+	}
+	v, err := VerifyCredential(jwt, s.keys.JWKS(), s.did, now)
+	if err == nil {
+		s.cacheMu.Lock()
+		if len(s.verified) >= maxCached {
+			clear(s.verified)
+		}
+		s.verified[jwt] = v
+		s.cacheMu.Unlock()
+	}
+	return v, err
+}
+
+// Revoked reads bit idx of this service's own status list, from a decoded
+// copy kept until the list changes.
+func (s *Service) Revoked(ctx context.Context, idx int) (bool, error) {
+	etag, err := s.pods.Version(ctx, internalPod, statusPath)
+	if err != nil {
+		return false, err
+	}
+	s.cacheMu.Lock()
+	a := s.bits
+	if s.bitsETag != etag {
+		a = nil
+	}
+	s.cacheMu.Unlock()
+	if a == nil {
+		blob, tag, err := s.readRaw(ctx, statusPath)
+		if err != nil {
+			return false, err
+		}
+		a = &statuslist.Allocator{}
+		if err := a.UnmarshalBinary(blob); err != nil {
+			return false, err
+		}
+		s.cacheMu.Lock()
+		s.bits, s.bitsETag = a, tag
+		s.cacheMu.Unlock()
+	}
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	return a.Get(idx)
+}
 
 func notFound(err error) error {
 	if errors.Is(err, pod.ErrNotFound) {

@@ -40,7 +40,19 @@ type Service struct {
 
 	slMu    sync.Mutex
 	slCache signedList
+
+	// Grants never change once made (their state does): the verifier's
+	// hot path keeps them, their checked credentials and the decoded
+	// status list in memory.
+	cacheMu  sync.Mutex
+	grants   map[string]Grant     // by token
+	verified map[string]*Verified // by credential
+	bits     *statuslist.Allocator
+	bitsETag string
 }
+
+// maxCached bounds each in-memory cache.
+const maxCached = 10000
 
 // StatusListPath is where the revocation status list credential is served.
 const StatusListPath = "/status/revocation"
@@ -53,7 +65,8 @@ func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL s
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{pods: pods, signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader}
+	s := &Service{pods: pods, signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader,
+		grants: map[string]Grant{}, verified: map[string]*Verified{}}
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open consent store: %w", err)
 	}
@@ -205,7 +218,7 @@ func (s *Service) checkItems(ctx context.Context, g Grant) error {
 	for _, it := range g.Items {
 		res, err := s.pods.Stat(ctx, g.Pod, it.Path)
 		if errors.Is(err, pod.ErrNotFound) {
-			return &InvalidError{fmt.Sprintf("%s is not in your pod", it.Path)}
+			return &InvalidError{fmt.Sprintf("there is nothing called %s in your pod", it.Path)}
 		}
 		if err != nil {
 			return err
@@ -214,7 +227,7 @@ func (s *Service) checkItems(ctx context.Context, g Grant) error {
 			continue
 		}
 		if res.ContentType != "application/ld+json" {
-			return &InvalidError{fmt.Sprintf("%s is a file, not a record: share it whole", it.Path)}
+			return &InvalidError{fmt.Sprintf("parts can only be chosen of a record, and %s is a file: share it whole", it.Path)}
 		}
 		_, rc, err := s.pods.Get(ctx, g.Pod, it.Path)
 		if err != nil {
@@ -228,7 +241,7 @@ func (s *Service) checkItems(ctx context.Context, g Grant) error {
 		}
 		for _, f := range it.Fields {
 			if _, err := schemas.Resolve(doc, f); err != nil {
-				return &InvalidError{fmt.Sprintf("%s has no part %s", it.Path, f)}
+				return &InvalidError{fmt.Sprintf("the record %s has no part %s", it.Path, f)}
 			}
 		}
 	}

@@ -72,7 +72,10 @@ func Receipt(sh Share, link, did string) string {
 	}
 	when := "Monday 2 January 2006 at 15:04 UTC"
 	fmt.Fprintf(&b, "\nFrom %s\nuntil %s.\n", sh.NotBefore.UTC().Format(when), sh.Expires.UTC().Format(when))
-	if sh.MaxViews > 0 {
+	switch {
+	case sh.MaxViews == 1:
+		fmt.Fprintf(&b, "They can open it once.\n")
+	case sh.MaxViews > 1:
 		fmt.Fprintf(&b, "They can open it at most %d times.\n", sh.MaxViews)
 	}
 	fmt.Fprintf(&b, "\nThe link they have: %s\n", link)

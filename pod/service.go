@@ -184,6 +184,20 @@ func (s *Service) Stat(ctx context.Context, id PodID, p Path) (Resource, error) 
 	return Resource{Meta: meta, ETag: oi.ETag}, nil
 }
 
+// Version returns the ETag of resource p without reading or decrypting it,
+// so that a caller can keep a decoded copy until it changes.
+func (s *Service) Version(ctx context.Context, id PodID, p Path) (string, error) {
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	oi, err := s.store.Stat(ctx, pk.objectKey(id, p))
+	if err != nil {
+		return "", notFound(err)
+	}
+	return oi.ETag, nil
+}
+
 // Get opens the content of resource p. The caller closes the reader; a read
 // error part-way means the stored object was tampered with.
 func (s *Service) Get(ctx context.Context, id PodID, p Path) (Resource, io.ReadCloser, error) {

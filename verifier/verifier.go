@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/consent"
-	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/pod"
 )
 
@@ -103,7 +102,7 @@ func (v *Verifier) VerifyCredential(ctx context.Context, jwt string) Result {
 func (v *Verifier) verifyCredential(ctx context.Context, jwt string) Result {
 	r := Result{Status: "active"}
 	now := v.now()
-	vf, err := consent.VerifyCredential(jwt, v.Consent.Keys().JWKS(), v.Consent.DID(), now)
+	vf, err := v.Consent.VerifyOwn(jwt, now)
 	var ce *consent.CheckError
 	if err != nil && !errors.As(err, &ce) {
 		ce = &consent.CheckError{Check: "format", Reason: err.Error()}
@@ -146,22 +145,15 @@ func (v *Verifier) verifyCredential(ctx context.Context, jwt string) Result {
 }
 
 // revocation reads the grant's bit in the status list this service
-// publishes. If the list cannot be read, the check fails: closed, not open.
+// publishes (the list itself, not its signed copy, which holds the same
+// bits). If the list cannot be read, the check fails: closed, not open.
 func (v *Verifier) revocation(ctx context.Context, vf *consent.Verified) Check {
 	if vf.StatusList != v.Consent.StatusListURL() {
 		return Check{"revocation", false, "the grant's status list is not this service's, so whether it was withdrawn cannot be checked"}
 	}
-	jwt, err := v.Consent.StatusListCredential(ctx)
+	set, err := v.Consent.Revoked(ctx, vf.StatusIndex)
 	if err != nil {
 		return Check{"revocation", false, "the status list could not be read, so whether this was withdrawn is unknown: try again later"}
-	}
-	subj, err := consent.VerifyStatusList(jwt, v.Consent.Keys().JWKS(), v.Consent.DID(), v.now())
-	if err != nil {
-		return Check{"revocation", false, "the status list did not verify: " + err.Error()}
-	}
-	set, err := statuslist.Check(subj, vf.StatusIndex)
-	if err != nil {
-		return Check{"revocation", false, "the status list could not be read: " + err.Error()}
 	}
 	if set {
 		return Check{"revocation", false, string(consent.Revoked)}

@@ -114,16 +114,12 @@ func (c *conn) call(ctx context.Context, method, u string, body []byte, out any)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if out != nil {
+		return c.doJSON(req, out)
+	}
 	resp, err := c.do(req)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(out); err != nil {
-		return fmt.Errorf("the server's answer could not be read: %v", err)
-	}
-	return nil
+	return resp.Body.Close()
 }

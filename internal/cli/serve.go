@@ -24,10 +24,12 @@ func init() {
 type serverFlags struct {
 	addr, data, baseURL, maxUpload string
 	storage, keys, keyCache        string
+	linkRate                       int
 }
 
 func addServerFlags(env *Env, fs interface {
 	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
 }, f *serverFlags) {
 	fs.StringVar(&f.addr, "addr", envOr(env, "SATCHEL_ADDR", server.DefaultAddr), "address to listen on (SATCHEL_ADDR)")
 	fs.StringVar(&f.data, "data", envOr(env, "SATCHEL_DATA", server.DefaultDataDir), "data directory: storage and keys (SATCHEL_DATA)")
@@ -36,6 +38,8 @@ func addServerFlags(env *Env, fs interface {
 	fs.StringVar(&f.storage, "storage", envOr(env, "SATCHEL_STORAGE", ""), "storage: fs (the data directory), fs:DIR, or s3://BUCKET?endpoint=HOST:PORT&region=R&tls=false with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (SATCHEL_STORAGE)")
 	fs.StringVar(&f.keys, "keys", envOr(env, "SATCHEL_KEYS", ""), "key custody: local (the data directory), local:DIR, vault (VAULT_ADDR) or vault://HOST:PORT/MOUNT, with VAULT_TOKEN (SATCHEL_KEYS)")
 	fs.StringVar(&f.keyCache, "key-cache", envOr(env, "SATCHEL_KEY_CACHE", "5m"), "how long unwrapped pod keys stay in memory; 0 turns the cache off (SATCHEL_KEY_CACHE)")
+	rate, _ := strconv.Atoi(envOr(env, "SATCHEL_LINK_RATE_LIMIT", strconv.Itoa(server.DefaultLinkRateLimit)))
+	fs.IntVar(&f.linkRate, "link-rate-limit", rate, "requests a minute one address or one share link may make of share links and /api/v1/verify; 0: no limit (SATCHEL_LINK_RATE_LIMIT)")
 }
 
 func (f *serverFlags) config(env *Env) (server.Config, error) {
@@ -50,16 +54,21 @@ func (f *serverFlags) config(env *Env) (server.Config, error) {
 	if ttl == 0 {
 		ttl = -1 // off
 	}
+	rate := f.linkRate
+	if rate <= 0 {
+		rate = -1 // off
+	}
 	return server.Config{
-		Addr:        f.addr,
-		DataDir:     f.data,
-		BaseURL:     f.baseURL,
-		MaxUpload:   max,
-		Storage:     f.storage,
-		Keys:        f.keys,
-		KeyCacheTTL: ttl,
-		Getenv:      env.Getenv,
-		Log:         slog.New(slog.NewTextHandler(env.Stderr, nil)),
+		Addr:          f.addr,
+		DataDir:       f.data,
+		BaseURL:       f.baseURL,
+		MaxUpload:     max,
+		Storage:       f.storage,
+		Keys:          f.keys,
+		KeyCacheTTL:   ttl,
+		LinkRateLimit: rate,
+		Getenv:        env.Getenv,
+		Log:           slog.New(slog.NewTextHandler(env.Stderr, nil)),
 	}, nil
 }
 
