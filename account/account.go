@@ -41,11 +41,13 @@ func ParseKind(s string) (Kind, error) {
 
 // Account is one person's (or organisation's) login.
 type Account struct {
-	ID           string    `json:"id"`
-	Username     string    `json:"username"`
-	Kind         Kind      `json:"kind"`
-	DisplayName  string    `json:"displayName"`
-	Pod          pod.PodID `json:"pod,omitempty"`
+	ID          string    `json:"id"`
+	Username    string    `json:"username"`
+	Kind        Kind      `json:"kind"`
+	DisplayName string    `json:"displayName"`
+	Pod         pod.PodID `json:"pod,omitempty"`
+	Org         string    `json:"org,omitempty"` // an issuer's organisation
+
 	PasswordHash string    `json:"passwordHash"`
 	Created      time.Time `json:"created"`
 }
@@ -96,6 +98,15 @@ func NormalizeUsername(u string) (string, error) {
 
 // Create makes an account and, for a leaver, its pod.
 func (s *Store) Create(ctx context.Context, username string, kind Kind, displayName, password string) (Account, error) {
+	return s.CreateWith(ctx, username, kind, displayName, password, "")
+}
+
+// CreateWith is Create with the organisation an issuer's staff account
+// belongs to (which the caller has checked exists).
+func (s *Store) CreateWith(ctx context.Context, username string, kind Kind, displayName, password, org string) (Account, error) {
+	if (kind == Issuer) != (org != "") {
+		return Account{}, errors.New("an issuer account needs an organisation (--org), and only an issuer account has one")
+	}
 	username, err := NormalizeUsername(username)
 	if err != nil {
 		return Account{}, err
@@ -123,6 +134,7 @@ func (s *Store) Create(ctx context.Context, username string, kind Kind, displayN
 		Kind:         kind,
 		DisplayName:  displayName,
 		PasswordHash: hash,
+		Org:          org,
 		Created:      s.now().UTC(),
 	}
 	if kind == Leaver {

@@ -33,6 +33,7 @@ var ErrBadToken = errors.New("access token is not valid")
 type Claims struct {
 	Subject string // account ID
 	Name    string // display name
+	Org     string // an issuer's organisation
 	Kind    account.Kind
 	Pod     pod.PodID
 	Expires time.Time
@@ -88,6 +89,7 @@ func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 		JwtID(newJTI()).
 		Claim("kind", string(a.Kind)).
 		Claim("name", a.DisplayName).
+		Claim("org", a.Org).
 		Claim("pod", string(a.Pod)).
 		Build()
 	if err != nil {
@@ -153,6 +155,9 @@ func (t *Tokens) verify(token string) (Claims, error) {
 	}
 	if v, ok := tok.Get("name"); ok {
 		c.Name, _ = v.(string)
+	}
+	if v, ok := tok.Get("org"); ok {
+		c.Org, _ = v.(string)
 	}
 	if v, ok := tok.Get("pod"); ok {
 		s, _ := v.(string)

@@ -112,6 +112,9 @@ func Validate(data []byte, path string) (*Record, error) {
 	if err := checkContexts(ctx); err != nil {
 		return nil, err
 	}
+	if isCredential(obj["type"]) {
+		return validateCredential(obj, path)
+	}
 	tn, _ := obj["type"].(string)
 	t, known := Types[tn]
 	if !known {
@@ -131,6 +134,40 @@ func Validate(data []byte, path string) (*Record, error) {
 		return nil, err
 	}
 	return &Record{Type: t, Doc: obj}, nil
+}
+
+// CredentialContainers are where Verifiable Credentials from issuers may be
+// stored: delivered into inbox/, filed under qualifications/.
+var CredentialContainers = []string{"inbox/", "qualifications/"}
+
+func isCredential(t any) bool {
+	list, _ := t.([]any)
+	for _, x := range list {
+		if x == "VerifiableCredential" {
+			return true
+		}
+	}
+	return false
+}
+
+// validateCredential accepts a Verifiable Credential where credentials
+// belong, if it carries a proof and expands offline in safe mode. Its
+// proof is checked by whoever relies on it (package verifier), not here.
+func validateCredential(obj map[string]any, path string) (*Record, error) {
+	placed := false
+	for _, c := range CredentialContainers {
+		placed = placed || strings.HasPrefix(path, c)
+	}
+	if !placed {
+		return nil, invalid("/type", "A signed credential belongs in %s.", strings.Join(CredentialContainers, " or "))
+	}
+	if _, ok := obj["proof"].(map[string]any); !ok {
+		return nil, invalid("/proof", "A credential must carry the proof of the issuer who signed it.")
+	}
+	if _, err := Expand(obj); err != nil {
+		return nil, err
+	}
+	return &Record{Type: Type{Name: "VerifiableCredential", Title: "Signed credential", Containers: CredentialContainers}, Doc: obj}, nil
 }
 
 // Expand expands doc with json-gold in safe mode with the offline loader.

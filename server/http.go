@@ -13,6 +13,7 @@ import (
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
+	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/verifier"
 )
@@ -57,8 +58,16 @@ func (b *Backend) Handler() http.Handler {
 	if limit == 0 {
 		limit = DefaultLinkRateLimit
 	}
+	(&issuer.Handler{
+		Service: b.Issuers,
+		Caller: func(r *http.Request) (issuer.Who, error) {
+			c, err := b.Tokens.Caller(r)
+			return issuer.Who{Account: c.Subject, Name: c.Name, Kind: string(c.Kind), Org: c.Org, Pod: c.Pod}, err
+		},
+		Log: b.Config.Log,
+	}).Routes(r)
 	(&verifier.Handler{
-		Verifier:     verifier.New(b.Consent, b.Pods),
+		Verifier:     verifier.New(b.Consent, b.Pods, b.Issuers),
 		Limit:        verifier.NewLimiter(limit),
 		RefusalFloor: 50 * time.Millisecond,
 		Log:          b.Config.Log,

@@ -17,6 +17,7 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/vault"
 )
@@ -76,6 +77,7 @@ type Backend struct {
 	Accounts *account.Store
 	Tokens   *auth.Tokens
 	Consent  *consent.Service
+	Issuers  *issuer.Service
 	keyring  *pod.Keyring
 	// Created lists what was made on this start (a sentence each), so that
 	// the first start can say where things are.
@@ -147,6 +149,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	if b.Consent, err = consent.Open(ctx, b.Pods, grantSigner, cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	if b.Issuers, err = issuer.Open(ctx, b.Pods, cust, cfg.BaseURL); err != nil {
 		return nil, err
 	}
 	return b, nil

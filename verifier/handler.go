@@ -205,16 +205,24 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		Token      string `json:"token"`
-		Credential string `json:"credential"`
+		Token      string         `json:"token"`
+		Credential string         `json:"credential"`
+		VC         map[string]any `json:"verifiableCredential"`
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case consent.CredentialType:
 		in.Credential = string(body)
 	case "application/json":
-		if err := json.Unmarshal(body, &in); err != nil || (in.Token == "") == (in.Credential == "") {
-			problem.Write(w, http.StatusBadRequest, "bad-request", `Send {"token": "..."} (from the share link) or {"credential": "..."} (the signed grant).`)
+		err := json.Unmarshal(body, &in)
+		given := 0
+		for _, set := range []bool{in.Token != "", in.Credential != "", in.VC != nil} {
+			if set {
+				given++
+			}
+		}
+		if err != nil || given != 1 {
+			problem.Write(w, http.StatusBadRequest, "bad-request", `Send {"token": "..."} (from the share link), {"credential": "..."} (the signed grant) or {"verifiableCredential": {...}} (a credential from an issuer).`)
 			return
 		}
 	default:
@@ -225,6 +233,16 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var res Result
+	if in.VC != nil && h.Verifier.Issuers != nil {
+		iv := h.Verifier.Issuers.Verify(r.Context(), in.VC)
+		res = Result{Valid: iv.Valid, Status: iv.Status}
+		for _, c := range iv.Checks {
+			res.Checks = append(res.Checks, Check{c.Check, c.Passed, c.Reason})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"valid": res.Valid, "status": res.Status, "checks": res.Checks, "issuer": iv.Issuer, "issuerName": iv.IssuerName})
+		return
+	}
 	if in.Credential != "" {
 		res = h.Verifier.VerifyCredential(r.Context(), in.Credential)
 	} else {

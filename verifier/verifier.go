@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 )
 
@@ -45,16 +46,18 @@ type GrantView struct {
 	Items       []string          `json:"items"` // URLs, fields as fragments
 }
 
-// Verifier checks grants issued by this service.
+// Verifier checks grants issued by this service, and credentials from
+// issuers.
 type Verifier struct {
 	Consent *consent.Service
 	Pods    *pod.Service
+	Issuers *issuer.Service
 	now     func() time.Time
 }
 
-// New returns a Verifier over the consent service and pods.
-func New(c *consent.Service, pods *pod.Service) *Verifier {
-	return &Verifier{Consent: c, Pods: pods, now: time.Now}
+// New returns a Verifier over the consent service, pods and issuers.
+func New(c *consent.Service, pods *pod.Service, is *issuer.Service) *Verifier {
+	return &Verifier{Consent: c, Pods: pods, Issuers: is, now: time.Now}
 }
 
 // ErrUnknownLink is a share token that names no grant.

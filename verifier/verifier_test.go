@@ -36,7 +36,7 @@ func setup(t *testing.T) (*verifier.Verifier, *pod.Service, consent.Grant) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return verifier.New(svc, pods), pods, g
+	return verifier.New(svc, pods, nil), pods, g
 }
 
 func check(r verifier.Result, name string) verifier.Check {

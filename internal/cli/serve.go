@@ -117,6 +117,7 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	kind := fs.String("kind", "leaver", "leaver, helper, issuer or operator")
 	username := fs.String("username", "", "the name to sign in with")
 	display := fs.String("display-name", "", "the name shown to people")
+	org := fs.String("org", "", "for an issuer's staff: the organisation's short name (see satchel issuer create)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -146,7 +147,12 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	for _, c := range b.Created {
 		fmt.Fprintf(env.Stderr, "First start: %s.\n", c)
 	}
-	a, err := b.Accounts.Create(ctx, *username, k, *display, pw)
+	if *org != "" {
+		if _, err := b.Issuers.Org(ctx, *org); err != nil {
+			return fmt.Errorf("there is no issuer called %q: register it first with satchel issuer create", *org)
+		}
+	}
+	a, err := b.Accounts.CreateWith(ctx, *username, k, *display, pw, *org)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/satchel-project/satchel/issuer"
+)
+
+func init() {
+	register("issuer", "register an issuing organisation: satchel issuer create --slug SLUG --name NAME", runIssuer)
+	register("enrol", "let an issuer send you signed records: satchel enrol ISSUER [--as NAME] | --list | --withdraw ISSUER", runEnrol)
+	register("issue", "(issuer staff) issue a qualification: satchel issue qualification --to ENROLMENT ... | satchel issue csv FILE", runIssue)
+}
+
+func runIssuer(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("use: satchel issuer create --slug SLUG --name \"HMP Example - Education Department\"")
+	}
+	fs := flags(env, "issuer create", "--slug SLUG --name NAME [--data DIR]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	slug := fs.String("slug", "", "short name, e.g. hmp-example-education")
+	name := fs.String("name", "", "the organisation's name as people see it")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if err := issuer.CheckSlug(*slug); err != nil {
+		return usagef("%v", err)
+	}
+	b, err := openBackend(ctx, env, &f)
+	if err != nil {
+		return err
+	}
+	o, err := b.Issuers.CreateOrg(ctx, *slug, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Registered %s as %s. Its page: %s/issuers/%s\n", o.Name, b.Issuers.DID(o.Slug), b.Config.BaseURL, o.Slug)
+	fmt.Fprintf(env.Stderr, "Make staff accounts with: satchel account create --kind issuer --org %s --username NAME --display-name \"Full Name\"\n", o.Slug)
+	return nil
+}
+
+func runEnrol(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "enrol", "ISSUER [--as NAME] | --list | --withdraw ISSUER")
+	as := fs.String("as", "", "the name the issuer will know you by (default: your display name)")
+	list := fs.Bool("list", false, "list the issuers you let send you records")
+	withdraw := fs.String("withdraw", "", "stop an issuer sending you records")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	api := c.sess.Server + "/api/v1"
+	switch {
+	case *list:
+		var out struct{ Enrolments []issuer.Enrolment }
+		if err := c.call(ctx, http.MethodGet, api+"/enrolments", nil, &out); err != nil {
+			return err
+		}
+		if len(out.Enrolments) == 0 {
+			fmt.Fprintln(env.Stdout, "You have not let any issuer send you records.")
+		}
+		for _, e := range out.Enrolments {
+			fmt.Fprintf(env.Stdout, "%s can send you records (it knows you as %s; your enrolment code is %s).\n", clean(e.Org), clean(e.LeaverName), clean(e.ID))
+		}
+	case *withdraw != "":
+		if err := c.call(ctx, http.MethodDelete, api+"/issuers/"+url.PathEscape(*withdraw)+"/enrolment", nil, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s can no longer send you records.\n", *withdraw)
+	case len(rest) == 1:
+		body, _ := json.Marshal(map[string]string{"name": *as})
+		var e issuer.Enrolment
+		if err := c.call(ctx, http.MethodPost, api+"/issuers/"+url.PathEscape(rest[0])+"/enrolment", body, &e); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s can now send signed records to your inbox. Give them your enrolment code: %s\n", clean(e.Org), clean(e.ID))
+	default:
+		return usagef("name one issuer: satchel enrol ISSUER, or use --list or --withdraw ISSUER")
+	}
+	return nil
+}
+
+func runIssue(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || (args[0] != "qualification" && args[0] != "csv") {
+		return usagef("use: satchel issue qualification --to ENROLMENT --course NAME --level LEVEL --start DATE --end DATE --outcome OUTCOME --establishment PLACE, or satchel issue csv FILE")
+	}
+	fs := flags(env, "issue "+args[0], "")
+	to := fs.String("to", "", "the leaver's enrolment code")
+	var q issuer.Qualification
+	fs.StringVar(&q.CourseName, "course", "", "course or qualification name")
+	fs.StringVar(&q.CourseCode, "code", "", "course code")
+	fs.BoolVar(&q.Accredited, "accredited", false, "the course is accredited")
+	fs.StringVar(&q.AwardingBody, "awarding-body", "", "awarding body")
+	fs.StringVar(&q.Level, "level", "", "level, e.g. Entry 3, Level 1, Level 2")
+	fs.StringVar(&q.LearningStart, "start", "", "learning start date, e.g. 2025-01-06")
+	fs.StringVar(&q.LearningEnd, "end", "", "learning end date")
+	fs.StringVar(&q.Outcome, "outcome", "", "outcome, e.g. Achieved")
+	fs.StringVar(&q.Grade, "grade", "", "grade")
+	fs.StringVar(&q.Establishment, "establishment", "", "where it was studied")
+	rest, err := parseArgs(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	org, err := c.org(ctx)
+	if err != nil {
+		return err
+	}
+	api := c.sess.Server + "/api/v1/issuers/" + url.PathEscape(org)
+	if args[0] == "csv" {
+		if len(rest) != 1 {
+			return usagef("name the CSV file: satchel issue csv FILE")
+		}
+		data, err := os.ReadFile(rest[0])
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %v", rest[0], pathErr(err))
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, api+"/issue.csv", strings.NewReader(string(data)))
+		req.Header.Set("Content-Type", "text/csv")
+		var out struct {
+			Issued, Failed int
+			Rows           []issuer.RowResult
+		}
+		if err := c.doJSON(req, &out); err != nil {
+			return err
+		}
+		for _, r := range out.Rows {
+			if r.Issued {
+				fmt.Fprintf(env.Stdout, "row %d: issued (%s)\n", r.Row, r.ID)
+			} else {
+				fmt.Fprintf(env.Stdout, "row %d: NOT issued: %s\n", r.Row, clean(r.Error))
+			}
+		}
+		fmt.Fprintf(env.Stderr, "%d issued, %d not issued.\n", out.Issued, out.Failed)
+		if out.Failed > 0 {
+			return fmt.Errorf("%d rows were not issued; fix them and issue those rows again", out.Failed)
+		}
+		return nil
+	}
+	if *to == "" || len(rest) != 0 {
+		return usagef("say who it is for: --to ENROLMENT (the code the leaver gave you)")
+	}
+	body, _ := json.Marshal(map[string]any{"enrolment": *to, "qualification": q})
+	var out struct{ ID string }
+	if err := c.call(ctx, http.MethodPost, api+"/issue", body, &out); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Issued %s (%s) into the leaver's inbox.\n", q.CourseName, out.ID)
+	return nil
+}
+
+// org reads the signed-in issuer's organisation from the session's token.
+func (c *conn) org(ctx context.Context) (string, error) {
+	parts := strings.Split(c.sess.AccessToken, ".")
+	if len(parts) != 3 {
+		return "", fmt.Errorf("sign in again: satchel login")
+	}
+	var claims struct{ Org string }
+	if b, err := decodeSegment(parts[1]); err == nil {
+		json.Unmarshal(b, &claims)
+	}
+	if claims.Org == "" {
+		return "", fmt.Errorf("this account is not an issuer's staff account")
+	}
+	return claims.Org, nil
+}
+
+func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

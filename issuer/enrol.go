@@ -1,0 +1,107 @@
+package issuer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/satchel-project/satchel/pod"
+)
+
+// Enrolment is a leaver's permission for an organisation to deliver signed
+// records into their pod's inbox/. The organisation knows the leaver only by
+// the enrolment's ID and the name the leaver chose to show.
+type Enrolment struct {
+	ID         string    `json:"id"`
+	Org        string    `json:"org"`
+	Pod        pod.PodID `json:"pod"`
+	LeaverName string    `json:"leaverName"`
+	Created    time.Time `json:"created"`
+}
+
+func enrolByPod(p pod.PodID, org string) pod.Path {
+	return pod.Path("enrolments/" + string(p) + "/" + org + ".json")
+}
+func enrolByOrg(org, id string) pod.Path { return pod.Path("enrolled/" + org + "/" + id + ".json") }
+
+// Enrol lets organisation org deliver into pod p; leaverName is what the
+// organisation will see. Enrolling again returns the same enrolment.
+func (s *Service) Enrol(ctx context.Context, p pod.PodID, org, leaverName string) (Enrolment, error) {
+	if _, err := s.Org(ctx, org); err != nil {
+		return Enrolment{}, err
+	}
+	var e Enrolment
+	if _, err := s.readJSON(ctx, enrolByPod(p, org), &e); err == nil {
+		return e, nil
+	}
+	b := make([]byte, 10)
+	rand.Read(b)
+	e = Enrolment{ID: strings.ToLower(base32.StdEncoding.EncodeToString(b)), Org: org, Pod: p, LeaverName: strings.TrimSpace(leaverName), Created: s.now().UTC()}
+	if e.LeaverName == "" || len(e.LeaverName) > 200 {
+		return Enrolment{}, errors.New("say what name the issuer should know you by (1 to 200 characters)")
+	}
+	if err := s.writeJSON(ctx, enrolByOrg(org, e.ID), e, createOnly()); err != nil {
+		return Enrolment{}, err
+	}
+	if err := s.writeJSON(ctx, enrolByPod(p, org), e, createOnly()); err != nil {
+		return Enrolment{}, err
+	}
+	return e, nil
+}
+
+// Withdraw ends pod p's enrolment with org: from the next request on, the
+// organisation can deliver nothing more.
+func (s *Service) Withdraw(ctx context.Context, p pod.PodID, org string) error {
+	var e Enrolment
+	if _, err := s.readJSON(ctx, enrolByPod(p, org), &e); err != nil {
+		return ErrNotEnrolled
+	}
+	if err := s.pods.Delete(ctx, internalPod, enrolByOrg(org, e.ID), pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
+		return err
+	}
+	return s.pods.Delete(ctx, internalPod, enrolByPod(p, org), pod.Preconditions{})
+}
+
+// Enrolments lists the organisations pod p lets deliver.
+func (s *Service) Enrolments(ctx context.Context, p pod.PodID) ([]Enrolment, error) {
+	return s.list(ctx, pod.Path("enrolments/"+string(p)+"/"))
+}
+
+// Enrolled lists the leavers who let org deliver to them.
+func (s *Service) Enrolled(ctx context.Context, org string) ([]Enrolment, error) {
+	return s.list(ctx, pod.Path("enrolled/"+org+"/"))
+}
+
+func (s *Service) list(ctx context.Context, c pod.Path) ([]Enrolment, error) {
+	_, members, err := s.pods.List(ctx, internalPod, c)
+	if errors.Is(err, pod.ErrNotFound) {
+		return []Enrolment{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []Enrolment{}
+	for _, m := range members {
+		var e Enrolment
+		if _, err := s.readJSON(ctx, c.Child(m.Name), &e); err != nil {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// enrolment returns org's enrolment with the given ID.
+func (s *Service) enrolment(ctx context.Context, org, id string) (Enrolment, error) {
+	if id == "" || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz234567") != "" || len(id) > 32 {
+		return Enrolment{}, ErrNotEnrolled
+	}
+	var e Enrolment
+	if _, err := s.readJSON(ctx, enrolByOrg(org, id), &e); err != nil {
+		return Enrolment{}, ErrNotEnrolled
+	}
+	return e, nil
+}

@@ -1,0 +1,212 @@
+package issuer
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/satchel-project/satchel/consent/statuslist"
+	"github.com/satchel-project/satchel/credentials/dataintegrity"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/schemas"
+)
+
+// Qualification is a course completion as prison education systems hold
+// it.
+type Qualification struct {
+	CourseName    string `json:"courseName"`
+	CourseCode    string `json:"courseCode,omitempty"`
+	Accredited    bool   `json:"accredited"`
+	AwardingBody  string `json:"awardingBody,omitempty"`
+	Level         string `json:"level"`
+	LearningStart string `json:"learningStart"`
+	LearningEnd   string `json:"learningEnd"`
+	Outcome       string `json:"outcome"`
+	Grade         string `json:"grade,omitempty"`
+	Establishment string `json:"establishment"`
+}
+
+// Check says, in plain words, what is wrong with q.
+func (q Qualification) Check() error {
+	var probs []string
+	need := func(v, what string, max int) {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			probs = append(probs, what+" is missing")
+		} else if len(v) > max {
+			probs = append(probs, fmt.Sprintf("%s is longer than %d characters", what, max))
+		}
+	}
+	need(q.CourseName, "the course name", 200)
+	need(q.Level, "the level", 50)
+	need(q.Outcome, "the outcome", 100)
+	need(q.Establishment, "where it was studied", 200)
+	for _, opt := range []struct{ v, what string }{{q.CourseCode, "the course code"}, {q.AwardingBody, "the awarding body"}, {q.Grade, "the grade"}} {
+		if len(opt.v) > 200 {
+			probs = append(probs, opt.what+" is too long")
+		}
+	}
+	start, err1 := time.Parse(time.DateOnly, q.LearningStart)
+	end, err2 := time.Parse(time.DateOnly, q.LearningEnd)
+	if err1 != nil {
+		probs = append(probs, "the start date must be a date like 2024-09-02")
+	}
+	if err2 != nil {
+		probs = append(probs, "the end date must be a date like 2025-03-28")
+	}
+	if err1 == nil && err2 == nil && end.Before(start) {
+		probs = append(probs, "the course cannot end before it starts")
+	}
+	if len(probs) > 0 {
+		return &InvalidError{strings.Join(probs, "; ")}
+	}
+	return nil
+}
+
+// InvalidError is an issuance request that cannot be issued, in plain words.
+type InvalidError struct{ Reason string }
+
+func (e *InvalidError) Error() string { return e.Reason }
+
+// Issued records a credential an organisation issued, for withdrawal.
+type Issued struct {
+	ID          string    `json:"id"`
+	Org         string    `json:"org"`
+	Enrolment   string    `json:"enrolment"`
+	Pod         pod.PodID `json:"pod"`
+	Delivered   pod.Path  `json:"delivered"`
+	StatusIndex int       `json:"statusIndex"`
+	CourseName  string    `json:"courseName"`
+	Issued      time.Time `json:"issued"`
+	Revoked     bool      `json:"revoked,omitempty"`
+}
+
+func issuedPath(org, id string) pod.Path { return pod.Path("issued/" + org + "/" + id + ".json") }
+
+// StatusListURL is where organisation org's status list is served.
+func (s *Service) StatusListURL(org string) string { return s.baseURL + "/issuers/" + org + "/status" }
+
+// VerificationMethod is the DID URL of org's signing key.
+func (s *Service) VerificationMethod(ctx context.Context, org string) (string, error) {
+	_, kid, err := s.PublicKey(ctx, org)
+	if err != nil {
+		return "", err
+	}
+	return s.DID(org) + "#" + kid, nil
+}
+
+// Issue signs a qualification credential for the leaver behind enrolment
+// enrolmentID and delivers it into their pod's inbox/. An organisation can
+// write nowhere else, and only to leavers enrolled with it.
+func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualification) (map[string]any, Issued, error) {
+	o, err := s.Org(ctx, org)
+	if err != nil {
+		return nil, Issued{}, err
+	}
+	e, err := s.enrolment(ctx, org, enrolmentID)
+	if err != nil {
+		return nil, Issued{}, err
+	}
+	if err := q.Check(); err != nil {
+		return nil, Issued{}, err
+	}
+	var idx int
+	if err := s.updateStatus(ctx, org, func(a *statuslist.Allocator) error {
+		var err error
+		idx, err = a.Allocate(rand.Reader)
+		return err
+	}); err != nil {
+		return nil, Issued{}, err
+	}
+	id := newUUID()
+	subject := map[string]any{
+		"id":            "urn:satchel:enrolment:" + e.ID,
+		"type":          "Qualification",
+		"name":          e.LeaverName,
+		"title":         q.CourseName,
+		"accredited":    q.Accredited,
+		"level":         q.Level,
+		"learningStart": q.LearningStart,
+		"learningEnd":   q.LearningEnd,
+		"outcome":       q.Outcome,
+		"studiedAt":     q.Establishment,
+	}
+	for k, v := range map[string]string{"courseCode": q.CourseCode, "awardingBody": q.AwardingBody, "grade": q.Grade} {
+		if v != "" {
+			subject[k] = v
+		}
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	vc := map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", schemas.ContextURL},
+		"id":                "urn:uuid:" + id,
+		"type":              []any{"VerifiableCredential", "QualificationCredential"},
+		"issuer":            map[string]any{"id": s.DID(org), "name": o.Name},
+		"validFrom":         now.Format(time.RFC3339),
+		"credentialSubject": subject,
+		"credentialStatus":  toAny(statuslist.Entry(s.StatusListURL(org), idx, "revocation")),
+	}
+	signer, err := s.signer(ctx, org)
+	if err != nil {
+		return nil, Issued{}, err
+	}
+	vm := s.DID(org) + "#" + signer.KeyID()
+	signed, err := dataintegrity.Sign(vc, signer, vm, now, "assertionMethod", dataintegrity.Options{Loader: schemas.DefaultLoader})
+	if err != nil {
+		return nil, Issued{}, fmt.Errorf("sign credential: %w", err)
+	}
+	body, _ := json.Marshal(signed)
+	slug := "qualification-" + q.CourseName
+	p, _, err := s.pods.Post(ctx, e.Pod, pod.Path("inbox/"), slug, "application/ld+json", int64(len(body)), bytes.NewReader(body))
+	if err != nil {
+		return nil, Issued{}, fmt.Errorf("deliver credential: %w", err)
+	}
+	rec := Issued{ID: id, Org: org, Enrolment: e.ID, Pod: e.Pod, Delivered: p, StatusIndex: idx, CourseName: q.CourseName, Issued: now}
+	if err := s.writeJSON(ctx, issuedPath(org, id), rec, createOnly()); err != nil {
+		return nil, Issued{}, err
+	}
+	return signed, rec, nil
+}
+
+// Revoke withdraws a credential org issued (entered in error): its bit in
+// org's status list is set, and verifiers say "withdrawn by the issuer".
+func (s *Service) Revoke(ctx context.Context, org, id string) error {
+	var rec Issued
+	if _, err := s.readJSON(ctx, issuedPath(org, id), &rec); err != nil {
+		return errors.New("this issuer has issued no credential with that ID")
+	}
+	if err := s.updateStatus(ctx, org, func(a *statuslist.Allocator) error { return a.Set(rec.StatusIndex, true) }); err != nil {
+		return err
+	}
+	rec.Revoked = true
+	return s.writeJSON(ctx, issuedPath(org, id), rec, pod.Preconditions{})
+}
+
+// Revoked reads bit idx of org's status list.
+func (s *Service) Revoked(ctx context.Context, org string, idx int) (bool, error) {
+	blob, _, err := s.readRaw(ctx, statusPath(org))
+	if err != nil {
+		return false, err
+	}
+	a := &statuslist.Allocator{}
+	if err := a.UnmarshalBinary(blob); err != nil {
+		return false, err
+	}
+	return a.Get(idx)
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// toAny turns a map of strings into JSON-LD's generic form.
+func toAny(m map[string]any) map[string]any { return m }

@@ -1,0 +1,140 @@
+// Package issuer lets organisations, prison education departments first,
+// issue signed qualification records into leavers' pods: organisations with
+// a signing key held by the key custodian and a did:web identity, leavers'
+// enrolments (permission to deliver into inbox/), issuing one credential or
+// a CSV of them, and withdrawal through the issuer's own status list.
+package issuer
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/satchel-project/satchel/consent/statuslist"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/vault"
+)
+
+// Org is an issuing organisation.
+type Org struct {
+	Slug    string    `json:"slug"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
+
+// Errors from Service.
+var (
+	ErrNoOrg       = errors.New("there is no issuer with that name")
+	ErrNotEnrolled = errors.New("this person has not allowed this issuer to send them records")
+)
+
+// internalPod holds organisations, enrolments, issued-credential records
+// and status lists.
+const internalPod pod.PodID = "issuers"
+
+// Service runs issuing for one server.
+type Service struct {
+	pods    *pod.Service
+	cust    vault.Custodian
+	baseURL string
+	now     func() time.Time
+}
+
+// Open returns the issuing service, creating its internal pod on first use.
+func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL string) (*Service, error) {
+	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
+		return nil, fmt.Errorf("open issuers: %w", err)
+	}
+	return &Service{pods: pods, cust: cust, baseURL: baseURL, now: time.Now}, nil
+}
+
+// CheckSlug checks an organisation's short name: 3 to 40 of a-z, 0-9, "-".
+func CheckSlug(slug string) error {
+	if len(slug) < 3 || len(slug) > 40 || strings.Trim(slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || strings.HasPrefix(slug, "-") {
+		return errors.New("an issuer's short name must be 3 to 40 lower-case letters, digits and dashes, like hmp-example-education")
+	}
+	return nil
+}
+
+func orgPath(slug string) pod.Path { return pod.Path("orgs/" + slug + ".json") }
+
+// CreateOrg registers an organisation and makes its signing key.
+func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error) {
+	if err := CheckSlug(slug); err != nil {
+		return Org{}, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return Org{}, errors.New("an issuer's name must be 1 to 200 characters")
+	}
+	o := Org{Slug: slug, Name: name, Created: s.now().UTC()}
+	if err := s.writeJSON(ctx, orgPath(slug), o, createOnly()); err != nil {
+		if errors.Is(err, pod.ErrPrecondition) {
+			return Org{}, fmt.Errorf("there is already an issuer called %s", slug)
+		}
+		return Org{}, err
+	}
+	if _, err := s.signer(ctx, slug); err != nil {
+		return Org{}, err
+	}
+	blob, _ := statuslist.NewAllocator(statuslist.MinBits).MarshalBinary()
+	if err := s.writeRaw(ctx, statusPath(slug), blob, createOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+		return Org{}, err
+	}
+	return o, nil
+}
+
+// Org returns the organisation called slug.
+func (s *Service) Org(ctx context.Context, slug string) (Org, error) {
+	if CheckSlug(slug) != nil {
+		return Org{}, ErrNoOrg
+	}
+	var o Org
+	if _, err := s.readJSON(ctx, orgPath(slug), &o); err != nil {
+		if errors.Is(err, pod.ErrNotFound) {
+			return Org{}, ErrNoOrg
+		}
+		return Org{}, err
+	}
+	return o, nil
+}
+
+func (s *Service) signer(ctx context.Context, slug string) (vault.Signer, error) {
+	return s.cust.Signer(ctx, "issuer-"+slug)
+}
+
+// DID is the did:web identifier of organisation slug on this server; its
+// document is served at BASE/issuers/SLUG/did.json.
+func (s *Service) DID(slug string) string {
+	u, _ := url.Parse(s.baseURL)
+	did := "did:web:" + strings.ReplaceAll(u.Host, ":", "%3A")
+	if p := strings.Trim(u.Path, "/"); p != "" {
+		did += ":" + strings.ReplaceAll(p, "/", ":")
+	}
+	return did + ":issuers:" + slug
+}
+
+// PublicKey is organisation slug's signing key, never its private part.
+func (s *Service) PublicKey(ctx context.Context, slug string) (ed25519.PublicKey, string, error) {
+	sg, err := s.signer(ctx, slug)
+	if err != nil {
+		return nil, "", err
+	}
+	pub, ok := sg.Public().(ed25519.PublicKey)
+	if !ok {
+		return nil, "", errors.New("the issuer's key is not Ed25519")
+	}
+	return pub, sg.KeyID(), nil
+}
+
+// SlugFromDID returns the organisation a did:web identifier of this server
+// names, or false.
+func (s *Service) SlugFromDID(did string) (string, bool) {
+	prefix := strings.TrimSuffix(s.DID("x"), "x")
+	slug, ok := strings.CutPrefix(did, prefix)
+	return slug, ok && CheckSlug(slug) == nil
+}
