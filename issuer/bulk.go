@@ -206,6 +206,52 @@ func (h *Handler) vcapiIssue(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, signed)
 }
 
+// vcapiVerifyPresentation is the VC-API's POST /presentations/verify: each
+// credential in the presentation is verified. A presentation's own proof
+// (proof of the holder) is not checked; a warning says so.
+func (h *Handler) vcapiVerifyPresentation(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		VP map[string]any `json:"verifiablePresentation"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil || req.VP == nil {
+		problem.Write(w, http.StatusBadRequest, "bad-request", `Send {"verifiablePresentation": {...}}.`)
+		return
+	}
+	var vcs []map[string]any
+	switch x := req.VP["verifiableCredential"].(type) {
+	case map[string]any:
+		vcs = []map[string]any{x}
+	case []any:
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				vcs = append(vcs, m)
+			}
+		}
+	}
+	if len(vcs) == 0 || len(vcs) > 20 {
+		problem.Write(w, http.StatusBadRequest, "bad-request", "A presentation must hold 1 to 20 credentials.")
+		return
+	}
+	errs, warnings, results := []string{}, []string{}, []Verification{}
+	if _, ok := req.VP["proof"]; ok {
+		warnings = append(warnings, "the presentation's own proof (the holder's) is not checked; each credential is")
+	}
+	for i, vc := range vcs {
+		v := h.Service.Verify(r.Context(), vc)
+		results = append(results, v)
+		for _, c := range v.Checks {
+			if !c.Passed {
+				errs = append(errs, fmt.Sprintf("credential %d: %s: %s", i+1, c.Check, c.Reason))
+			}
+		}
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusBadRequest
+	}
+	writeJSON(w, status, map[string]any{"checks": []string{"credentials"}, "warnings": warnings, "errors": errs, "satchel": results})
+}
+
 // vcapiVerify is the VC-API's POST /credentials/verify.
 func (h *Handler) vcapiVerify(w http.ResponseWriter, r *http.Request) {
 	var req struct {

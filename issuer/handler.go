@@ -44,6 +44,7 @@ func (h *Handler) Routes(r *mux.Router) {
 	api.HandleFunc("/issuers/{org}/credentials/{id}/revoke", h.revoke).Methods(http.MethodPost)
 	r.HandleFunc("/credentials/issue", h.vcapiIssue).Methods(http.MethodPost)
 	r.HandleFunc("/credentials/verify", h.vcapiVerify).Methods(http.MethodPost)
+	r.HandleFunc("/presentations/verify", h.vcapiVerifyPresentation).Methods(http.MethodPost)
 }
 
 func (h *Handler) who(w http.ResponseWriter, r *http.Request) (Who, bool) {

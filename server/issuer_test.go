@@ -2,12 +2,15 @@ package server_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/credentials/dataintegrity"
 )
 
 // issuerSetup registers an organisation with one staff member, and a
@@ -140,3 +143,74 @@ func TestBulkIssuingReportsEachRow(t *testing.T) {
 		t.Fatalf("inbox holds %d credentials, want 2", n)
 	}
 }
+
+// TestSharedQualificationShowsItsIssuer: a leaver files an issued
+// credential and shares it; the recipient's page names the issuer and
+// says the signature was checked, then that the issuer withdrew it.
+func TestSharedQualificationShowsItsIssuer(t *testing.T) {
+	s := newTestServer(t)
+	staff, pod, leaverTok, enrolment := issuerSetup(t, s)
+	r := s.do("POST", s.url+"/api/v1/issuers/hmp-example-education/issue", staff, strings.NewReader(`{"enrolment":"`+enrolment+`","qualification":`+qualification+`}`), "Content-Type", "application/json")
+	var out struct{ ID string }
+	json.Unmarshal(r.body, &out)
+	delivered := members(t, s.do("GET", pod+"inbox/", leaverTok, nil))[0]
+	path := strings.TrimPrefix(delivered, pod)
+	g, sr := s.share(leaverTok, `{"recipient":{"name":"Acme Jobs","kind":"employer"},"purpose":"job-application","items":[{"path":"`+path+`"}]}`)
+	expect(t, sr, http.StatusCreated)
+	page := string(s.do("GET", g.ShareURL, "", nil).body)
+	for _, want := range []string{"Issued and signed by HMP Example - Education Department", "Signature checked, not withdrawn", "Functional Skills English"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	expect(t, s.do("POST", s.url+"/api/v1/issuers/hmp-example-education/credentials/"+out.ID+"/revoke", staff, nil), http.StatusNoContent)
+	page = string(s.do("GET", g.ShareURL, "", nil).body)
+	if !strings.Contains(page, "Withdrawn by the issuer") {
+		t.Fatalf("page after the issuer withdrew it lacks the warning")
+	}
+}
+
+func TestDIDKeyCredentialsAndPresentations(t *testing.T) {
+	s := newTestServer(t)
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	did := dataintegrity.DIDKey(pub)
+	vm := did + "#" + strings.TrimPrefix(did, "did:key:")
+	vc := map[string]any{
+		"@context":          []any{"https://www.w3.org/ns/credentials/v2", "https://w3id.org/satchel/v1"},
+		"type":              []any{"VerifiableCredential", "QualificationCredential"},
+		"issuer":            did,
+		"validFrom":         "2026-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"type": "Qualification", "title": "Barista skills", "level": "Entry 3"},
+	}
+	signed, err := dataintegrity.Sign(vc, priv, vm, time.Now(), "assertionMethod", dataintegrity.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"verifiableCredential": signed})
+	r := s.do("POST", s.url+"/credentials/verify", "", strings.NewReader(string(body)), "Content-Type", "application/json")
+	expect(t, r, http.StatusOK)
+	vp, _ := json.Marshal(map[string]any{"verifiablePresentation": map[string]any{"type": []any{"VerifiablePresentation"}, "verifiableCredential": []any{signed}}})
+	expect(t, s.do("POST", s.url+"/presentations/verify", "", strings.NewReader(string(vp)), "Content-Type", "application/json"), http.StatusOK)
+
+	// A wrong cryptosuite, and a did:web somewhere else, are refused.
+	bad := map[string]any{}
+	for k, v := range signed {
+		bad[k] = v
+	}
+	proof := map[string]any{}
+	for k, v := range signed["proof"].(map[string]any) {
+		proof[k] = v
+	}
+	proof["cryptosuite"] = "ecdsa-rdfc-2019"
+	bad["proof"] = proof
+	body, _ = json.Marshal(map[string]any{"verifiableCredential": bad})
+	expect(t, s.do("POST", s.url+"/credentials/verify", "", strings.NewReader(string(body)), "Content-Type", "application/json"), http.StatusBadRequest)
+	elsewhere := strings.Replace(string(mustJSON(signed)), did, "did:web:evil.example", -1)
+	body = []byte(`{"verifiableCredential":` + elsewhere + `}`)
+	r = s.do("POST", s.url+"/credentials/verify", "", strings.NewReader(string(body)), "Content-Type", "application/json")
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "not one this service can check") {
+		t.Fatalf("remote did:web: %d %s", r.status, r.body)
+	}
+}
+
+func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
 )
@@ -88,6 +89,9 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 		s.Title, s.Problem = string(p), "This record could not be read."
 		return s
 	}
+	if _, isVC := doc["proof"]; isVC && v.Issuers != nil && len(fields) == 0 {
+		return v.credential(ctx, s, doc)
+	}
 	s.Title = typ
 	if t, ok := schemas.Types[typ]; ok {
 		s.Title = t.Title
@@ -95,6 +99,41 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 	s.Rows = rows(typ, doc, nil)
 	s.Notice = fmt.Sprintf("Entered by %s. Not checked by anyone else.", g.SharedBy)
 	return s
+}
+
+// credential shows a signed credential from an issuer: its subject's
+// fields, and whether its issuer's signature checks out and it is still
+// standing.
+func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any) Shown {
+	res := v.Issuers.Verify(ctx, doc)
+	name := res.IssuerName
+	if name == "" {
+		name = res.Issuer
+	}
+	subj, _ := doc["credentialSubject"].(map[string]any)
+	s.Title = "Qualification"
+	if t, _ := subj["title"].(string); t != "" {
+		s.Title = "Qualification: " + t
+	}
+	s.Rows = rows("Qualification", subj, nil)
+	switch {
+	case res.Valid:
+		s.Notice = fmt.Sprintf("Issued and signed by %s. Signature checked, not withdrawn.", name)
+	case res.Status == "revoked":
+		s.Notice = fmt.Sprintf("Withdrawn by the issuer, %s. Do not rely on it.", name)
+	default:
+		s.Notice = fmt.Sprintf("The issuer's signature does not check out (%s). Do not rely on this record.", firstFailure(res.Checks))
+	}
+	return s
+}
+
+func firstFailure(cs []issuer.Check) string {
+	for _, c := range cs {
+		if !c.Passed {
+			return c.Reason
+		}
+	}
+	return "unknown"
 }
 
 // record reads a record and keeps only the shared fields.
