@@ -187,17 +187,36 @@ func (s *Service) Revoke(ctx context.Context, org, id string) error {
 	return s.writeJSON(ctx, issuedPath(org, id), rec, pod.Preconditions{})
 }
 
-// Revoked reads bit idx of org's status list.
+// Revoked reads bit idx of org's status list, from a decoded copy kept
+// until the list changes.
 func (s *Service) Revoked(ctx context.Context, org string, idx int) (bool, error) {
-	blob, _, err := s.readRaw(ctx, statusPath(org))
+	etag, err := s.pods.Version(ctx, internalPod, statusPath(org))
 	if err != nil {
 		return false, err
 	}
-	a := &statuslist.Allocator{}
-	if err := a.UnmarshalBinary(blob); err != nil {
-		return false, err
+	s.mu.Lock()
+	c, ok := s.lists[org]
+	s.mu.Unlock()
+	if !ok || c.etag != etag {
+		blob, tag, err := s.readRaw(ctx, statusPath(org))
+		if err != nil {
+			return false, err
+		}
+		a := &statuslist.Allocator{}
+		if err := a.UnmarshalBinary(blob); err != nil {
+			return false, err
+		}
+		c = cachedList{etag: tag, list: a}
+		s.mu.Lock()
+		s.lists[org] = c
+		s.mu.Unlock()
 	}
-	return a.Get(idx)
+	return c.list.Get(idx)
+}
+
+type cachedList struct {
+	etag string
+	list *statuslist.Allocator
 }
 
 func newUUID() string {

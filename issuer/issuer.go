@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/satchel-project/satchel/consent/statuslist"
@@ -42,6 +43,9 @@ type Service struct {
 	cust    vault.Custodian
 	baseURL string
 	now     func() time.Time
+
+	mu    sync.Mutex
+	lists map[string]cachedList // decoded status lists, by organisation
 }
 
 // Open returns the issuing service, creating its internal pod on first use.
@@ -49,7 +53,7 @@ func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL 
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open issuers: %w", err)
 	}
-	return &Service{pods: pods, cust: cust, baseURL: baseURL, now: time.Now}, nil
+	return &Service{pods: pods, cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]cachedList{}}, nil
 }
 
 // CheckSlug checks an organisation's short name: 3 to 40 of a-z, 0-9, "-".
