@@ -100,10 +100,10 @@ func (s *Service) SetHelper(ctx context.Context, d Delegation) error {
 		return &InvalidError{"name the helper and what they may do"}
 	}
 	d.Created = s.now().UTC()
-	if err := s.writeJSON(ctx, delegationPath(d.Pod, d.Helper), d, pod.Preconditions{}); err != nil {
+	if err := s.db.WriteJSON(ctx, delegationPath(d.Pod, d.Helper), d, pod.Preconditions{}); err != nil {
 		return err
 	}
-	return s.writeJSON(ctx, helperIndex(d.Helper).Child(string(d.Pod)), struct{}{}, pod.Preconditions{})
+	return s.db.WriteJSON(ctx, helperIndex(d.Helper).Child(string(d.Pod)), struct{}{}, pod.Preconditions{})
 }
 
 // RemoveHelper withdraws a helper's delegation. It takes effect for the
@@ -129,7 +129,7 @@ func (s *Service) Delegation(ctx context.Context, p pod.PodID, helper string) (D
 		return Delegation{}, ErrNoDelegation
 	}
 	var d Delegation
-	if _, err := s.readJSON(ctx, delegationPath(p, helper), &d); err != nil {
+	if _, err := s.db.ReadJSON(ctx, delegationPath(p, helper), &d); err != nil {
 		if errors.Is(err, pod.ErrNotFound) {
 			return Delegation{}, ErrNoDelegation
 		}

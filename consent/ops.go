@@ -40,14 +40,14 @@ func (s *Service) Get(ctx context.Context, p pod.PodID, id GrantID) (Share, erro
 		return Share{}, ErrNoGrant
 	}
 	var g Grant
-	if _, err := s.readJSON(ctx, grantPath(id), &g); err != nil {
+	if _, err := s.db.ReadJSON(ctx, grantPath(id), &g); err != nil {
 		return Share{}, notFound(err)
 	}
 	if g.Pod != p {
 		return Share{}, ErrNoGrant
 	}
 	var st State
-	if _, err := s.readJSON(ctx, statePath(id), &st); err != nil {
+	if _, err := s.db.ReadJSON(ctx, statePath(id), &st); err != nil {
 		return Share{}, notFound(err)
 	}
 	return Share{g, st, status(g, st, s.now())}, nil
@@ -98,7 +98,7 @@ func (s *Service) Revoke(ctx context.Context, p pod.PodID, id GrantID) error {
 
 func (s *Service) setStatus(ctx context.Context, idx int) error {
 	for attempt := 0; attempt < 100; attempt++ {
-		blob, etag, err := s.readRaw(ctx, statusPath)
+		blob, etag, err := s.db.ReadRaw(ctx, statusPath)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Service) setStatus(ctx context.Context, idx int) error {
 			return err
 		}
 		out, _ := a.MarshalBinary()
-		err = s.writeRaw(ctx, statusPath, out, ifMatch(etag))
+		err = s.db.WriteRaw(ctx, statusPath, out, pod.IfMatch(etag))
 		if errors.Is(err, pod.ErrPrecondition) {
 			continue
 		}
@@ -133,10 +133,10 @@ func (s *Service) Resolve(ctx context.Context, token string) (Grant, State, erro
 	s.cacheMu.Unlock()
 	if !ok {
 		var te tokenEntry
-		if _, err := s.readJSON(ctx, tokenPath(token), &te); err != nil {
+		if _, err := s.db.ReadJSON(ctx, tokenPath(token), &te); err != nil {
 			return Grant{}, State{}, notFound(err)
 		}
-		if _, err := s.readJSON(ctx, grantPath(te.Grant), &g); err != nil {
+		if _, err := s.db.ReadJSON(ctx, grantPath(te.Grant), &g); err != nil {
 			return Grant{}, State{}, notFound(err)
 		}
 		s.cacheMu.Lock()
@@ -147,7 +147,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (Grant, State, erro
 		s.cacheMu.Unlock()
 	}
 	var st State
-	if _, err := s.readJSON(ctx, statePath(g.ID), &st); err != nil {
+	if _, err := s.db.ReadJSON(ctx, statePath(g.ID), &st); err != nil {
 		return Grant{}, State{}, notFound(err)
 	}
 	return g, st, nil
@@ -279,7 +279,7 @@ func (s *Service) Revoked(ctx context.Context, idx int) (bool, error) {
 	}
 	s.cacheMu.Unlock()
 	if a == nil {
-		blob, tag, err := s.readRaw(ctx, statusPath)
+		blob, tag, err := s.db.ReadRaw(ctx, statusPath)
 		if err != nil {
 			return false, err
 		}

@@ -31,6 +31,7 @@ var (
 // an internal pod, so several server instances over one store share it.
 type Service struct {
 	pods    *pod.Service
+	db      pod.Internal
 	signer  vault.Signer
 	keys    *Keys
 	did     string
@@ -65,7 +66,7 @@ func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL s
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{pods: pods, signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader,
+	s := &Service{pods: pods, db: pods.Internal(internalPod), signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader,
 		grants: map[string]Grant{}, verified: map[string]*Verified{}}
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open consent store: %w", err)
@@ -75,14 +76,14 @@ func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL s
 		return nil, errors.New("the grant-signing key is not Ed25519")
 	}
 	rec := publishedKey{KeyID: signer.KeyID(), Public: pub, Added: s.now().UTC()}
-	if err := s.writeJSON(ctx, keyPath(rec.KeyID), rec, createOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteJSON(ctx, keyPath(rec.KeyID), rec, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
 		return nil, err
 	}
 	if err := s.loadKeys(ctx); err != nil {
 		return nil, err
 	}
 	blob, _ := statuslist.NewAllocator(statuslist.MinBits).MarshalBinary()
-	if err := s.writeRaw(ctx, statusPath, blob, createOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteRaw(ctx, statusPath, blob, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
 		return nil, err
 	}
 	return s, nil
@@ -101,7 +102,7 @@ func (s *Service) loadKeys(ctx context.Context) error {
 	}
 	for _, m := range members {
 		var k publishedKey
-		if _, err := s.readJSON(ctx, pod.Path("keys/"+m.Name), &k); err != nil {
+		if _, err := s.db.ReadJSON(ctx, pod.Path("keys/"+m.Name), &k); err != nil {
 			return err
 		}
 		if err := s.keys.Add(k.KeyID, k.Public); err != nil {
@@ -196,7 +197,7 @@ func (s *Service) Create(ctx context.Context, n NewGrant) (Grant, error) {
 		{tokenPath(g.Token), tokenEntry{Grant: g.ID}},
 		{podIndex(g.Pod).Child(string(g.ID)), struct{}{}},
 	} {
-		if err := s.writeJSON(ctx, w.p, w.v, createOnly()); err != nil {
+		if err := s.db.WriteJSON(ctx, w.p, w.v, pod.CreateOnly()); err != nil {
 			return Grant{}, fmt.Errorf("store grant: %w", err)
 		}
 	}
@@ -251,7 +252,7 @@ func (s *Service) checkItems(ctx context.Context, g Grant) error {
 // allocateStatus claims a random free index in the revocation list.
 func (s *Service) allocateStatus(ctx context.Context) (int, error) {
 	for attempt := 0; attempt < 100; attempt++ {
-		blob, etag, err := s.readRaw(ctx, statusPath)
+		blob, etag, err := s.db.ReadRaw(ctx, statusPath)
 		if err != nil {
 			return 0, err
 		}
@@ -264,7 +265,7 @@ func (s *Service) allocateStatus(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		out, _ := a.MarshalBinary()
-		err = s.writeRaw(ctx, statusPath, out, ifMatch(etag))
+		err = s.db.WriteRaw(ctx, statusPath, out, pod.IfMatch(etag))
 		if errors.Is(err, pod.ErrPrecondition) {
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 // signed list is reused until the list changes or an hour has passed:
 // encoding 131,072 bits takes milliseconds and verifiers fetch it often.
 func (s *Service) StatusListCredential(ctx context.Context) (string, error) {
-	blob, etag, err := s.readRaw(ctx, statusPath)
+	blob, etag, err := s.db.ReadRaw(ctx, statusPath)
 	if err != nil {
 		return "", err
 	}

@@ -1,13 +1,10 @@
 package consent
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
 
 	"github.com/satchel-project/satchel/pod"
 )
@@ -31,49 +28,12 @@ func tokenPath(token string) pod.Path {
 	return pod.Path("tokens/" + hex.EncodeToString(sum[:]) + ".json")
 }
 
-// readJSON decodes the internal object at p into v and returns its ETag.
-func (s *Service) readJSON(ctx context.Context, p pod.Path, v any) (string, error) {
-	b, etag, err := s.readRaw(ctx, p)
-	if err != nil {
-		return "", err
-	}
-	return etag, json.Unmarshal(b, v)
-}
-
-func (s *Service) readRaw(ctx context.Context, p pod.Path) ([]byte, string, error) {
-	res, rc, err := s.pods.Get(ctx, internalPod, p)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	return b, res.ETag, err
-}
-
-// writeJSON stores v at p under pre (create-only, or If-Match).
-func (s *Service) writeJSON(ctx context.Context, p pod.Path, v any, pre pod.Preconditions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return s.writeRaw(ctx, p, b, pre)
-}
-
-func (s *Service) writeRaw(ctx context.Context, p pod.Path, b []byte, pre pod.Preconditions) error {
-	_, _, err := s.pods.Put(ctx, internalPod, p, "application/json", int64(len(b)), bytes.NewReader(b), pre)
-	return err
-}
-
-func createOnly() pod.Preconditions { return pod.Preconditions{IfNoneMatch: []string{"*"}} }
-
-func ifMatch(etag string) pod.Preconditions { return pod.Preconditions{IfMatch: []string{etag}} }
-
 // casJSON runs change on the object at p under compare-and-swap until it
 // sticks, so that concurrent changes (in this process or another) are
 // never lost. change returns errStop to leave the object as it is.
 func (s *Service) casJSON(ctx context.Context, p pod.Path, v any, change func() error) error {
 	for attempt := 0; attempt < 100; attempt++ {
-		etag, err := s.readJSON(ctx, p, v)
+		etag, err := s.db.ReadJSON(ctx, p, v)
 		if err != nil {
 			return err
 		}
@@ -83,7 +43,7 @@ func (s *Service) casJSON(ctx context.Context, p pod.Path, v any, change func() 
 			}
 			return err
 		}
-		err = s.writeJSON(ctx, p, v, ifMatch(etag))
+		err = s.db.WriteJSON(ctx, p, v, pod.IfMatch(etag))
 		if errors.Is(err, pod.ErrPrecondition) {
 			continue
 		}

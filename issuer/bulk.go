@@ -130,7 +130,7 @@ func (s *Service) StatusList(ctx context.Context, org string) (map[string]any, e
 	if _, err := s.Org(ctx, org); err != nil {
 		return nil, err
 	}
-	blob, _, err := s.readRaw(ctx, statusPath(org))
+	blob, _, err := s.db.ReadRaw(ctx, statusPath(org))
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (s *Service) Enrol(ctx context.Context, p pod.PodID, org, leaverName string
 		return Enrolment{}, err
 	}
 	var e Enrolment
-	if _, err := s.readJSON(ctx, enrolByPod(p, org), &e); err == nil {
+	if _, err := s.db.ReadJSON(ctx, enrolByPod(p, org), &e); err == nil {
 		return e, nil
 	}
 	b := make([]byte, 10)
@@ -43,10 +43,10 @@ func (s *Service) Enrol(ctx context.Context, p pod.PodID, org, leaverName string
 	if e.LeaverName == "" || len(e.LeaverName) > 200 {
 		return Enrolment{}, errors.New("say what name the issuer should know you by (1 to 200 characters)")
 	}
-	if err := s.writeJSON(ctx, enrolByOrg(org, e.ID), e, createOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, enrolByOrg(org, e.ID), e, pod.CreateOnly()); err != nil {
 		return Enrolment{}, err
 	}
-	if err := s.writeJSON(ctx, enrolByPod(p, org), e, createOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, enrolByPod(p, org), e, pod.CreateOnly()); err != nil {
 		return Enrolment{}, err
 	}
 	return e, nil
@@ -56,7 +56,7 @@ func (s *Service) Enrol(ctx context.Context, p pod.PodID, org, leaverName string
 // organisation can deliver nothing more.
 func (s *Service) Withdraw(ctx context.Context, p pod.PodID, org string) error {
 	var e Enrolment
-	if _, err := s.readJSON(ctx, enrolByPod(p, org), &e); err != nil {
+	if _, err := s.db.ReadJSON(ctx, enrolByPod(p, org), &e); err != nil {
 		return ErrNotEnrolled
 	}
 	if err := s.pods.Delete(ctx, internalPod, enrolByOrg(org, e.ID), pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
@@ -86,7 +86,7 @@ func (s *Service) list(ctx context.Context, c pod.Path) ([]Enrolment, error) {
 	out := []Enrolment{}
 	for _, m := range members {
 		var e Enrolment
-		if _, err := s.readJSON(ctx, c.Child(m.Name), &e); err != nil {
+		if _, err := s.db.ReadJSON(ctx, c.Child(m.Name), &e); err != nil {
 			continue
 		}
 		out = append(out, e)
@@ -100,7 +100,7 @@ func (s *Service) enrolment(ctx context.Context, org, id string) (Enrolment, err
 		return Enrolment{}, ErrNotEnrolled
 	}
 	var e Enrolment
-	if _, err := s.readJSON(ctx, enrolByOrg(org, id), &e); err != nil {
+	if _, err := s.db.ReadJSON(ctx, enrolByOrg(org, id), &e); err != nil {
 		return Enrolment{}, ErrNotEnrolled
 	}
 	return e, nil

@@ -167,7 +167,7 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 		return nil, Issued{}, fmt.Errorf("deliver credential: %w", err)
 	}
 	rec := Issued{ID: id, Org: org, Enrolment: e.ID, Pod: e.Pod, Delivered: p, StatusIndex: idx, CourseName: q.CourseName, Issued: now}
-	if err := s.writeJSON(ctx, issuedPath(org, id), rec, createOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, issuedPath(org, id), rec, pod.CreateOnly()); err != nil {
 		return nil, Issued{}, err
 	}
 	return signed, rec, nil
@@ -177,14 +177,14 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 // org's status list is set, and verifiers say "withdrawn by the issuer".
 func (s *Service) Revoke(ctx context.Context, org, id string) error {
 	var rec Issued
-	if _, err := s.readJSON(ctx, issuedPath(org, id), &rec); err != nil {
+	if _, err := s.db.ReadJSON(ctx, issuedPath(org, id), &rec); err != nil {
 		return errors.New("this issuer has issued no credential with that ID")
 	}
 	if err := s.updateStatus(ctx, org, func(a *statuslist.Allocator) error { return a.Set(rec.StatusIndex, true) }); err != nil {
 		return err
 	}
 	rec.Revoked = true
-	return s.writeJSON(ctx, issuedPath(org, id), rec, pod.Preconditions{})
+	return s.db.WriteJSON(ctx, issuedPath(org, id), rec, pod.Preconditions{})
 }
 
 // Revoked reads bit idx of org's status list, from a decoded copy kept
@@ -198,7 +198,7 @@ func (s *Service) Revoked(ctx context.Context, org string, idx int) (bool, error
 	c, ok := s.lists[org]
 	s.mu.Unlock()
 	if !ok || c.etag != etag {
-		blob, tag, err := s.readRaw(ctx, statusPath(org))
+		blob, tag, err := s.db.ReadRaw(ctx, statusPath(org))
 		if err != nil {
 			return false, err
 		}

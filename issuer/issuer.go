@@ -40,6 +40,7 @@ const internalPod pod.PodID = "issuers"
 // Service runs issuing for one server.
 type Service struct {
 	pods    *pod.Service
+	db      pod.Internal
 	cust    vault.Custodian
 	baseURL string
 	now     func() time.Time
@@ -53,7 +54,7 @@ func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL 
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open issuers: %w", err)
 	}
-	return &Service{pods: pods, cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]cachedList{}}, nil
+	return &Service{pods: pods, db: pods.Internal(internalPod), cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]cachedList{}}, nil
 }
 
 // CheckSlug checks an organisation's short name: 3 to 40 of a-z, 0-9, "-".
@@ -76,7 +77,7 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 		return Org{}, errors.New("an issuer's name must be 1 to 200 characters")
 	}
 	o := Org{Slug: slug, Name: name, Created: s.now().UTC()}
-	if err := s.writeJSON(ctx, orgPath(slug), o, createOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, orgPath(slug), o, pod.CreateOnly()); err != nil {
 		if errors.Is(err, pod.ErrPrecondition) {
 			return Org{}, fmt.Errorf("there is already an issuer called %s", slug)
 		}
@@ -86,7 +87,7 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 		return Org{}, err
 	}
 	blob, _ := statuslist.NewAllocator(statuslist.MinBits).MarshalBinary()
-	if err := s.writeRaw(ctx, statusPath(slug), blob, createOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteRaw(ctx, statusPath(slug), blob, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
 		return Org{}, err
 	}
 	return o, nil
@@ -98,7 +99,7 @@ func (s *Service) Org(ctx context.Context, slug string) (Org, error) {
 		return Org{}, ErrNoOrg
 	}
 	var o Org
-	if _, err := s.readJSON(ctx, orgPath(slug), &o); err != nil {
+	if _, err := s.db.ReadJSON(ctx, orgPath(slug), &o); err != nil {
 		if errors.Is(err, pod.ErrNotFound) {
 			return Org{}, ErrNoOrg
 		}

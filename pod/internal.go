@@ -1,0 +1,60 @@
+package pod
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+)
+
+// Internal is a pod the server keeps for itself (accounts, grants,
+// issuers), used as a small store of JSON documents: encrypted at rest like
+// any pod, with ETags for compare-and-swap.
+type Internal struct {
+	s  *Service
+	id PodID
+}
+
+// Internal returns the internal pod id (see EnsureInternalPod).
+func (s *Service) Internal(id PodID) Internal { return Internal{s, id} }
+
+// ReadJSON decodes the document at p into v and returns its ETag.
+func (in Internal) ReadJSON(ctx context.Context, p Path, v any) (string, error) {
+	b, etag, err := in.ReadRaw(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	return etag, json.Unmarshal(b, v)
+}
+
+// ReadRaw returns the bytes at p and their ETag.
+func (in Internal) ReadRaw(ctx context.Context, p Path) ([]byte, string, error) {
+	res, rc, err := in.s.Get(ctx, in.id, p)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	return b, res.ETag, err
+}
+
+// WriteJSON stores v at p under pre.
+func (in Internal) WriteJSON(ctx context.Context, p Path, v any, pre Preconditions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return in.WriteRaw(ctx, p, b, pre)
+}
+
+// WriteRaw stores b at p under pre.
+func (in Internal) WriteRaw(ctx context.Context, p Path, b []byte, pre Preconditions) error {
+	_, _, err := in.s.Put(ctx, in.id, p, "application/json", int64(len(b)), bytes.NewReader(b), pre)
+	return err
+}
+
+// CreateOnly is the precondition of a write that must not replace anything.
+func CreateOnly() Preconditions { return Preconditions{IfNoneMatch: []string{"*"}} }
+
+// IfMatch is the precondition of a write that must replace exactly etag.
+func IfMatch(etag string) Preconditions { return Preconditions{IfMatch: []string{etag}} }
