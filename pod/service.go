@@ -7,7 +7,6 @@ import (
 	"encoding/base32"
 	"errors"
 	"io"
-	"mime"
 	"strings"
 	"time"
 )
@@ -311,65 +310,12 @@ func (s *Service) CreateContainer(ctx context.Context, id PodID, c Path) (create
 // Post creates a new member of container c, named after slug when it is
 // free and safe, and returns its path. With contentType "" it creates a
 // container.
-func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType string, size int64, body io.Reader) (Path, Resource, error) {
-	if !c.IsContainer() {
-		return "", Resource{}, ErrNotAllowed
-	}
-	pk, err := s.keys.keys(ctx, id)
-	if err != nil {
-		return "", Resource{}, err
-	}
-	name, err := s.reserve(ctx, pk, id, c, slugName(slug, contentType))
-	if err != nil {
-		return "", Resource{}, notFound(err)
-	}
-	var p Path
-	var res Resource
-	if contentType == "" {
-		p = c.Child(name + "/")
-		if _, err = s.writeContainer(ctx, pk, id, p, nil, Cond{IfNoneMatch: true}); err == nil {
-			err = s.link(ctx, pk, id, p, Member{Modified: s.now().UTC()})
-			res = Resource{Meta: Meta{Path: p, ContentType: ContainerType}}
-		}
-	} else {
-		p = c.Child(name)
-		res, _, err = s.Put(ctx, id, p, contentType, size, body, Preconditions{IfNoneMatch: []string{"*"}})
-	}
-	if err != nil {
-		// Give the name back; the write left nothing behind.
-		s.updateContainer(context.WithoutCancel(ctx), pk, id, c, false, func(m map[string]Member) error {
-			if m[name].pending() {
-				delete(m, name)
-			}
-			return nil
-		})
-		return "", Resource{}, err
-	}
-	return p, res, nil
-}
-
 // reserve claims a free member name in container c, base if it is free,
 // else base with a random suffix, by recording it as pending in the
 // container under compare-and-swap. Two writers (in this process or on
 // another instance) can therefore never pick the same name, and the body of
 // a POST, which can be read only once, is never written to a name that
 // turns out to be taken.
-func (s *Service) reserve(ctx context.Context, pk *podKeys, id PodID, c Path, base string) (string, error) {
-	var name string
-	err := s.updateContainer(ctx, pk, id, c, false, func(members map[string]Member) error {
-		taken := func(n string) bool {
-			_, a := members[n]
-			_, b := members[twin(n)]
-			return a || b
-		}
-		for name = base; taken(name); name = withSuffix(base, randomSuffix()) {
-		}
-		members[name] = Member{Name: name, Size: pendingSize, Modified: s.now().UTC()}
-		return nil
-	})
-	return name, err
-}
-
 // Delete removes resource or empty container p. The root and the standard
 // containers cannot be deleted; a container with members is ErrNotEmpty.
 func (s *Service) Delete(ctx context.Context, id PodID, p Path, pre Preconditions) error {
@@ -433,67 +379,4 @@ func notFound(err error) error {
 // slugName makes a safe member name from a client's Slug: letters, digits,
 // ".", "-" and "_", at most 64 bytes, with an extension that matches the
 // content type. An empty or unusable slug gets a random name.
-func slugName(slug, contentType string) string {
-	var b strings.Builder
-	for _, r := range strings.TrimSpace(slug) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			b.WriteRune(r)
-		case r == ' ':
-			b.WriteRune('-')
-		}
-		if b.Len() >= 64 {
-			break
-		}
-	}
-	name := strings.Trim(b.String(), ".")
-	for strings.HasSuffix(name, DescriptionSuffix) {
-		name = strings.TrimSuffix(name, DescriptionSuffix)
-	}
-	if name == "" {
-		name = randomSuffix()
-	}
-	if contentType != "" {
-		if ext := Extension(contentType); ext != "" && !strings.HasSuffix(strings.ToLower(name), ext) {
-			name += ext
-		}
-	}
-	return name
-}
-
 // Extension is the usual file extension for a content type, or "".
-func Extension(contentType string) string {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	switch mt {
-	case "application/ld+json":
-		return ".jsonld"
-	case "application/json":
-		return ".json"
-	case "application/pdf":
-		return ".pdf"
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/heic":
-		return ".heic"
-	case "image/heif":
-		return ".heif"
-	case "text/plain":
-		return ".txt"
-	}
-	return ""
-}
-
-func withSuffix(name, suffix string) string {
-	if i := strings.LastIndex(name, "."); i > 0 {
-		return name[:i] + "-" + suffix + name[i:]
-	}
-	return name + "-" + suffix
-}
-
-func randomSuffix() string {
-	b := make([]byte, 5)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}

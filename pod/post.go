@@ -1,0 +1,127 @@
+package pod
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"io"
+	"mime"
+	"strings"
+)
+
+func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType string, size int64, body io.Reader) (Path, Resource, error) {
+	if !c.IsContainer() {
+		return "", Resource{}, ErrNotAllowed
+	}
+	pk, err := s.keys.keys(ctx, id)
+	if err != nil {
+		return "", Resource{}, err
+	}
+	name, err := s.reserve(ctx, pk, id, c, slugName(slug, contentType))
+	if err != nil {
+		return "", Resource{}, notFound(err)
+	}
+	var p Path
+	var res Resource
+	if contentType == "" {
+		p = c.Child(name + "/")
+		if _, err = s.writeContainer(ctx, pk, id, p, nil, Cond{IfNoneMatch: true}); err == nil {
+			err = s.link(ctx, pk, id, p, Member{Modified: s.now().UTC()})
+			res = Resource{Meta: Meta{Path: p, ContentType: ContainerType}}
+		}
+	} else {
+		p = c.Child(name)
+		res, _, err = s.Put(ctx, id, p, contentType, size, body, Preconditions{IfNoneMatch: []string{"*"}})
+	}
+	if err != nil {
+		// Give the name back; the write left nothing behind.
+		s.updateContainer(context.WithoutCancel(ctx), pk, id, c, false, func(m map[string]Member) error {
+			if m[name].pending() {
+				delete(m, name)
+			}
+			return nil
+		})
+		return "", Resource{}, err
+	}
+	return p, res, nil
+}
+
+func (s *Service) reserve(ctx context.Context, pk *podKeys, id PodID, c Path, base string) (string, error) {
+	var name string
+	err := s.updateContainer(ctx, pk, id, c, false, func(members map[string]Member) error {
+		taken := func(n string) bool {
+			_, a := members[n]
+			_, b := members[twin(n)]
+			return a || b
+		}
+		for name = base; taken(name); name = withSuffix(base, randomSuffix()) {
+		}
+		members[name] = Member{Name: name, Size: pendingSize, Modified: s.now().UTC()}
+		return nil
+	})
+	return name, err
+}
+
+func slugName(slug, contentType string) string {
+	var b strings.Builder
+	for _, r := range strings.TrimSpace(slug) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteRune('-')
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	name := strings.Trim(b.String(), ".")
+	for strings.HasSuffix(name, DescriptionSuffix) {
+		name = strings.TrimSuffix(name, DescriptionSuffix)
+	}
+	if name == "" {
+		name = randomSuffix()
+	}
+	if contentType != "" {
+		if ext := Extension(contentType); ext != "" && !strings.HasSuffix(strings.ToLower(name), ext) {
+			name += ext
+		}
+	}
+	return name
+}
+
+func Extension(contentType string) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "application/ld+json":
+		return ".jsonld"
+	case "application/json":
+		return ".json"
+	case "application/pdf":
+		return ".pdf"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/heic":
+		return ".heic"
+	case "image/heif":
+		return ".heif"
+	case "text/plain":
+		return ".txt"
+	}
+	return ""
+}
+
+func withSuffix(name, suffix string) string {
+	if i := strings.LastIndex(name, "."); i > 0 {
+		return name[:i] + "-" + suffix + name[i:]
+	}
+	return name + "-" + suffix
+}
+
+func randomSuffix() string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
