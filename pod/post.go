@@ -9,6 +9,9 @@ import (
 	"strings"
 )
 
+// Post creates a new member of container c, named after slug when it is
+// free and safe, and returns its path. With contentType "" it creates a
+// container.
 func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType string, size int64, body io.Reader) (Path, Resource, error) {
 	if !c.IsContainer() {
 		return "", Resource{}, ErrNotAllowed
@@ -46,6 +49,12 @@ func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType 
 	return p, res, nil
 }
 
+// reserve claims a free member name in container c, base if it is free,
+// else base with a random suffix, by recording it as pending in the
+// container under compare-and-swap. Two writers (in this process or on
+// another instance) can therefore never pick the same name, and the body of
+// a POST, which can be read only once, is never written to a name that
+// turns out to be taken.
 func (s *Service) reserve(ctx context.Context, pk *podKeys, id PodID, c Path, base string) (string, error) {
 	var name string
 	err := s.updateContainer(ctx, pk, id, c, false, func(members map[string]Member) error {
@@ -62,6 +71,9 @@ func (s *Service) reserve(ctx context.Context, pk *podKeys, id PodID, c Path, ba
 	return name, err
 }
 
+// slugName makes a safe member name from a client's Slug: letters, digits,
+// ".", "-" and "_", at most 64 bytes, with an extension that matches the
+// content type. An empty or unusable slug gets a random name.
 func slugName(slug, contentType string) string {
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(slug) {
@@ -90,6 +102,7 @@ func slugName(slug, contentType string) string {
 	return name
 }
 
+// Extension is the usual file extension for a content type, or "".
 func Extension(contentType string) string {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	switch mt {

@@ -307,15 +307,6 @@ func (s *Service) CreateContainer(ctx context.Context, id PodID, c Path) (create
 	return true, s.link(ctx, pk, id, c, Member{Modified: s.now().UTC()})
 }
 
-// Post creates a new member of container c, named after slug when it is
-// free and safe, and returns its path. With contentType "" it creates a
-// container.
-// reserve claims a free member name in container c, base if it is free,
-// else base with a random suffix, by recording it as pending in the
-// container under compare-and-swap. Two writers (in this process or on
-// another instance) can therefore never pick the same name, and the body of
-// a POST, which can be read only once, is never written to a name that
-// turns out to be taken.
 // Delete removes resource or empty container p. The root and the standard
 // containers cannot be deleted; a container with members is ErrNotEmpty.
 func (s *Service) Delete(ctx context.Context, id PodID, p Path, pre Preconditions) error {
@@ -375,8 +366,3 @@ func notFound(err error) error {
 	}
 	return err
 }
-
-// slugName makes a safe member name from a client's Slug: letters, digits,
-// ".", "-" and "_", at most 64 bytes, with an extension that matches the
-// content type. An empty or unusable slug gets a random name.
-// Extension is the usual file extension for a content type, or "".

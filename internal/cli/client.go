@@ -327,10 +327,3 @@ func runRm(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "Deleted %s.\n", rest[0])
 	return nil
 }
-
-// lsEntry is one line of "satchel ls".
-// lastSegment is the unescaped last segment of u's path, with its trailing
-// slash for a container.
-// parseListing reads a container's JSON-LD listing, as the pod handler
-// writes it, into entries sorted by name.
-// jsonLDTime reads a date given as {"@value": "..."} or as a plain string.

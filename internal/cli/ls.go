@@ -75,6 +75,7 @@ func runLs(ctx context.Context, env *Env, args []string) error {
 	return tw.Flush()
 }
 
+// lsEntry is one line of "satchel ls".
 type lsEntry struct {
 	name     string
 	size     int64
@@ -108,6 +109,8 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%.1f %s", f, unit)
 }
 
+// lastSegment is the unescaped last segment of u's path, with its trailing
+// slash for a container.
 func lastSegment(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
@@ -121,6 +124,8 @@ func lastSegment(u string) string {
 	return name
 }
 
+// parseListing reads a container's JSON-LD listing, as the pod handler
+// writes it, into entries sorted by name.
 func parseListing(r io.Reader, containerURL string) ([]lsEntry, error) {
 	var doc struct {
 		Graph []struct {
@@ -163,6 +168,7 @@ func parseListing(r io.Reader, containerURL string) ([]lsEntry, error) {
 	return out, nil
 }
 
+// jsonLDTime reads a date given as {"@value": "..."} or as a plain string.
 func jsonLDTime(raw json.RawMessage) time.Time {
 	var v struct {
 		Value string `json:"@value"`
