@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/issuer"
@@ -186,8 +187,41 @@ func rows(typ string, v any, loc []string) []Row {
 	case nil:
 		return nil
 	}
-	return []Row{{Label: label(typ, loc), Value: fmt.Sprint(v)}}
+	return []Row{{Label: label(typ, loc), Value: display(loc, v)}}
 }
+
+// codeWords are what the schemas' codes mean, for people.
+var codeWords = map[string]string{
+	"passport": "Passport", "driving-licence": "Driving licence", "prison-id-card": "Photo ID card issued by a prison",
+	"own-tenancy": "Own tenancy", "family": "With family", "friends": "With friends", "hostel": "Hostel",
+	"approved-premises": "Approved premises", "custody": "In custody", "no-fixed-abode": "No fixed address",
+	"short": "Short form", "full": "Full form", "letter": "Letter", "licence-conditions": "Licence conditions",
+	"benefit-letter": "Benefit letter", "medical": "Medical", "court": "Court", "other": "Other",
+}
+
+// display writes a record's value as a person reads it: dates in words,
+// yes and no, and codes in words.
+func display(loc []string, v any) string {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return "Yes"
+		}
+		return "No"
+	case string:
+		if t, err := time.Parse(time.DateOnly, x); err == nil {
+			return t.Format("2 January 2006")
+		}
+		if w, ok := codeWords[x]; ok && len(loc) > 0 && codeField[loc[len(loc)-1]] {
+			return w
+		}
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// codeField names the fields whose values are codes.
+var codeField = map[string]bool{"documentType": true, "accommodationKind": true, "certificateForm": true, "documentKind": true}
 
 // label names a field by its own title and, for nested fields, its
 // parent's: "Address: Postcode".
