@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,6 +19,7 @@ func init() {
 	register("issuer", "register an issuing organisation: satchel issuer create --slug SLUG --name NAME", runIssuer)
 	register("enrol", "let an issuer send you signed records: satchel enrol ISSUER [--as NAME] | --list | --withdraw ISSUER", runEnrol)
 	register("issue", "(issuer staff) issue a qualification: satchel issue qualification --to ENROLMENT ... | satchel issue csv FILE", runIssue)
+	register("file", "file a record from your inbox: satchel file inbox/NAME [FOLDER] (default qualifications/)", runFile)
 }
 
 func runIssuer(ctx context.Context, env *Env, args []string) error {
@@ -182,3 +185,56 @@ func (c *conn) org(ctx context.Context) (string, error) {
 }
 
 func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// runFile moves a record from inbox/ into a folder (qualifications/ by
+// default): it is copied with If-None-Match, so nothing is overwritten,
+// and removed from the inbox only once the copy is stored.
+func runFile(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "file", "inbox/NAME [FOLDER]")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) < 1 || len(rest) > 2 || !strings.HasPrefix(rest[0], "inbox/") || strings.HasSuffix(rest[0], "/") {
+		return usagef("name one record in your inbox: satchel file inbox/NAME [FOLDER]")
+	}
+	folder := "qualifications/"
+	if len(rest) == 2 {
+		folder = strings.TrimSuffix(rest[1], "/") + "/"
+	}
+	c, err := connect(env)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	from, err := c.sess.resolve(rest[0])
+	if err != nil {
+		return err
+	}
+	to, err := c.sess.resolve(folder + rest[0][len("inbox/"):])
+	if err != nil {
+		return err
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, from, nil)
+	resp, err := c.do(req)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	put, _ := http.NewRequestWithContext(ctx, http.MethodPut, to, bytes.NewReader(body))
+	put.Header.Set("Content-Type", resp.Header.Get("Content-Type"))
+	put.Header.Set("If-None-Match", "*")
+	if resp, err = c.do(put); err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if err := c.call(ctx, http.MethodDelete, from, nil, nil); err != nil {
+		return fmt.Errorf("filed as %s, but it could not be removed from the inbox: %v", to, err)
+	}
+	fmt.Fprintf(env.Stdout, "Filed as %s\n", to)
+	return nil
+}

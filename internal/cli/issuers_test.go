@@ -48,8 +48,20 @@ func TestIssuerCommands(t *testing.T) {
 		t.Fatal("enrolment not listed")
 	}
 	tutor.must("issue", "qualification", "--to", code, "--course", "English", "--level", "Level 1", "--start", "2025-01-06", "--end", "2025-06-27", "--outcome", "Achieved", "--establishment", "HMP Example", "--accredited")
-	if ls := jo.must("ls", "inbox/"); !strings.Contains(ls, "qualification-English") {
+	ls := jo.must("ls", "inbox/")
+	if !strings.Contains(ls, "qualification-English") {
 		t.Fatalf("inbox: %q", ls)
+	}
+	name := ls[strings.Index(ls, "qualification-English"):]
+	name = name[:strings.IndexAny(name, " \t\n")]
+	if out := jo.must("file", "inbox/"+name); !strings.Contains(out, "qualifications/"+name) {
+		t.Fatalf("file: %q", out)
+	}
+	if ls := jo.must("ls", "qualifications/"); !strings.Contains(ls, name) {
+		t.Fatalf("qualifications/: %q", ls)
+	}
+	if ls := jo.must("ls", "inbox/"); strings.Contains(ls, name) {
+		t.Fatalf("still in the inbox: %q", ls)
 	}
 	csv := filepath.Join(t.TempDir(), "rows.csv")
 	os.WriteFile(csv, []byte("enrolment,course_name,level,learning_start,learning_end,outcome,establishment\n"+code+",Maths,Entry 3,2025-01-06,2025-06-27,Achieved,HMP Example\nnobody,Art,Level 1,2025-01-06,2025-06-27,Achieved,HMP Example\n"), 0o600)
