@@ -83,9 +83,9 @@ func (s *Service) Revoke(ctx context.Context, p pod.PodID, id GrantID) error {
 		return err
 	}
 	var st State
-	err = s.casJSON(ctx, statePath(id), &st, func() error {
+	err = s.db.UpdateJSON(ctx, statePath(id), &st, func() error {
 		if st.Revoked {
-			return errStop
+			return pod.ErrNoChange
 		}
 		st.Revoked, st.RevokedAt = true, s.now().UTC()
 		return nil
@@ -97,29 +97,14 @@ func (s *Service) Revoke(ctx context.Context, p pod.PodID, id GrantID) error {
 }
 
 func (s *Service) setStatus(ctx context.Context, idx int) error {
-	for attempt := 0; attempt < 100; attempt++ {
-		blob, etag, err := s.db.ReadRaw(ctx, statusPath)
-		if err != nil {
-			return err
-		}
-		a := &statuslist.Allocator{}
-		if err := a.UnmarshalBinary(blob); err != nil {
-			return err
-		}
-		if set, _ := a.Get(idx); set {
-			return nil
-		}
-		if err := a.Set(idx, true); err != nil {
-			return err
-		}
-		out, _ := a.MarshalBinary()
-		err = s.db.WriteRaw(ctx, statusPath, out, pod.IfMatch(etag))
-		if errors.Is(err, pod.ErrPrecondition) {
-			continue
-		}
-		return err
-	}
-	return pod.ErrBusy
+	return s.db.Update(ctx, statusPath, func(b []byte) ([]byte, error) {
+		return statuslist.UpdateBlob(b, func(a *statuslist.Allocator) error {
+			if set, _ := a.Get(idx); set {
+				return pod.ErrNoChange
+			}
+			return a.Set(idx, true)
+		})
+	})
 }
 
 // Resolve finds the grant behind a share token. An unknown token and a
@@ -187,10 +172,10 @@ type LogEntry struct {
 func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 	var st State
 	var d Decision
-	err := s.casJSON(ctx, statePath(g.ID), &st, func() error {
+	err := s.db.UpdateJSON(ctx, statePath(g.ID), &st, func() error {
 		d = Decide(g, st, v.Request, s.now())
 		if !d.Allowed || !v.CountsAsView {
-			return errStop
+			return pod.ErrNoChange
 		}
 		st.Views++
 		return nil

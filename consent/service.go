@@ -251,27 +251,14 @@ func (s *Service) checkItems(ctx context.Context, g Grant) error {
 
 // allocateStatus claims a random free index in the revocation list.
 func (s *Service) allocateStatus(ctx context.Context) (int, error) {
-	for attempt := 0; attempt < 100; attempt++ {
-		blob, etag, err := s.db.ReadRaw(ctx, statusPath)
-		if err != nil {
-			return 0, err
-		}
-		a := &statuslist.Allocator{}
-		if err := a.UnmarshalBinary(blob); err != nil {
-			return 0, fmt.Errorf("status list is damaged: %w", err)
-		}
-		idx, err := a.Allocate(s.rand)
-		if err != nil {
-			return 0, err
-		}
-		out, _ := a.MarshalBinary()
-		err = s.db.WriteRaw(ctx, statusPath, out, pod.IfMatch(etag))
-		if errors.Is(err, pod.ErrPrecondition) {
-			continue
-		}
-		return idx, err
-	}
-	return 0, pod.ErrBusy
+	var idx int
+	err := s.db.Update(ctx, statusPath, func(b []byte) ([]byte, error) {
+		return statuslist.UpdateBlob(b, func(a *statuslist.Allocator) (err error) {
+			idx, err = a.Allocate(s.rand)
+			return err
+		})
+	})
+	return idx, err
 }
 
 func newGrantID() GrantID {

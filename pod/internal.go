@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 )
 
@@ -58,3 +59,48 @@ func CreateOnly() Preconditions { return Preconditions{IfNoneMatch: []string{"*"
 
 // IfMatch is the precondition of a write that must replace exactly etag.
 func IfMatch(etag string) Preconditions { return Preconditions{IfMatch: []string{etag}} }
+
+// ErrNoChange, returned by an Update function, leaves the document as it is.
+var ErrNoChange = errors.New("no change")
+
+// maxUpdateRetries bounds Update's compare-and-swap loop.
+const maxUpdateRetries = 100
+
+// Update rewrites the document at p with change under compare-and-swap,
+// reading it again whenever another writer (here or on another instance)
+// got there first, so no update is lost. change gets the current bytes and
+// returns the new ones, or ErrNoChange to stop without writing.
+func (in Internal) Update(ctx context.Context, p Path, change func([]byte) ([]byte, error)) error {
+	for attempt := 0; attempt < maxUpdateRetries; attempt++ {
+		b, etag, err := in.ReadRaw(ctx, p)
+		if err != nil {
+			return err
+		}
+		out, err := change(b)
+		if errors.Is(err, ErrNoChange) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = in.WriteRaw(ctx, p, out, IfMatch(etag))
+		if !errors.Is(err, ErrPrecondition) {
+			return err
+		}
+	}
+	return ErrBusy
+}
+
+// UpdateJSON is Update for a JSON document decoded into v: change edits v
+// (or returns ErrNoChange).
+func (in Internal) UpdateJSON(ctx context.Context, p Path, v any, change func() error) error {
+	return in.Update(ctx, p, func(b []byte) ([]byte, error) {
+		if err := json.Unmarshal(b, v); err != nil {
+			return nil, err
+		}
+		if err := change(); err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+}

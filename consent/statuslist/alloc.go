@@ -222,3 +222,16 @@ func (a *Allocator) UnmarshalBinary(data []byte) error {
 	*a = Allocator{status: &s, used: &u, nUsed: u.Count()}
 	return nil
 }
+
+// UpdateBlob applies change to the allocator stored as blob (see
+// MarshalBinary) and returns the new blob, for read-modify-write loops.
+func UpdateBlob(blob []byte, change func(*Allocator) error) ([]byte, error) {
+	a := &Allocator{}
+	if err := a.UnmarshalBinary(blob); err != nil {
+		return nil, err
+	}
+	if err := change(a); err != nil {
+		return nil, err
+	}
+	return a.MarshalBinary()
+}
