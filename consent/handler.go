@@ -132,7 +132,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if req.ExpiresIn != "" {
 		ttl, err := ParseTTL(req.ExpiresIn)
 		if err != nil {
-			problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", sentence(err.Error()))
+			problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", problem.Sentence(err.Error()))
 			return
 		}
 		n.TTL = ttl
@@ -149,7 +149,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Location", h.Service.baseURL+"/api/v1/grants/"+string(g.ID))
-	h.writeJSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true))
+	problem.JSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true))
 }
 
 // view is the JSON a leaver's client sees of a share.
@@ -190,7 +190,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 			out = append(out, h.view(sh, false))
 		}
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"grants": out})
+	problem.JSON(w, http.StatusOK, map[string]any{"grants": out})
 }
 
 func (h *Handler) share(w http.ResponseWriter, r *http.Request) (Share, bool) {
@@ -208,7 +208,7 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request) (Share, bool) {
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if sh, ok := h.share(w, r); ok {
-		h.writeJSON(w, http.StatusOK, h.view(sh, true))
+		problem.JSON(w, http.StatusOK, h.view(sh, true))
 	}
 }
 
@@ -282,7 +282,7 @@ func (h *Handler) accessLog(w http.ResponseWriter, r *http.Request) {
 	if entries == nil {
 		entries = []LogEntry{}
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	problem.JSON(w, http.StatusOK, map[string]any{"entries": entries})
 }
 
 func (h *Handler) statusList(w http.ResponseWriter, r *http.Request) {
@@ -309,18 +309,11 @@ func (h *Handler) didDocument(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(h.Service.Keys().DIDDocument())
 }
 
-func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
 func (h *Handler) fail(w http.ResponseWriter, err error) {
 	var inv *InvalidError
 	switch {
 	case errors.As(err, &inv):
-		problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", sentence(inv.Reason))
+		problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", problem.Sentence(inv.Reason))
 	case errors.Is(err, ErrNoGrant):
 		problem.Write(w, http.StatusNotFound, "not-found", "There is no share like that.")
 	case errors.Is(err, pod.ErrBusy), errors.Is(err, pod.ErrUnavailable), errors.Is(err, vault.ErrUnavailable), errors.Is(err, statuslist.ErrFull):
@@ -330,15 +323,4 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 		h.Log.Error("consent request failed", "err", err)
 		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
 	}
-}
-
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }

@@ -54,7 +54,7 @@ func (h *Handler) addHelper(w http.ResponseWriter, r *http.Request) {
 	}
 	rights, err := ParseRights(joined)
 	if err != nil {
-		problem.Write(w, http.StatusUnprocessableEntity, "invalid-helper", sentence(err.Error()))
+		problem.Write(w, http.StatusUnprocessableEntity, "invalid-helper", problem.Sentence(err.Error()))
 		return
 	}
 	acct, err := h.FindHelper(r.Context(), req.Username)
@@ -67,7 +67,7 @@ func (h *Handler) addHelper(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	h.writeJSON(w, http.StatusCreated, d)
+	problem.JSON(w, http.StatusCreated, d)
 }
 
 func (h *Handler) listHelpers(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +83,7 @@ func (h *Handler) listHelpers(w http.ResponseWriter, r *http.Request) {
 	if ds == nil {
 		ds = []Delegation{}
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"helpers": ds})
+	problem.JSON(w, http.StatusOK, map[string]any{"helpers": ds})
 }
 
 func (h *Handler) removeHelper(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +119,7 @@ func (h *Handler) chosen(w http.ResponseWriter, r *http.Request) {
 	for _, d := range ds {
 		out = append(out, map[string]any{"leaverName": d.LeaverName, "pod": h.Service.PodURL(d.Pod), "rights": d.Rights})
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"chosenBy": out})
+	problem.JSON(w, http.StatusOK, map[string]any{"chosenBy": out})
 }
 
 // actingFor resolves whose shares a request is about: the caller's own

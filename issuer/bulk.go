@@ -121,7 +121,7 @@ func (h *Handler) issueCSV(w http.ResponseWriter, r *http.Request) {
 			issued++
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"issued": issued, "failed": len(results) - issued, "rows": results})
+	problem.JSON(w, http.StatusOK, map[string]any{"issued": issued, "failed": len(results) - issued, "rows": results})
 }
 
 // StatusList is organisation org's signed Bitstring Status List, a JSON
@@ -203,7 +203,7 @@ func (h *Handler) vcapiIssue(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "bad-credential", "This credential cannot be signed: "+err.Error())
 		return
 	}
-	writeJSON(w, http.StatusCreated, signed)
+	problem.JSON(w, http.StatusCreated, signed)
 }
 
 // vcapiVerifyPresentation is the VC-API's POST /presentations/verify: each
@@ -249,7 +249,7 @@ func (h *Handler) vcapiVerifyPresentation(w http.ResponseWriter, r *http.Request
 	if len(errs) > 0 {
 		status = http.StatusBadRequest
 	}
-	writeJSON(w, status, map[string]any{"checks": []string{"credentials"}, "warnings": warnings, "errors": errs, "satchel": results})
+	problem.JSON(w, status, map[string]any{"checks": []string{"credentials"}, "warnings": warnings, "errors": errs, "satchel": results})
 }
 
 // vcapiVerify is the VC-API's POST /credentials/verify.
@@ -281,5 +281,5 @@ func (h *Handler) vcapiVerify(w http.ResponseWriter, r *http.Request) {
 	if !v.Valid {
 		status = http.StatusBadRequest
 	}
-	writeJSON(w, status, out)
+	problem.JSON(w, status, out)
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -97,7 +96,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, e)
+	problem.JSON(w, http.StatusCreated, e)
 }
 
 func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +121,7 @@ func (h *Handler) enrolments(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"enrolments": es})
+	problem.JSON(w, http.StatusOK, map[string]any{"enrolments": es})
 }
 
 func (h *Handler) enrolled(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +138,7 @@ func (h *Handler) enrolled(w http.ResponseWriter, r *http.Request) {
 	for _, e := range es {
 		out = append(out, map[string]string{"enrolment": e.ID, "leaverName": e.LeaverName})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"enrolled": out})
+	problem.JSON(w, http.StatusOK, map[string]any{"enrolled": out})
 }
 
 type issueRequest struct {
@@ -168,7 +167,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "verifiableCredential": vc})
+	problem.JSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "verifiableCredential": vc})
 }
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
@@ -233,18 +232,11 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
 func (h *Handler) fail(w http.ResponseWriter, err error) {
 	var inv *InvalidError
 	switch {
 	case errors.As(err, &inv):
-		problem.Write(w, http.StatusUnprocessableEntity, "invalid-qualification", sentence(inv.Reason))
+		problem.Write(w, http.StatusUnprocessableEntity, "invalid-qualification", problem.Sentence(inv.Reason))
 	case errors.Is(err, ErrNoOrg):
 		problem.Write(w, http.StatusNotFound, "not-found", "There is no issuer with that name.")
 	case errors.Is(err, ErrNotEnrolled):
@@ -253,11 +245,4 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 		h.Log.Error("issuer request failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This could not be done at the moment. Nothing was issued; try again later.")
 	}
-}
-
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
 }

@@ -264,7 +264,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 	case errors.As(err, new(unprocessable)):
 		var u unprocessable
 		errors.As(err, &u)
-		problem.WriteExtra(w, http.StatusUnprocessableEntity, "invalid-record", sentence(u.Error()), map[string]any{"problems": u.ProblemList()})
+		detail := problem.Sentence(u.Error())
+		if detail == "" {
+			detail = "This record cannot be stored as it is."
+		}
+		problem.WriteExtra(w, http.StatusUnprocessableEntity, "invalid-record", detail, map[string]any{"problems": u.ProblemList()})
 	case errors.As(err, &tooBig):
 		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This file is too big to store.")
 	case errors.Is(err, errTruncated):
@@ -281,17 +285,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 		h.Log.Error("pod request failed", "method", r.Method, "err", err)
 		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
 	}
-}
-
-func sentence(s string) string {
-	if s == "" {
-		return "This record cannot be stored as it is."
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 func notAllowedDetail(r *http.Request, p Path) string {

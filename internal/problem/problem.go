@@ -1,11 +1,13 @@
 // Package problem writes RFC 9457 problem details: the one shape every HTTP
-// error in Satchel takes, with a plain sentence a person can act on.
+// error in Satchel takes, with a plain sentence a person can act on; and,
+// for the same APIs, their successful JSON answers.
 package problem
 
 import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,4 +62,26 @@ func RetryAfter(w http.ResponseWriter, d time.Duration) {
 		secs = 1
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
+}
+
+// Sentence makes a reason read as a sentence for a detail: capital first
+// letter, full stop at the end. An empty reason stays empty.
+func Sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// JSON writes a successful JSON answer that is never cached: the other
+// half of an API whose failures are problem documents.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }
