@@ -225,14 +225,9 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if len(rest) != 1 {
 		return usagef("give one address to download, e.g. satchel get documents/letter.pdf -o letter.pdf")
 	}
-	toFile := *out != "" && *out != "-"
-	perm := os.FileMode(0o600)
-	if toFile {
-		if st, err := os.Stat(*out); err == nil && st.IsDir() {
-			return usagef("-o %s is a folder: give the name of a file", *out)
-		} else if err == nil {
-			perm = st.Mode().Perm()
-		}
+	toFile, perm, err := outputFile(*out, "")
+	if err != nil {
+		return err
 	}
 	c, err := connect(env)
 	if err != nil {

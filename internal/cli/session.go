@@ -96,6 +96,22 @@ func saveSession(env *Env, s *session) error {
 	return nil
 }
 
+// outputFile checks an -o FILE flag: "" or "-" means standard output. A
+// file that exists keeps its mode; a new one gets 0600. A folder is a usage
+// mistake, told with the given ending (a full stop or none).
+func outputFile(name, end string) (toFile bool, perm os.FileMode, err error) {
+	if name == "" || name == "-" {
+		return false, 0, nil
+	}
+	perm = 0o600
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return false, 0, usagef("-o %s is a folder: give the name of a file%s", name, end)
+	} else if err == nil {
+		perm = st.Mode().Perm()
+	}
+	return true, perm, nil
+}
+
 // writeAtomic writes name through a temporary file in the same directory
 // and renames it into place, so that name is either left as it was or
 // replaced whole. On any error the temporary file is removed.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"unicode"
@@ -230,14 +229,9 @@ func runReceipt(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	toFile := *out != "" && *out != "-"
-	perm := os.FileMode(0o600)
-	if toFile {
-		if st, err := os.Stat(*out); err == nil && st.IsDir() {
-			return usagef("-o %s is a folder: give the name of a file.", *out)
-		} else if err == nil {
-			perm = st.Mode().Perm()
-		}
+	toFile, perm, err := outputFile(*out, ".")
+	if err != nil {
+		return err
 	}
 	c, err := connect(env)
 	if err != nil {
