@@ -3,7 +3,6 @@ package consent
 import (
 	"crypto/ed25519"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -251,5 +250,3 @@ func hasType(v any, t string) bool {
 }
 
 func str(v any) string { s, _ := v.(string); return s }
-
-var errNoKey = errors.New("no grant-signing key")

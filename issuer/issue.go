@@ -149,7 +149,7 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 		"issuer":            map[string]any{"id": s.DID(org), "name": o.Name},
 		"validFrom":         now.Format(time.RFC3339),
 		"credentialSubject": subject,
-		"credentialStatus":  toAny(statuslist.Entry(s.StatusListURL(org), idx, "revocation")),
+		"credentialStatus":  statuslist.Entry(s.StatusListURL(org), idx, "revocation"),
 	}
 	signer, err := s.signer(ctx, org)
 	if err != nil {
@@ -226,6 +226,3 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
-
-// toAny turns a map of strings into JSON-LD's generic form.
-func toAny(m map[string]any) map[string]any { return m }

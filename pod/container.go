@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -169,6 +168,3 @@ func twin(name string) string {
 	}
 	return name + "/"
 }
-
-// drain reads what is left of r, for readers that must be consumed.
-func drain(r io.Reader) { io.Copy(io.Discard, r) }

@@ -3,7 +3,6 @@ package verifier
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -227,18 +226,15 @@ var codeField = map[string]bool{"documentType": true, "accommodationKind": true,
 // parent's: "Address: Postcode".
 func label(typ string, loc []string) string {
 	own := schemas.Title(typ, loc)
-	for i := len(loc) - 1; i > 0; i-- {
-		if _, err := fmt.Sscan(loc[i-1], new(int)); err == nil {
-			break
-		}
-		parent := schemas.Title(typ, loc[:i])
-		if parent != own && !strings.HasPrefix(parent, "\"") {
-			return parent + ": " + own
-		}
-		break
+	n := len(loc)
+	if n < 2 {
+		return own
+	}
+	if _, err := fmt.Sscan(loc[n-2], new(int)); err == nil {
+		return own // the parent is an element of a list: it has no title
+	}
+	if parent := schemas.Title(typ, loc[:n-1]); parent != own && !strings.HasPrefix(parent, `"`) {
+		return parent + ": " + own
 	}
 	return own
 }
-
-// errOutOfScope is a request for something the grant does not share.
-var errOutOfScope = errors.New("not shared")
