@@ -257,28 +257,7 @@ func (s *Service) Revoked(ctx context.Context, idx int) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	s.cacheMu.Lock()
-	a := s.bits
-	if s.bitsETag != etag {
-		a = nil
-	}
-	s.cacheMu.Unlock()
-	if a == nil {
-		blob, tag, err := s.db.ReadRaw(ctx, statusPath)
-		if err != nil {
-			return false, err
-		}
-		a = &statuslist.Allocator{}
-		if err := a.UnmarshalBinary(blob); err != nil {
-			return false, err
-		}
-		s.cacheMu.Lock()
-		s.bits, s.bitsETag = a, tag
-		s.cacheMu.Unlock()
-	}
-	s.cacheMu.Lock()
-	defer s.cacheMu.Unlock()
-	return a.Get(idx)
+	return s.bits.Bit(etag, idx, func() ([]byte, string, error) { return s.db.ReadRaw(ctx, statusPath) })
 }
 
 func notFound(err error) error {

@@ -48,8 +48,7 @@ type Service struct {
 	cacheMu  sync.Mutex
 	grants   map[string]Grant     // by token
 	verified map[string]*Verified // by credential
-	bits     *statuslist.Allocator
-	bitsETag string
+	bits     statuslist.Decoded   // the revocation bits, decoded once per version
 }
 
 // maxCached bounds each in-memory cache.

@@ -195,28 +195,13 @@ func (s *Service) Revoked(ctx context.Context, org string, idx int) (bool, error
 		return false, err
 	}
 	s.mu.Lock()
-	c, ok := s.lists[org]
-	s.mu.Unlock()
-	if !ok || c.etag != etag {
-		blob, tag, err := s.db.ReadRaw(ctx, statusPath(org))
-		if err != nil {
-			return false, err
-		}
-		a := &statuslist.Allocator{}
-		if err := a.UnmarshalBinary(blob); err != nil {
-			return false, err
-		}
-		c = cachedList{etag: tag, list: a}
-		s.mu.Lock()
-		s.lists[org] = c
-		s.mu.Unlock()
+	d, ok := s.lists[org]
+	if !ok {
+		d = &statuslist.Decoded{}
+		s.lists[org] = d
 	}
-	return c.list.Get(idx)
-}
-
-type cachedList struct {
-	etag string
-	list *statuslist.Allocator
+	s.mu.Unlock()
+	return d.Bit(etag, idx, func() ([]byte, string, error) { return s.db.ReadRaw(ctx, statusPath(org)) })
 }
 
 func newUUID() string {

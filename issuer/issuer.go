@@ -46,7 +46,7 @@ type Service struct {
 	now     func() time.Time
 
 	mu    sync.Mutex
-	lists map[string]cachedList // decoded status lists, by organisation
+	lists map[string]*statuslist.Decoded // by organisation
 }
 
 // Open returns the issuing service, creating its internal pod on first use.
@@ -54,7 +54,7 @@ func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL 
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open issuers: %w", err)
 	}
-	return &Service{pods: pods, db: pods.Internal(internalPod), cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]cachedList{}}, nil
+	return &Service{pods: pods, db: pods.Internal(internalPod), cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]*statuslist.Decoded{}}, nil
 }
 
 // CheckSlug checks an organisation's short name: 3 to 40 of a-z, 0-9, "-".

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"sync"
 )
 
 var (
@@ -234,4 +235,39 @@ func UpdateBlob(blob []byte, change func(*Allocator) error) ([]byte, error) {
 		return nil, err
 	}
 	return a.MarshalBinary()
+}
+
+// Decoded keeps the allocator last decoded from a stored blob and the
+// version (such as an ETag) it came from, so that readers of a status bit
+// decode the list only when it has changed. It is safe for concurrent use.
+type Decoded struct {
+	mu      sync.Mutex
+	version string
+	a       *Allocator
+}
+
+// Bit returns status bit i of the list whose current version is version,
+// calling read (the blob and its version) only if that is not the version
+// already decoded.
+func (d *Decoded) Bit(version string, i int, read func() ([]byte, string, error)) (bool, error) {
+	d.mu.Lock()
+	a := d.a
+	if d.version != version {
+		a = nil
+	}
+	d.mu.Unlock()
+	if a == nil {
+		blob, v, err := read()
+		if err != nil {
+			return false, err
+		}
+		a = &Allocator{}
+		if err := a.UnmarshalBinary(blob); err != nil {
+			return false, err
+		}
+		d.mu.Lock()
+		d.a, d.version = a, v
+		d.mu.Unlock()
+	}
+	return a.Get(i)
 }
