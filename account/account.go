@@ -50,6 +50,10 @@ type Account struct {
 
 	PasswordHash string    `json:"passwordHash"`
 	Created      time.Time `json:"created"`
+	// PasswordChanged is when the password was last changed (zero if never
+	// since the account was made). Sign-in sessions made before it should
+	// be ended.
+	PasswordChanged time.Time `json:"passwordChanged,omitzero"`
 }
 
 // Errors from Store.
@@ -115,11 +119,8 @@ func (s *Store) CreateWith(ctx context.Context, username string, kind Kind, disp
 	if displayName == "" || len(displayName) > 200 {
 		return Account{}, errors.New("a display name must be 1 to 200 characters long")
 	}
-	if len(password) < 10 {
-		return Account{}, errors.New("a password must be at least 10 characters long")
-	}
-	if len(password) > 1024 {
-		return Account{}, errors.New("a password must be at most 1024 characters long")
+	if err := checkPassword(password); err != nil {
+		return Account{}, err
 	}
 	if _, err := s.svc.Stat(ctx, internalPod, recordPath(username)); err == nil {
 		return Account{}, ErrTaken
@@ -151,6 +152,17 @@ func (s *Store) CreateWith(ctx context.Context, username string, kind Kind, disp
 		return Account{}, err
 	}
 	return a, nil
+}
+
+// checkPassword applies the rules every new password must meet.
+func checkPassword(pw string) error {
+	if len(pw) < 10 {
+		return errors.New("a password must be at least 10 characters long")
+	}
+	if len(pw) > 1024 {
+		return errors.New("a password must be at most 1024 characters long")
+	}
+	return nil
 }
 
 // Get returns the account called username.
@@ -206,7 +218,8 @@ func newID() string {
 }
 
 // Delete removes the account called username and, first, erases its pod
-// (see pod.Service.ErasePod). It cannot be undone.
+// (see pod.Service.ErasePod) and any password reset waiting for it. It
+// cannot be undone.
 func (s *Store) Delete(ctx context.Context, username string) error {
 	a, err := s.Get(ctx, username)
 	if err != nil {
@@ -216,6 +229,9 @@ func (s *Store) Delete(ctx context.Context, username string) error {
 		if err := s.svc.ErasePod(ctx, a.Pod); err != nil {
 			return fmt.Errorf("erase pod: %w", err)
 		}
+	}
+	if err := s.deleteReset(ctx, a.Username); err != nil {
+		return err
 	}
 	err = s.svc.Delete(ctx, internalPod, recordPath(a.Username), pod.Preconditions{})
 	if errors.Is(err, pod.ErrNotFound) {

@@ -55,8 +55,7 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "bad-request", `Send JSON: {"username": "...", "password": "..."}.`)
 		return
 	}
-	userKey := "u:" + strings.ToLower(strings.TrimSpace(req.Username))
-	ipKey := "ip:" + clientIP(r)
+	userKey, ipKey := UserKey(req.Username), IPKey(r)
 	if wait := l.Throttle.Wait(userKey, ipKey); wait > 0 {
 		problem.RetryAfter(w, wait)
 		problem.Write(w, http.StatusTooManyRequests, "slow-down", "Too many wrong passwords. Wait a little, then try again.")
@@ -113,6 +112,13 @@ func (t *Tokens) Owner(r *http.Request) (pod.PodID, error) {
 	}
 	return c.Pod, nil
 }
+
+// UserKey and IPKey are the Throttle keys for a sign-in attempt, shared by
+// every way of signing in so that they count failures together.
+func UserKey(username string) string { return "u:" + strings.ToLower(strings.TrimSpace(username)) }
+
+// IPKey: see UserKey.
+func IPKey(r *http.Request) string { return "ip:" + clientIP(r) }
 
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)

@@ -104,3 +104,11 @@ func (in Internal) UpdateJSON(ctx context.Context, p Path, v any, change func() 
 		return json.Marshal(v)
 	})
 }
+
+// Delete removes the document at p; one that is not there is no error.
+func (in Internal) Delete(ctx context.Context, p Path) error {
+	if err := in.s.Delete(ctx, in.id, p, Preconditions{}); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
+}

@@ -30,7 +30,7 @@ func (b *Backend) Handler() http.Handler {
 	r.Handle("/auth/token", &auth.Login{
 		Accounts: b.Accounts,
 		Tokens:   b.Tokens,
-		Throttle: auth.NewThrottle(),
+		Throttle: b.Throttle,
 		PodURL:   b.PodURL,
 		Log:      b.Config.Log,
 	})
@@ -67,11 +67,12 @@ func (b *Backend) Handler() http.Handler {
 		Log: b.Config.Log,
 	}).Routes(r)
 	(&verifier.Handler{
-		Verifier:     verifier.New(b.Consent, b.Pods, b.Issuers),
+		Verifier:     b.Verifier,
 		Limit:        verifier.NewLimiter(limit),
 		RefusalFloor: 50 * time.Millisecond,
 		Log:          b.Config.Log,
 	}).Routes(r)
+	b.Web.Routes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
 	})

@@ -20,6 +20,8 @@ import (
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/verifier"
+	"github.com/satchel-project/satchel/web"
 )
 
 // Config is everything a Satchel server or command needs to find its data.
@@ -78,6 +80,10 @@ type Backend struct {
 	Tokens   *auth.Tokens
 	Consent  *consent.Service
 	Issuers  *issuer.Service
+	Verifier *verifier.Verifier
+	Web      *web.Pages
+	// Throttle counts failed sign-ins, shared by every way of signing in.
+	Throttle *auth.Throttle
 	keyring  *pod.Keyring
 	// Created lists what was made on this start (a sentence each), so that
 	// the first start can say where things are.
@@ -152,6 +158,22 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	if b.Issuers, err = issuer.Open(ctx, b.Pods, cust, cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	b.Verifier = verifier.New(b.Consent, b.Pods, b.Issuers)
+	b.Throttle = auth.NewThrottle()
+	b.Web = &web.Pages{
+		Accounts:  b.Accounts,
+		Pods:      b.Pods,
+		Consent:   b.Consent,
+		Issuers:   b.Issuers,
+		Verifier:  b.Verifier,
+		Throttle:  b.Throttle,
+		BaseURL:   cfg.BaseURL,
+		MaxUpload: cfg.MaxUpload,
+		Log:       cfg.Log,
+	}
+	if err := b.Web.Open(ctx); err != nil {
 		return nil, err
 	}
 	return b, nil

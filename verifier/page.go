@@ -18,8 +18,14 @@ type pageData struct {
 	Items     []Shown
 	Checks    []Check
 	Official  *official
-	GrantURL  string
+	GrantURL  string // "": the grant is named but not linked (a preview)
+	// Shift moves every heading down this many levels, for a share shown
+	// inside another page. Classes keep the headings' look.
+	Shift int
 }
+
+// H is the level of a heading that is at level n on the share page itself.
+func (d pageData) H(n int) int { return n + d.Shift }
 
 // official is the honest word on what a share is not, for purposes where
 // a landlord or employer has a legal check to make.
@@ -48,7 +54,7 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 		Kind:      consent.RecipientKinds[g.Recipient.Kind],
 		Purpose:   consent.Purposes[g.Purpose],
 		Text:      g.PurposeText,
-		Until:     g.Expires.UTC().Format("Monday 2 January 2006 at 3:04pm (UTC)"),
+		Until:     untilWords(g),
 		Items:     h.Verifier.items(r.Context(), g, link),
 		Checks:    res.Checks,
 		GrantURL:  link + "/grant",
@@ -57,6 +63,11 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 		d.Official = &o
 	}
 	return d
+}
+
+// untilWords is when grant g ends, in words.
+func untilWords(g consent.Grant) string {
+	return g.Expires.UTC().Format("Monday 2 January 2006 at 3:04pm (UTC)")
 }
 
 func tokenOf(r *http.Request) string {
@@ -69,62 +80,91 @@ func tokenOf(r *http.Request) string {
 	return p[len("/s/"):]
 }
 
+// pageTmpl is the page a share link opens, or the page saying it no longer
+// works. Template "share" is what the recipient sees of a share (inside
+// <main>); Verifier.Preview shows it to the leaver before they share.
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en">
+<html lang="en" class="govuk-template">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="robots" content="noindex, nofollow">
+<meta name="theme-color" content="#0b0c0c">
 <title>{{if .Refused}}This link no longer works{{else}}Shared by {{.SharedBy}}{{end}} – Satchel</title>
-<style>
-body{margin:0;font-family:Arial,Helvetica,sans-serif;font-size:1.1875rem;line-height:1.45;color:#0b0c0c;background:#fff}
-header{background:#0b0c0c;color:#fff;padding:.6rem 1rem;font-weight:bold}
-main{max-width:40rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
-h1{font-size:2rem;line-height:1.15;margin:.5rem 0 1rem}
-h2{font-size:1.5rem;margin:2rem 0 .75rem}
-h3{font-size:1.25rem;margin:0 0 .25rem}
-a{color:#1d70b8;text-decoration-thickness:max(1px,.0625rem);text-underline-offset:.15em}
-a:focus{outline:3px solid transparent;background:#fd0;color:#0b0c0c;box-shadow:0 -2px #fd0,0 4px #0b0c0c;text-decoration:none}
-.panel{border-left:10px solid #00703c;padding:.5rem 1rem;margin:1rem 0;background:#f3f2f1}
-.bad{border-left-color:#d4351c}
-.warn{border:5px solid #0b0c0c;padding:1rem;margin:1.5rem 0}
-.item{border-top:1px solid #b1b4b6;padding:1rem 0}
-.who{color:#505a5f;margin:.25rem 0 .5rem}
-dl{margin:.5rem 0;display:grid;grid-template-columns:minmax(8rem,40%) 1fr;gap:.25rem 1rem}
-dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}
-ul.checks{padding-left:1.25rem}
-.button{display:inline-block;margin:.25rem 1rem .25rem 0}
-</style>
+<link rel="icon" href="/assets/images/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/satchel.css">
 </head>
-<body>
-<header>Satchel</header>
-<main id="main">
-{{if .Refused}}
-<h1>This link no longer works</h1>
-<p>{{.Refused}}</p>
-<p>Nothing that was shared through it can be seen.</p>
-{{else}}
-<h1>{{.SharedBy}} has shared some records with you</h1>
-<p>Shared with <strong>{{.Recipient}}</strong> ({{.Kind}}), {{.Purpose}}{{if .Text}}: “{{.Text}}”{{end}}.</p>
-<p>You can see them until <strong>{{.Until}}</strong>.</p>
-<div class="panel"><p><strong>This share is genuine and has not been withdrawn.</strong> Satchel checked its signature: it was made for {{.SharedBy}} and nothing in it was changed.</p></div>
-{{with .Official}}<div class="warn" role="note"><h2>This is not a {{.Check}} check</h2><p>{{.Words}}</p><p>Official guidance: <a href="{{.Link}}">{{.Link}}</a></p></div>{{end}}
-<h2>What has been shared</h2>
-{{range .Items}}
-<section class="item">
-<h3>{{.Title}}</h3>
-{{if .Problem}}<p>{{.Problem}}</p>{{else}}
-<p class="who">{{.Notice}}</p>
-{{if .Record}}{{if .Rows}}<dl>{{range .Rows}}<dt>{{.Label}}</dt><dd>{{.Value}}</dd>{{end}}</dl>{{else}}<p>No parts of this record were shared.</p>{{end}}{{end}}
-{{if .Document}}<p><a class="button" href="{{.ViewURL}}">View {{.Title}}</a><a class="button" href="{{.SaveURL}}">Download</a></p>{{end}}
-{{end}}
+<body class="govuk-template__body">
+<a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
+<header class="govuk-template__header">
+<section class="govuk-service-navigation" aria-label="Service information" data-module="govuk-service-navigation">
+<div class="govuk-width-container">
+<div class="govuk-service-navigation__container">
+<span class="govuk-service-navigation__service-name"><span class="govuk-service-navigation__text">Satchel</span></span>
+</div>
+</div>
 </section>
-{{else}}<p>Nothing is in this share at the moment.</p>{{end}}
-<h2>How this was checked</h2>
-<ul class="checks">{{range .Checks}}<li>{{if .Passed}}Passed{{else}}Failed{{end}}: {{.Reason}}</li>{{end}}</ul>
-<p>For your own systems: <a href="{{.GrantURL}}">download the signed grant</a> (a W3C Verifiable Credential). Each time this page or an item is opened, {{.SharedBy}} can see that you looked.</p>
-{{end}}
+</header>
+<div class="govuk-width-container">
+<main class="govuk-main-wrapper" id="main-content">
+<div class="govuk-grid-row">
+<div class="govuk-grid-column-two-thirds">
+{{if .Refused}}
+<h1 class="govuk-heading-l">This link no longer works</h1>
+<p class="govuk-body">{{.Refused}}</p>
+<p class="govuk-body">Nothing that was shared through it can be seen.</p>
+{{else}}{{template "share" .}}{{end}}
+</div>
+</div>
 </main>
+</div>
+<script type="module" src="/assets/app.js"></script>
 </body>
 </html>
-`))
+{{define "share"}}<div class="govuk-!-text-break-word">
+<h{{.H 1}} class="govuk-heading-l">{{.SharedBy}} has shared some records with you</h{{.H 1}}>
+<p class="govuk-body">Shared with <strong>{{.Recipient}}</strong> ({{.Kind}}), {{.Purpose}}{{if .Text}}: “{{.Text}}”{{end}}.</p>
+<p class="govuk-body">You can see them until <strong>{{.Until}}</strong>.</p>
+<div class="govuk-notification-banner govuk-notification-banner--success" role="region" aria-labelledby="share-checked-title" data-module="govuk-notification-banner">
+<div class="govuk-notification-banner__header">
+<h{{.H 2}} class="govuk-notification-banner__title" id="share-checked-title">Checked by Satchel</h{{.H 2}}>
+</div>
+<div class="govuk-notification-banner__content">
+<p class="govuk-notification-banner__heading">This share is genuine and has not been withdrawn.</p>
+<p class="govuk-body">Satchel checked its signature: it was made for {{.SharedBy}} and nothing in it was changed.</p>
+</div>
+</div>
+{{with .Official}}
+<h{{$.H 2}} class="govuk-heading-m">This is not a {{.Check}} check</h{{$.H 2}}>
+<div class="govuk-warning-text">
+<span class="govuk-warning-text__icon" aria-hidden="true">!</span>
+<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span> {{.Words}}</strong>
+</div>
+<p class="govuk-body">Official guidance: <a class="govuk-link" href="{{.Link}}">{{.Link}}</a></p>
+{{end}}
+<h{{.H 2}} class="govuk-heading-m">What has been shared</h{{.H 2}}>
+{{range .Items}}
+<div class="govuk-summary-card">
+<div class="govuk-summary-card__title-wrapper">
+<h{{$.H 3}} class="govuk-summary-card__title">{{.Title}}</h{{$.H 3}}>
+</div>
+<div class="govuk-summary-card__content">
+{{if .Problem}}<p class="govuk-body">{{.Problem}}</p>{{else}}
+<p class="govuk-body">{{.Notice}}</p>
+{{if .Record}}{{if .Rows}}<dl class="govuk-summary-list">
+{{range .Rows}}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{{.Label}}</dt><dd class="govuk-summary-list__value">{{.Value}}</dd></div>
+{{end}}</dl>{{else}}<p class="govuk-body">No parts of this record were shared.</p>{{end}}{{end}}
+{{if and .Document .ViewURL}}<div class="govuk-button-group">
+<a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.ViewURL}}">View {{.Title}}</a>
+<a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.SaveURL}}" download>Download<span class="govuk-visually-hidden"> {{.Title}}</span></a>
+</div>{{end}}
+{{end}}
+</div>
+</div>
+{{else}}<p class="govuk-body">Nothing is in this share at the moment.</p>{{end}}
+<h{{.H 2}} class="govuk-heading-m">How this was checked</h{{.H 2}}>
+<ul class="govuk-list govuk-list--bullet">
+{{range .Checks}}<li>{{if .Passed}}Passed{{else}}Failed{{end}}: {{.Reason}}</li>
+{{end}}</ul>
+<p class="govuk-body">For your own systems: {{if .GrantURL}}<a class="govuk-link" href="{{.GrantURL}}">download the signed grant</a>{{else}}download the signed grant{{end}} (a W3C Verifiable Credential). Each time this page or an item is opened, {{.SharedBy}} can see that you looked.</p>
+</div>{{end}}`))

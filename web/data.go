@@ -1,0 +1,161 @@
+package web
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/verifier"
+)
+
+func (p *Pages) myData(w http.ResponseWriter, r *http.Request, s *Session) {
+	p.render(w, r, s, http.StatusOK, "data", nil)
+}
+
+// download sends everything in the pod as one zip file: every record (as
+// JSON-LD) and document (as itself) at its path, the access log, and
+// summary.txt, a readable list of it all.
+func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="satchel-`+downloadName(pod.Path(s.Username))+`.zip"`)
+	z := zip.NewWriter(w)
+	var summary strings.Builder
+	c := english
+	fmt.Fprintf(&summary, "%s\n\n", c.text("data.summary.heading", s.Name, c.dateTime(p.now())))
+	err := p.walk(r.Context(), s.Pod, "", func(path pod.Path, m pod.Member) error {
+		res, rc, err := p.Pods.Get(r.Context(), s.Pod, path)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		f, err := z.CreateHeader(&zip.FileHeader{Name: string(path), Method: zip.Deflate, Modified: res.Modified})
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(f, rc); err != nil {
+			return err
+		}
+		if path.IsAccessLog() {
+			return nil
+		}
+		t := thing{Title: path.Name(), Kind: kindOf(res.ContentType)}
+		if res.ContentType == "application/ld+json" {
+			if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(&summary, "%s (%s): %s\n", t.Title, c.text(t.Kind), path)
+		if t.Doc != nil {
+			typ, _ := t.Doc["type"].(string)
+			doc := t.Doc
+			if subj, ok := doc["credentialSubject"].(map[string]any); ok {
+				doc, typ = subj, "Qualification"
+				fmt.Fprintf(&summary, "    %s\n", c.text("things.signed-by", t.Signer))
+			}
+			for _, row := range verifier.Rows(typ, doc) {
+				fmt.Fprintf(&summary, "    %s: %s\n", row.Label, row.Value)
+			}
+		}
+		summary.WriteString("\n")
+		return nil
+	})
+	if err == nil {
+		var f io.Writer
+		if f, err = z.Create("summary.txt"); err == nil {
+			_, err = io.WriteString(f, summary.String())
+		}
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err != nil {
+		// The headers are gone; a broken zip is what the browser keeps,
+		// and it will not open, so nothing half-written is mistaken for
+		// the whole.
+		p.Log.Error("download failed", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// walk calls fn for every resource below container c of pod id.
+func (p *Pages) walk(ctx context.Context, id pod.PodID, c pod.Path, fn func(pod.Path, pod.Member) error) error {
+	_, members, err := p.Pods.List(ctx, id, c)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		path := c.Child(m.Name)
+		if m.IsContainer() {
+			if err := p.walk(ctx, id, path, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		if path.IsDescription() {
+			continue
+		}
+		if err := fn(path, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteAccount warns, asks for the password, then withdraws every share,
+// removes every helper and erases the pod and the account. The pod's key
+// is destroyed first, so nothing in it can be read again, even from a
+// backup of the storage.
+func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session) {
+	if r.Method == http.MethodGet {
+		p.render(w, r, s, http.StatusOK, "delete-account", nil)
+		return
+	}
+	pw := r.PostFormValue("password")
+	_, err := p.Accounts.Authenticate(r.Context(), s.Username, pw)
+	if errors.Is(err, account.ErrBadPassword) || pw == "" {
+		p.render(w, r, s, http.StatusUnprocessableEntity, "delete-account", view{"Errors": []fieldError{{Field: "password", Key: "delete-account.error"}}})
+		return
+	}
+	if err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	ctx := r.Context()
+	shares, err := p.Consent.List(ctx, s.Pod)
+	if err == nil {
+		for _, sh := range shares {
+			if sh.Status != "revoked" {
+				if err = p.Consent.Revoke(ctx, s.Pod, sh.ID); err != nil {
+					break
+				}
+			}
+		}
+	}
+	if err == nil {
+		var hs []consent.Delegation
+		if hs, err = p.Consent.Helpers(ctx, s.Pod); err == nil {
+			for _, h := range hs {
+				if err = p.Consent.RemoveHelper(ctx, s.Pod, h.Helper); err != nil {
+					break
+				}
+			}
+		}
+	}
+	if err == nil {
+		err = p.Accounts.Delete(ctx, s.Username)
+	}
+	if err != nil {
+		p.Log.Error("deleting an account failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	p.sessions.end(ctx, w, r)
+	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "delete-account.done", "Body": "delete-account.done.body"})
+}

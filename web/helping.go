@@ -1,0 +1,156 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/pod"
+)
+
+// The helper's pages: the people who chose them, what each let them do,
+// and, within that, their things, adding a document and starting a
+// password reset. Everything a helper opens or adds is written into the
+// leaver's access log under the helper's name.
+func (p *Pages) helpingRoutes(r *mux.Router) {
+	r.Handle("/helping", p.helperPage(p.helping)).Methods(http.MethodGet)
+	r.Handle("/helping/{pod}", p.helperPage(p.helpingThings)).Methods(http.MethodGet)
+	r.Handle("/helping/{pod}/file/{path:.+}", p.helperPage(p.helpingFile)).Methods(http.MethodGet)
+	r.Handle("/helping/{pod}/add", p.upload(p.helpingAdd, isHelper)).Methods(http.MethodGet, http.MethodPost)
+	r.Handle("/helping/{pod}/reset", p.helperPage(p.helpingReset)).Methods(http.MethodGet, http.MethodPost)
+}
+
+// chosen finds the delegation of the pod in the page's address to the
+// signed-in helper, answering 404 if there is none.
+func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, s *Session) (consent.Delegation, bool) {
+	d, err := p.Consent.Delegation(r.Context(), pod.PodID(mux.Vars(r)["pod"]), s.Account)
+	if err != nil {
+		if !errors.Is(err, consent.ErrNoDelegation) {
+			p.Log.Warn("delegation lookup failed", "err", err)
+		}
+		p.notFound(w, r, s)
+		return consent.Delegation{}, false
+	}
+	return d, true
+}
+
+// helping lists the people who chose the signed-in helper.
+func (p *Pages) helping(w http.ResponseWriter, r *http.Request, s *Session) {
+	list, err := p.Consent.Chosen(r.Context(), s.Account)
+	if err != nil {
+		p.Log.Error("listing delegations failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	var hv []helperView
+	for _, d := range list {
+		hv = append(hv, helperView{d, rightKeys(d)})
+	}
+	p.render(w, r, s, http.StatusOK, "helping", view{"People": hv})
+}
+
+// helpingThings shows a leaver's things to a helper they let see them.
+func (p *Pages) helpingThings(w http.ResponseWriter, r *http.Request, s *Session) {
+	d, ok := p.chosen(w, r, s)
+	if !ok {
+		return
+	}
+	v := view{"Person": helperView{d, rightKeys(d)}, "CanView": d.Can(consent.RightView), "CanAdd": d.Can(consent.RightAdd)}
+	if d.Can(consent.RightView) {
+		secs := make([]section, 0, len(sections))
+		for _, sec := range sections {
+			things, err := p.listThings(r.Context(), d.Pod, sec.Container)
+			if err != nil {
+				p.fail(w, r, s)
+				return
+			}
+			sec.Things = things
+			secs = append(secs, sec)
+		}
+		v["Sections"] = secs
+		p.record(r, d.Pod, s.Name, "helper-view", "")
+	}
+	p.render(w, r, s, http.StatusOK, "helping-things", v)
+}
+
+// record writes what a helper did into the leaver's access log.
+func (p *Pages) record(r *http.Request, id pod.PodID, who, what string, path pod.Path) {
+	if err := p.Consent.Record(r.Context(), id, consent.LogEntry{Type: what, Who: who, Resource: path}); err != nil {
+		p.Log.Warn("could not record a helper's action", "err", err)
+	}
+}
+
+// helpingFile sends one of a leaver's documents or records to a helper
+// they let see them.
+func (p *Pages) helpingFile(w http.ResponseWriter, r *http.Request, s *Session) {
+	d, ok := p.chosen(w, r, s)
+	if !ok {
+		return
+	}
+	path, ok := pathVar(r)
+	if !ok || !d.Can(consent.RightView) {
+		p.notFound(w, r, s)
+		return
+	}
+	res, rc, err := p.Pods.Get(r.Context(), d.Pod, path)
+	if err != nil {
+		p.notFound(w, r, s)
+		return
+	}
+	defer rc.Close()
+	p.record(r, d.Pod, s.Name, "helper-view", path)
+	w.Header().Set("Content-Type", res.ContentType)
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	w.Header().Set("Content-Disposition", "attachment; filename=\""+downloadName(path)+"\"")
+	io.Copy(w, rc)
+}
+
+// helpingAdd lets a helper with the right add a document to a leaver's
+// things.
+func (p *Pages) helpingAdd(w http.ResponseWriter, r *http.Request, s *Session) {
+	d, ok := p.chosen(w, r, s)
+	if !ok {
+		return
+	}
+	if !d.Can(consent.RightAdd) {
+		p.notFound(w, r, s)
+		return
+	}
+	p.addDocumentTo(w, r, s, d.Pod, s.Name, "/helping/"+string(d.Pod))
+}
+
+// helpingReset starts a password reset for a leaver who chose the helper:
+// the helper types the leaver's username, and gets a code to give them in
+// person.
+func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session) {
+	d, ok := p.chosen(w, r, s)
+	if !ok {
+		return
+	}
+	v := view{"Person": helperView{d, rightKeys(d)}}
+	if r.Method == http.MethodGet {
+		p.render(w, r, s, http.StatusOK, "helping-reset", v)
+		return
+	}
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	v["Username"] = username
+	a, err := p.Accounts.Get(r.Context(), username)
+	if err != nil || a.Pod != d.Pod {
+		v["Errors"] = []fieldError{{Field: "username", Key: "helping.reset.error"}}
+		p.render(w, r, s, http.StatusUnprocessableEntity, "helping-reset", v)
+		return
+	}
+	reset, err := p.Accounts.StartReset(r.Context(), a.Username, s.Account)
+	if err != nil {
+		p.Log.Error("starting a reset failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	p.record(r, d.Pod, s.Name, "helper-reset", "")
+	v["Code"], v["Expires"] = reset.Code, reset.Expires
+	p.render(w, r, s, http.StatusOK, "helping-code", v)
+}

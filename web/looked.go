@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sort"
+
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/pod"
+)
+
+// looked shows the access log as sentences, newest first: who looked at
+// what and when, and what helpers did.
+func (p *Pages) looked(w http.ResponseWriter, r *http.Request, s *Session) {
+	entries, err := p.Consent.Log(r.Context(), s.Pod)
+	if err != nil {
+		p.Log.Error("reading the access log failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	shares, err := p.Consent.List(r.Context(), s.Pod)
+	if err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	grants := map[consent.GrantID]consent.Share{}
+	for _, sh := range shares {
+		grants[sh.ID] = sh
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.After(entries[j].At) })
+	names := map[pod.Path]string{}
+	var lines []string
+	for _, e := range entries {
+		lines = append(lines, p.sentence(r.Context(), s.Pod, e, grants[e.Grant], names))
+	}
+	p.render(w, r, s, http.StatusOK, "looked", view{"Lines": lines})
+}
+
+// sentence writes one access-log entry in words.
+func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, g consent.Share, names map[pod.Path]string) string {
+	c := english
+	when := c.dateTime(e.At)
+	what := p.thingWords(ctx, id, e.Resource, g, names)
+	who := e.Who
+	switch e.Type {
+	case "view", "":
+		if who == "" {
+			who = e.Recipient.Name
+		}
+		if who == "" {
+			who = c.text("looked.someone")
+		}
+		return c.text("looked.view", who, what, when)
+	case "share":
+		return c.text("looked.helper-share", who, e.Recipient.Name, when)
+	case "revoke":
+		return c.text("looked.helper-revoke", who, e.Recipient.Name, when)
+	case "helper-view":
+		return c.text("looked.helper-view", who, what, when)
+	case "helper-add":
+		return c.text("looked.helper-add", who, what, when)
+	case "helper-reset":
+		return c.text("looked.helper-reset", who, when)
+	}
+	return c.text("looked.other", who, what, when)
+}
+
+// thingWords names a pod path for a sentence: "where you have lived",
+// "your current address", or the thing's title in quotes.
+func (p *Pages) thingWords(ctx context.Context, id pod.PodID, path pod.Path, g consent.Share, names map[pod.Path]string) string {
+	c := english
+	if path == "" {
+		return c.text("looked.your-things")
+	}
+	if path == addressHistory {
+		for _, it := range g.Items {
+			if it.Path == path && len(it.Fields) > 0 {
+				return c.text("looked.current-address")
+			}
+		}
+		return c.text("looked.addresses")
+	}
+	if n, ok := names[path]; ok {
+		return n
+	}
+	n := c.text("looked.quoted", path.Name())
+	if path.IsContainer() {
+		n = c.text("looked.folder", path.Name())
+	} else if t, err := p.readThing(ctx, id, path); err == nil {
+		n = c.text("looked.quoted", t.Title)
+	}
+	names[path] = n
+	return n
+}

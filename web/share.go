@@ -1,0 +1,329 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/pod"
+)
+
+// shareDraft is a share being made, one question a page.
+type shareDraft struct {
+	Items    []string `json:"items,omitempty"` // paths
+	Part     string   `json:"part,omitempty"`  // address history: "current" or "all"
+	Name     string   `json:"name,omitempty"`
+	Kind     string   `json:"kind,omitempty"`
+	Purpose  string   `json:"purpose,omitempty"`
+	Text     string   `json:"text,omitempty"`
+	Length   string   `json:"length,omitempty"`
+	Checking bool     `json:"checking,omitempty"`
+}
+
+var recipientKinds = []option{
+	{Value: string(consent.Landlord), Label: "who.landlord"},
+	{Value: string(consent.Employer), Label: "who.employer"},
+	{Value: string(consent.Bank), Label: "who.bank"},
+	{Value: string(consent.Support), Label: "who.support"},
+	{Value: string(consent.Other), Label: "who.other"},
+}
+
+var purposes = []option{
+	{Value: "tenancy-application", Label: "why.tenancy-application"},
+	{Value: "job-application", Label: "why.job-application"},
+	{Value: "open-bank-account", Label: "why.open-bank-account"},
+	{Value: "benefits-claim", Label: "why.benefits-claim"},
+	{Value: "support-referral", Label: "why.support-referral"},
+	{Value: "other", Label: "why.other"},
+}
+
+var lengths = []option{
+	{Value: "1d", Label: "length.1d"},
+	{Value: "1w", Label: "length.1w"},
+	{Value: "2w", Label: "length.2w"},
+	{Value: "1m", Label: "length.1m"},
+}
+
+var lengthTTL = map[string]time.Duration{"1d": 24 * time.Hour, "1w": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "1m": 30 * 24 * time.Hour}
+
+var addressParts = []option{
+	{Value: "current", Label: "what.current"},
+	{Value: "all", Label: "what.all"},
+}
+
+func optionLabel(opts []option, v string) string {
+	for _, o := range opts {
+		if o.Value == v {
+			return o.Label
+		}
+	}
+	return ""
+}
+
+var shareSteps = []string{"what", "who", "why", "how-long"}
+
+func (p *Pages) shareRoutes(my *mux.Router) {
+	my.Handle("/share", p.leaver(p.shareStart)).Methods(http.MethodGet)
+	my.Handle("/share/{step}", p.leaver(p.shareStep)).Methods(http.MethodGet, http.MethodPost)
+	my.Handle("/shares", p.leaver(p.shares)).Methods(http.MethodGet)
+	my.Handle("/shares/{id}", p.leaver(p.shareDone)).Methods(http.MethodGet)
+	my.Handle("/shares/{id}/print", p.leaver(p.sharePrint)).Methods(http.MethodGet)
+	my.Handle("/shares/{id}/qr.png", p.leaver(p.shareQR)).Methods(http.MethodGet)
+	my.Handle("/shares/{id}/withdraw", p.leaver(p.withdraw)).Methods(http.MethodGet, http.MethodPost)
+}
+
+// shareable lists what the leaver can share: every record and document
+// in My things, by section.
+func (p *Pages) shareable(ctx context.Context, id pod.PodID) ([]section, error) {
+	var out []section
+	for _, sec := range sections {
+		things, err := p.listThings(ctx, id, sec.Container)
+		if err != nil {
+			return nil, err
+		}
+		if len(things) > 0 {
+			sec.Things = things
+			out = append(out, sec)
+		}
+	}
+	return out, nil
+}
+
+// shareStart begins a new share.
+func (p *Pages) shareStart(w http.ResponseWriter, r *http.Request, s *Session) {
+	s.Share = &shareDraft{}
+	if err := p.sessions.save(r.Context(), s); err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	redirect(w, r, "/my/share/what")
+}
+
+func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session) {
+	step := mux.Vars(r)["step"]
+	d := s.Share
+	if d == nil {
+		redirect(w, r, "/my/share")
+		return
+	}
+	if step == "check" {
+		p.shareCheck(w, r, s)
+		return
+	}
+	if !contains(shareSteps, step) {
+		p.notFound(w, r, s)
+		return
+	}
+	v := view{"Step": step, "Draft": d, "Kinds": recipientKinds, "Purposes": purposes, "Lengths": lengths, "Parts": addressParts, "Back": shareBack(d, step)}
+	if step == "what" {
+		secs, err := p.shareable(r.Context(), s.Pod)
+		if err != nil {
+			p.fail(w, r, s)
+			return
+		}
+		v["Sections"] = secs
+	}
+	if r.Method == http.MethodGet {
+		p.render(w, r, s, http.StatusOK, "share-step", v)
+		return
+	}
+	f := r.PostFormValue
+	var errs []fieldError
+	next := ""
+	switch step {
+	case "what":
+		d.Items = nil
+		allowed := map[string]bool{}
+		for _, sec := range v["Sections"].([]section) {
+			for _, t := range sec.Things {
+				allowed[string(t.Path)] = true
+			}
+		}
+		for _, it := range r.PostForm["item"] {
+			if allowed[it] && !contains(d.Items, it) {
+				d.Items = append(d.Items, it)
+			}
+		}
+		d.Part = f("part")
+		if len(d.Items) == 0 {
+			errs = append(errs, fieldError{Field: "item", Key: "what.error"})
+		} else if contains(d.Items, string(addressHistory)) && d.Part != "current" && d.Part != "all" {
+			errs = append(errs, fieldError{Field: "part", Key: "what.error.part"})
+		}
+		next = "who"
+	case "who":
+		d.Name, d.Kind = strings.TrimSpace(f("name")), f("kind")
+		if d.Name == "" {
+			errs = append(errs, fieldError{Field: "name", Key: "who.error.name"})
+		} else if utf8.RuneCountInString(d.Name) > 100 {
+			errs = append(errs, fieldError{Field: "name", Key: "who.error.long"})
+		}
+		if optionLabel(recipientKinds, d.Kind) == "" {
+			errs = append(errs, fieldError{Field: "kind", Key: "who.error.kind"})
+		}
+		next = "why"
+	case "why":
+		d.Purpose, d.Text = f("purpose"), strings.TrimSpace(f("text"))
+		if optionLabel(purposes, d.Purpose) == "" {
+			errs = append(errs, fieldError{Field: "purpose", Key: "why.error"})
+		}
+		if utf8.RuneCountInString(d.Text) > 500 {
+			errs = append(errs, fieldError{Field: "text", Key: "why.error.long"})
+		}
+		next = "how-long"
+	case "how-long":
+		d.Length = f("length")
+		if lengthTTL[d.Length] == 0 {
+			errs = append(errs, fieldError{Field: "length", Key: "length.error"})
+		}
+		next = "check"
+	}
+	if errs != nil {
+		v["Errors"] = errs
+		p.render(w, r, s, http.StatusUnprocessableEntity, "share-step", v)
+		return
+	}
+	if d.Checking {
+		next = "check"
+	}
+	if err := p.sessions.save(r.Context(), s); err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	redirect(w, r, "/my/share/"+next)
+}
+
+func shareBack(d *shareDraft, step string) string {
+	if d.Checking {
+		return "/my/share/check"
+	}
+	for i, st := range shareSteps {
+		if st == step && i > 0 {
+			return "/my/share/" + shareSteps[i-1]
+		}
+	}
+	return "/my"
+}
+
+// draftComplete reports whether every question of d has an answer.
+func draftComplete(d *shareDraft) bool {
+	return len(d.Items) > 0 && d.Name != "" && optionLabel(recipientKinds, d.Kind) != "" &&
+		optionLabel(purposes, d.Purpose) != "" && lengthTTL[d.Length] != 0
+}
+
+// grantOf turns a finished draft into the grant it asks for. A described
+// document brings its file; "current address only" shares the address
+// the leaver lives at now and the date they moved in.
+func (p *Pages) grantOf(ctx context.Context, s *Session, d *shareDraft) (consent.NewGrant, error) {
+	now := p.now().UTC().Truncate(time.Second)
+	n := consent.NewGrant{
+		Pod:         s.Pod,
+		GrantedBy:   s.Account,
+		SharedBy:    s.Name,
+		Recipient:   consent.Recipient{Name: d.Name, Kind: consent.RecipientKind(d.Kind)},
+		Purpose:     d.Purpose,
+		PurposeText: d.Text,
+		NotBefore:   now,
+		Expires:     now.Add(lengthTTL[d.Length]),
+	}
+	for _, it := range d.Items {
+		path := pod.Path(it)
+		item := consent.Item{Path: path}
+		if path == addressHistory && d.Part == "current" {
+			doc, _, err := p.readHistory(ctx, s.Pod)
+			if err != nil {
+				return n, err
+			}
+			id := currentEntry(doc)
+			if id == "" {
+				return n, errNoCurrent
+			}
+			item.Fields = []string{"/entries/" + id + "/address", "/entries/" + id + "/from"}
+		}
+		n.Items = append(n.Items, item)
+		if strings.HasSuffix(it, ".jsonld") {
+			if t, err := p.readThing(ctx, s.Pod, path); err == nil && t.File != "" {
+				n.Items = append(n.Items, consent.Item{Path: t.File})
+			}
+		}
+	}
+	return n, nil
+}
+
+type shareError string
+
+func (e shareError) Error() string { return string(e) }
+
+const errNoCurrent = shareError("no current address")
+
+// shareCheck shows exactly what the recipient will see, then makes the
+// share.
+func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session) {
+	d := s.Share
+	if !draftComplete(d) {
+		redirect(w, r, "/my/share/what")
+		return
+	}
+	n, err := p.grantOf(r.Context(), s, d)
+	if err == errNoCurrent {
+		v := view{"Step": "what", "Draft": d, "Parts": addressParts, "Back": "/my", "Errors": []fieldError{{Field: "part", Key: "what.error.no-current"}}}
+		secs, _ := p.shareable(r.Context(), s.Pod)
+		v["Sections"] = secs
+		p.render(w, r, s, http.StatusUnprocessableEntity, "share-step", v)
+		return
+	}
+	if err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	if r.Method == http.MethodGet {
+		if !d.Checking {
+			d.Checking = true
+			if err := p.sessions.save(r.Context(), s); err != nil {
+				p.fail(w, r, s)
+				return
+			}
+		}
+		g := consent.Grant{Pod: n.Pod, GrantedBy: n.GrantedBy, SharedBy: n.SharedBy, Recipient: n.Recipient,
+			Purpose: n.Purpose, PurposeText: n.PurposeText, Items: n.Items, NotBefore: n.NotBefore, Expires: n.Expires, Created: n.NotBefore}
+		preview, err := p.Verifier.Preview(r.Context(), g, func(path pod.Path) string { return "/my/file/" + path.Escaped() })
+		if err != nil {
+			p.Log.Error("preview failed", "err", err)
+			p.fail(w, r, s)
+			return
+		}
+		var titles []string
+		secs, _ := p.shareable(r.Context(), s.Pod)
+		for _, sec := range secs {
+			for _, t := range sec.Things {
+				if contains(d.Items, string(t.Path)) {
+					titles = append(titles, t.Title)
+				}
+			}
+		}
+		p.render(w, r, s, http.StatusOK, "share-check", view{
+			"Draft": d, "Preview": template.HTML(preview), "Titles": titles, "Until": n.Expires,
+			"Kind": optionLabel(recipientKinds, d.Kind), "Purpose": optionLabel(purposes, d.Purpose),
+			"Length": optionLabel(lengths, d.Length), "Part": optionLabel(addressParts, d.Part),
+			"HasAddress": contains(d.Items, string(addressHistory)),
+		})
+		return
+	}
+	g, err := p.Consent.Create(r.Context(), n)
+	if err != nil {
+		p.Log.Error("creating a share failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	s.Share = nil
+	if err := p.sessions.save(r.Context(), s); err != nil {
+		p.Log.Warn("could not save a session", "err", err)
+	}
+	redirect(w, r, "/my/shares/"+string(g.ID))
+}

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/consent/qr"
+)
+
+// shareView is one share as the leaver's pages show it.
+type shareView struct {
+	consent.Share
+	Link   string
+	Titles []string // what it shares, in words
+	Kind   string   // catalogue key: what the recipient is
+}
+
+// Live says whether the share can still be used.
+func (v shareView) Live() bool { return v.Status == "active" || v.Status == "scheduled" }
+
+// StatusKey is the catalogue key of the share's state.
+func (v shareView) StatusKey() string { return "status." + v.Status }
+
+func (p *Pages) viewOf(r *http.Request, s *Session, sh consent.Share) shareView {
+	v := shareView{Share: sh, Link: p.Consent.ShareURL(sh.Token), Kind: optionLabel(recipientKinds, string(sh.Recipient.Kind))}
+	seen := map[string]bool{}
+	for _, it := range sh.Items {
+		title := string(it.Path)
+		if t, err := p.readThing(r.Context(), s.Pod, it.Path); err == nil {
+			title = t.Title
+		} else if it.Path.IsContainer() {
+			title = it.Path.Name()
+		} else {
+			// A file that a record describes is shown with that record.
+			continue
+		}
+		if it.Path == addressHistory {
+			if len(it.Fields) > 0 {
+				title = english.text("shares.current-address")
+			} else {
+				title = english.text("things.addresses-link")
+			}
+		}
+		if !seen[title] {
+			seen[title] = true
+			v.Titles = append(v.Titles, title)
+		}
+	}
+	return v
+}
+
+// shares lists the leaver's shares: the ones that still work, then the
+// ones that have ended.
+func (p *Pages) shares(w http.ResponseWriter, r *http.Request, s *Session) {
+	list, err := p.Consent.List(r.Context(), s.Pod)
+	if err != nil {
+		p.Log.Error("listing shares failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	var live, ended []shareView
+	for _, sh := range list {
+		v := p.viewOf(r, s, sh)
+		if v.Live() {
+			live = append(live, v)
+		} else {
+			ended = append(ended, v)
+		}
+	}
+	p.render(w, r, s, http.StatusOK, "shares", view{"Live": live, "Ended": ended})
+}
+
+// share reads the share {id} of the session's pod.
+func (p *Pages) share(w http.ResponseWriter, r *http.Request, s *Session) (shareView, bool) {
+	sh, err := p.Consent.Get(r.Context(), s.Pod, consent.GrantID(mux.Vars(r)["id"]))
+	if errors.Is(err, consent.ErrNoGrant) {
+		p.notFound(w, r, s)
+		return shareView{}, false
+	}
+	if err != nil {
+		p.fail(w, r, s)
+		return shareView{}, false
+	}
+	return p.viewOf(r, s, sh), true
+}
+
+// shareDone shows one share: its link, QR code and what it shares.
+func (p *Pages) shareDone(w http.ResponseWriter, r *http.Request, s *Session) {
+	if v, ok := p.share(w, r, s); ok {
+		p.render(w, r, s, http.StatusOK, "share", view{"Share": v})
+	}
+}
+
+// sharePrint is a page to print and hand over: the QR code, the link, who
+// it is for and until when.
+func (p *Pages) sharePrint(w http.ResponseWriter, r *http.Request, s *Session) {
+	if v, ok := p.share(w, r, s); ok {
+		p.render(w, r, s, http.StatusOK, "share-print", view{"Share": v})
+	}
+}
+
+func (p *Pages) shareQR(w http.ResponseWriter, r *http.Request, s *Session) {
+	v, ok := p.share(w, r, s)
+	if !ok {
+		return
+	}
+	code, err := qr.Encode(v.Link)
+	if err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	png, err := code.PNG(0)
+	if err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(png)
+}
+
+// withdraw asks, then withdraws a share at once.
+func (p *Pages) withdraw(w http.ResponseWriter, r *http.Request, s *Session) {
+	v, ok := p.share(w, r, s)
+	if !ok {
+		return
+	}
+	if r.Method == http.MethodGet {
+		p.render(w, r, s, http.StatusOK, "withdraw", view{"Share": v})
+		return
+	}
+	if err := p.Consent.Revoke(r.Context(), s.Pod, v.ID); err != nil {
+		p.Log.Error("withdrawing a share failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	p.flash(r.Context(), s, "flash.withdrawn")
+	redirect(w, r, "/my/shares")
+}

@@ -1,0 +1,333 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/schemas"
+	"github.com/satchel-project/satchel/verifier"
+)
+
+// section is one heading of My things: what the things in a container are.
+type section struct {
+	Container pod.Path
+	Heading   string // catalogue key
+	Empty     string // catalogue key: what to say when there is nothing
+	Things    []thing
+}
+
+// sections are My things' headings, in order.
+var sections = []section{
+	{Container: "identity/", Heading: "things.identity", Empty: "things.identity.empty"},
+	{Container: "housing/", Heading: "things.housing", Empty: "things.housing.empty"},
+	{Container: "qualifications/", Heading: "things.qualifications", Empty: "things.qualifications.empty"},
+	{Container: "finance/", Heading: "things.finance", Empty: "things.finance.empty"},
+	{Container: "documents/", Heading: "things.documents", Empty: "things.documents.empty"},
+	{Container: "inbox/", Heading: "things.inbox", Empty: "things.inbox.empty"},
+}
+
+// thing is one document or record as the leaver sees it.
+type thing struct {
+	Path     pod.Path
+	Title    string // what it is, in words
+	Kind     string // catalogue key: a record, a photo, a PDF...
+	Signer   string // for a record an issuer signed: who
+	File     pod.Path
+	Type     string // content type (of File, for a described document)
+	Modified time.Time
+	Record   bool
+	Doc      map[string]any
+}
+
+// Href is the page that shows t.
+func (t thing) Href() string {
+	if t.Path == addressHistory {
+		return "/my/addresses"
+	}
+	return "/my/things/" + t.Path.Escaped()
+}
+
+// FileHref is where t's file is, for a document.
+func (t thing) FileHref() string {
+	if t.File == "" {
+		return ""
+	}
+	return "/my/file/" + t.File.Escaped()
+}
+
+// IsImage says whether t's file can be shown as a picture.
+func (t thing) IsImage() bool {
+	return t.Type == "image/jpeg" || t.Type == "image/png"
+}
+
+// kindOf is the catalogue key for what sort of file a content type is.
+func kindOf(contentType string) string {
+	switch contentType {
+	case "application/ld+json":
+		return "kind.record"
+	case "application/pdf":
+		return "kind.pdf"
+	case "image/jpeg", "image/png", "image/heic", "image/heif":
+		return "kind.photo"
+	}
+	return "kind.file"
+}
+
+// listThings reads what is in container c of pod id: records with their
+// titles, and files; a file that a Document record describes is shown
+// once, as that record.
+func (p *Pages) listThings(ctx context.Context, id pod.PodID, c pod.Path) ([]thing, error) {
+	_, members, err := p.Pods.List(ctx, id, c)
+	if errors.Is(err, pod.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	described := map[string]bool{}
+	var out []thing
+	for _, m := range members {
+		if m.IsContainer() || m.ContentType != "application/ld+json" {
+			continue
+		}
+		t, err := p.readThing(ctx, id, c.Child(m.Name))
+		if err != nil {
+			continue // shown below as a plain file
+		}
+		if t.File != "" {
+			described[string(t.File)] = true
+		}
+		out = append(out, t)
+	}
+	for _, m := range members {
+		if m.IsContainer() || m.ContentType == "application/ld+json" || described[string(c.Child(m.Name))] {
+			continue
+		}
+		out = append(out, thing{Path: c.Child(m.Name), Title: m.Name, Kind: kindOf(m.ContentType), File: c.Child(m.Name), Type: m.ContentType, Modified: m.Modified})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Title < out[j].Title })
+	return out, nil
+}
+
+// readThing reads the record at path and says what it is.
+func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thing, error) {
+	res, rc, err := p.Pods.Get(ctx, id, path)
+	if err != nil {
+		return thing{}, err
+	}
+	defer rc.Close()
+	var doc map[string]any
+	if err := json.NewDecoder(io.LimitReader(rc, pod.MaxRecord)).Decode(&doc); err != nil {
+		return thing{}, err
+	}
+	t := thing{Path: path, Kind: "kind.record", Record: true, Doc: doc, Modified: res.Modified, Type: res.ContentType}
+	typ, _ := doc["type"].(string)
+	if st, ok := schemas.Types[typ]; ok {
+		t.Title = st.Title
+	}
+	if title, _ := doc["title"].(string); title != "" {
+		t.Title = title
+	}
+	if typ == "Document" {
+		if f, _ := doc["file"].(string); f != "" && !strings.Contains(f, "/") {
+			t.File = path.Parent().Child(f)
+			if st, err := p.Pods.Stat(ctx, id, t.File); err == nil {
+				t.Type = st.ContentType
+				t.Kind = kindOf(st.ContentType)
+			} else {
+				t.File = ""
+			}
+		}
+	}
+	if _, signed := doc["proof"]; signed {
+		subj, _ := doc["credentialSubject"].(map[string]any)
+		t.Title, _ = subj["title"].(string)
+		if t.Title == "" {
+			t.Title = english.text("things.signed-record")
+		}
+		if iss, _ := doc["issuer"].(map[string]any); iss != nil {
+			t.Signer, _ = iss["name"].(string)
+		}
+	}
+	if t.Title == "" {
+		t.Title = path.Name()
+	}
+	return t, nil
+}
+
+func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
+	secs := make([]section, len(sections))
+	for i, sec := range sections {
+		things, err := p.listThings(r.Context(), s.Pod, sec.Container)
+		if err != nil {
+			p.Log.Error("list failed", "err", err)
+			p.fail(w, r, s)
+			return
+		}
+		sec.Things = things
+		secs[i] = sec
+	}
+	p.render(w, r, s, http.StatusOK, "things", view{"Sections": secs})
+}
+
+// pathVar reads the {path} of a page's address as a pod path.
+func pathVar(r *http.Request) (pod.Path, bool) {
+	p, err := pod.ParsePath(mux.Vars(r)["path"])
+	if err != nil || p.IsRoot() || p.IsContainer() || p.IsDescription() || strings.HasPrefix(string(p), string(pod.AccessLog)) {
+		return "", false
+	}
+	return p, true
+}
+
+// thing shows one record or document.
+func (p *Pages) thing(w http.ResponseWriter, r *http.Request, s *Session) {
+	path, ok := pathVar(r)
+	if !ok {
+		p.notFound(w, r, s)
+		return
+	}
+	st, err := p.Pods.Stat(r.Context(), s.Pod, path)
+	if err != nil {
+		p.notFound(w, r, s)
+		return
+	}
+	t := thing{Path: path, Title: path.Name(), Kind: kindOf(st.ContentType), File: path, Type: st.ContentType, Modified: st.Modified}
+	v := view{}
+	if st.ContentType == "application/ld+json" {
+		if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
+			p.notFound(w, r, s)
+			return
+		}
+		typ, _ := t.Doc["type"].(string)
+		doc := t.Doc
+		if _, signed := doc["proof"]; signed {
+			subj, _ := doc["credentialSubject"].(map[string]any)
+			doc, typ = subj, "Qualification"
+			res := p.Issuers.Verify(r.Context(), t.Doc)
+			v["Checked"] = res.Valid
+			v["Withdrawn"] = res.Status == "revoked"
+		}
+		v["Rows"] = verifier.Rows(typ, doc)
+	}
+	v["Thing"] = t
+	v["InInbox"] = strings.HasPrefix(string(path), "inbox/")
+	p.render(w, r, s, http.StatusOK, "thing", v)
+}
+
+// file sends a document's bytes, for the leaver's own eyes (an <img> on
+// the thing page, or a download).
+func (p *Pages) file(w http.ResponseWriter, r *http.Request, s *Session) {
+	path, ok := pathVar(r)
+	if !ok {
+		p.notFound(w, r, s)
+		return
+	}
+	res, rc, err := p.Pods.Get(r.Context(), s.Pod, path)
+	if err != nil {
+		p.notFound(w, r, s)
+		return
+	}
+	defer rc.Close()
+	hd := w.Header()
+	hd.Set("Content-Type", res.ContentType)
+	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'")
+	hd.Set("Content-Disposition", "inline")
+	if r.URL.Query().Get("download") == "1" {
+		hd.Set("Content-Disposition", "attachment; filename=\""+downloadName(path)+"\"")
+	}
+	io.Copy(w, rc)
+}
+
+// downloadName is a safe file name for path's last segment.
+func downloadName(path pod.Path) string {
+	name := path.Name()
+	var b strings.Builder
+	for _, c := range name {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// deleteThing asks, then deletes a record or document (and, for a
+// document described by a record, its file too).
+func (p *Pages) deleteThing(w http.ResponseWriter, r *http.Request, s *Session) {
+	path, ok := pathVar(r)
+	if !ok {
+		p.notFound(w, r, s)
+		return
+	}
+	st, err := p.Pods.Stat(r.Context(), s.Pod, path)
+	if err != nil {
+		p.notFound(w, r, s)
+		return
+	}
+	t := thing{Path: path, Title: path.Name(), Kind: kindOf(st.ContentType)}
+	if st.ContentType == "application/ld+json" {
+		if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
+			p.notFound(w, r, s)
+			return
+		}
+	}
+	if r.Method == http.MethodGet {
+		p.render(w, r, s, http.StatusOK, "delete", view{"Thing": t})
+		return
+	}
+	if err := p.Pods.Delete(r.Context(), s.Pod, path, pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
+		p.Log.Error("delete failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	if t.File != "" && t.File != path {
+		if err := p.Pods.Delete(r.Context(), s.Pod, t.File, pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
+			p.Log.Warn("delete of a described file failed", "err", err)
+		}
+	}
+	p.flash(r.Context(), s, "flash.deleted")
+	redirect(w, r, "/my")
+}
+
+// keepCredential files a signed record from the inbox into
+// qualifications/, never over one already there.
+func (p *Pages) keepCredential(w http.ResponseWriter, r *http.Request, s *Session) {
+	path, ok := pathVar(r)
+	if !ok || !strings.HasPrefix(string(path), "inbox/") {
+		p.notFound(w, r, s)
+		return
+	}
+	_, rc, err := p.Pods.Get(r.Context(), s.Pod, path)
+	if err != nil {
+		p.notFound(w, r, s)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(rc, pod.MaxRecord))
+	rc.Close()
+	if err != nil {
+		p.fail(w, r, s)
+		return
+	}
+	name := strings.TrimSuffix(path.Name(), ".jsonld")
+	_, _, err = p.Pods.Post(r.Context(), s.Pod, "qualifications/", name, "application/ld+json", int64(len(body)), strings.NewReader(string(body)))
+	if err != nil {
+		p.Log.Error("filing failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	if err := p.Pods.Delete(r.Context(), s.Pod, path, pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
+		p.Log.Warn("inbox delete after filing failed", "err", err)
+	}
+	p.flash(r.Context(), s, "flash.kept")
+	redirect(w, r, "/my")
+}

@@ -1,0 +1,214 @@
+// Package web is the leaver's and the helper's pages: sign in, keep
+// documents and records, share them, see who looked, withdraw, name helpers,
+// download or delete everything. Pages are server-rendered Go templates
+// using the GOV.UK Design System's markup and styles (package web/static);
+// they work without JavaScript, and every word on them comes from one
+// catalogue (lang/en.json) so that a translation can be added.
+//
+// Browsers sign in with a session cookie (HttpOnly, SameSite=Lax, Secure
+// over TLS) and every form carries a CSRF token. The pod API never accepts
+// the cookie: it wants a bearer token, so these pages cannot be used to
+// reach it from another site.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/issuer"
+	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/verifier"
+	"github.com/satchel-project/satchel/web/static"
+)
+
+// Pages serves the web pages. Fill in the exported fields, then call Open.
+type Pages struct {
+	Accounts *account.Store
+	Pods     *pod.Service
+	Consent  *consent.Service
+	Issuers  *issuer.Service
+	Verifier *verifier.Verifier
+	Throttle *auth.Throttle
+	// BaseURL is the server's public URL; https:// makes cookies Secure.
+	BaseURL string
+	// MaxUpload is the largest document a page accepts, in bytes.
+	MaxUpload int64
+	Log       *slog.Logger
+
+	sessions *sessions
+	secret   []byte
+	now      func() time.Time
+	uploads  chan struct{}
+}
+
+// Open prepares p's storage (sessions and a secret in an internal pod).
+func (p *Pages) Open(ctx context.Context) error {
+	if err := p.Pods.EnsureInternalPod(ctx, internalPod); err != nil {
+		return err
+	}
+	db := p.Pods.Internal(internalPod)
+	secret, err := loadSecret(ctx, db)
+	if err != nil {
+		return err
+	}
+	p.secret = secret
+	if p.now == nil {
+		p.now = time.Now
+	}
+	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now}
+	p.uploads = make(chan struct{}, 4)
+	return nil
+}
+
+// csp is the pages' Content-Security-Policy: scripts and styles from this
+// server only, never inline.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Routes adds the pages to r.
+func (p *Pages) Routes(r *mux.Router) {
+	r.PathPrefix("/assets/").Handler(static.Handler())
+	get, post := http.MethodGet, http.MethodPost
+	r.Handle("/", p.public(p.start)).Methods(get, http.MethodHead)
+	r.Handle("/sign-in", p.public(p.signIn)).Methods(get, post)
+	r.Handle("/reset", p.public(p.reset)).Methods(get, post)
+	r.Handle("/sign-out", p.signedIn(p.signOut)).Methods(get, post)
+
+	my := r.PathPrefix("/my").Subrouter()
+	my.Handle("", p.leaver(p.things)).Methods(get)
+	my.Handle("/things/{path:.+}", p.leaver(p.thing)).Methods(get)
+	my.Handle("/file/{path:.+}", p.leaver(p.file)).Methods(get)
+	my.Handle("/delete/{path:.+}", p.leaver(p.deleteThing)).Methods(get, post)
+	my.Handle("/keep/{path:.+}", p.leaver(p.keepCredential)).Methods(post)
+	my.Handle("/documents/add", p.upload(p.addDocument, isLeaver)).Methods(get, post)
+	p.addressRoutes(my)
+	p.shareRoutes(my)
+	my.Handle("/looked", p.leaver(p.looked)).Methods(get)
+	p.helperRoutes(my)
+	my.Handle("/data", p.leaver(p.myData)).Methods(get)
+	my.Handle("/data/download", p.leaver(p.download)).Methods(get)
+	my.Handle("/data/delete", p.leaver(p.deleteAccount)).Methods(get, post)
+	p.helpingRoutes(r)
+}
+
+// handler is a page that may need the visitor's session.
+type handler func(w http.ResponseWriter, r *http.Request, s *Session)
+
+// public serves a page anyone may see; s is nil when signed out.
+func (p *Pages) public(h handler) http.Handler {
+	return p.wrap(h, func(s *Session) bool { return true }, 64<<10)
+}
+
+// signedIn serves a page for anyone signed in.
+func (p *Pages) signedIn(h handler) http.Handler {
+	return p.wrap(h, func(s *Session) bool { return s != nil }, 64<<10)
+}
+
+// leaver serves a page for a signed-in leaver.
+func (p *Pages) leaver(h handler) http.Handler {
+	return p.wrap(h, isLeaver, 64<<10)
+}
+
+// upload serves a page whose form sends a document, to those allowed; the
+// handler reads the body and checks its CSRF token itself.
+func (p *Pages) upload(h handler, allowed func(*Session) bool) http.Handler {
+	return p.wrap(h, allowed, 0)
+}
+
+// helperPage serves a page for a signed-in helper.
+func (p *Pages) helperPage(h handler) http.Handler {
+	return p.wrap(h, isHelper, 64<<10)
+}
+
+func isHelper(s *Session) bool { return s != nil && s.Kind == account.Helper }
+
+func isLeaver(s *Session) bool { return s != nil && s.Kind == account.Leaver && s.Pod != "" }
+
+// wrap sets the pages' headers, loads the session, sends visitors who may
+// not see the page to sign in, and checks every POST's size, origin and
+// CSRF token. maxBody 0 leaves the body to the handler (uploads).
+func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+		s, err := p.sessions.load(r.Context(), r)
+		if err != nil && !errors.Is(err, errNoSession) {
+			p.Log.Error("session lookup failed", "err", err)
+			p.fail(w, r, nil)
+			return
+		}
+		if s != nil && !p.stillValid(r.Context(), s) {
+			p.sessions.end(r.Context(), w, r)
+			s = nil
+		}
+		if !allowed(s) {
+			if s == nil {
+				http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+				return
+			}
+			p.notFound(w, r, s)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+				p.forbidden(w, r, s)
+				return
+			}
+			if maxBody > 0 {
+				r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+				if err := r.ParseForm(); err != nil {
+					p.render(w, r, s, http.StatusRequestEntityTooLarge, "problem", view{"Heading": "problem.too-big"})
+					return
+				}
+				ok := false
+				if s != nil {
+					ok = sameSecret(r.PostFormValue("csrf"), s.CSRF)
+				} else {
+					ok = p.checkPreToken(r)
+				}
+				if !ok {
+					p.forbidden(w, r, s)
+					return
+				}
+			}
+		}
+		h(w, r, s)
+	})
+}
+
+// stillValid checks that s's account still exists and that its password
+// has not been changed since s began.
+func (p *Pages) stillValid(ctx context.Context, s *Session) bool {
+	a, err := p.Accounts.Get(ctx, s.Username)
+	if err != nil || a.ID != s.Account {
+		return false
+	}
+	return !a.PasswordChanged.After(s.Created)
+}
+
+// flash stores a one-off message for s's next page.
+func (p *Pages) flash(ctx context.Context, s *Session, key string) {
+	s.Flash = key
+	if err := p.sessions.save(ctx, s); err != nil {
+		p.Log.Warn("could not save a session", "err", err)
+	}
+}
+
+// redirect answers a form with a redirect to a page (303, so a reload does
+// not send the form again).
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
