@@ -166,6 +166,7 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 
 func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
 	secs := make([]section, len(sections))
+	hasNI := false
 	for i, sec := range sections {
 		things, err := p.listThings(r.Context(), s.Pod, sec.Container)
 		if err != nil {
@@ -175,8 +176,11 @@ func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
 		}
 		sec.Things = things
 		secs[i] = sec
+		for _, t := range things {
+			hasNI = hasNI || t.Path == niRecord
+		}
 	}
-	p.render(w, r, s, http.StatusOK, "things", view{"Sections": secs})
+	p.render(w, r, s, http.StatusOK, "things", view{"Sections": secs, "HasNI": hasNI})
 }
 
 // pathVar reads the {path} of a page's address as a pod path.
