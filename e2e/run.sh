@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# End-to-end test: a leaver signs in, adds a document and addresses, shares
+# their current address, withdraws the share and sees who looked, in a real
+# headless Chromium (driven by playwright-core) on a real Satchel server built
+# from this tree, with axe-core checking every page (both pinned in
+# package.json / package-lock.json).
+#
+#   bash e2e/run.sh
+#
+# Needs Go, Node 20+, npm and curl, the npm registry (or a warm npm cache) for
+# `npm ci`, and Debian's chromium package, which this script installs with
+# apt-get if /usr/bin/chromium is missing (Playwright never downloads a
+# browser of its own here). Everything else is local: the server listens on a
+# free loopback port and keeps its data in a temporary directory that is
+# removed on exit. If the test fails, the tail of the server log is printed
+# and screenshots of the pages are kept in e2e/artifacts/ (with
+# SATCHEL_E2E_SCREENSHOTS=1, one of every page the test checks, pass or
+# fail). Exits with the test runner's status.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$here"
+
+chromium="${SATCHEL_CHROMIUM:-/usr/bin/chromium}"
+artifacts="$here/artifacts"
+
+tmp="$(mktemp -d)"
+server_pid=""
+test_pid=""
+stop() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
+cleanup() {
+  stop "$test_pid"
+  stop "$server_pid"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ ! -x "$chromium" ]; then
+  if [ "$chromium" != /usr/bin/chromium ]; then
+    echo "SATCHEL_CHROMIUM is $chromium, but there is no program there." >&2
+    exit 1
+  fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then
+      sudo="sudo"
+    else
+      echo "Chromium is not installed, and this script cannot install it without root or sudo: run 'apt-get install chromium' as root." >&2
+      exit 1
+    fi
+  fi
+  echo "e2e: installing Debian's chromium package (once)" >&2
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >"$tmp/apt.log" 2>&1 \
+    || [ ! -x "$chromium" ]; then
+    cat "$tmp/apt.log" >&2
+    echo "Could not install Chromium with apt-get, so the end-to-end test cannot run." >&2
+    exit 1
+  fi
+fi
+
+# Quiet unless it fails. playwright-core has no browser download step, and
+# the variable makes sure nothing else tries one.
+if ! PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >"$tmp/npm.log" 2>&1; then
+  echo "npm ci failed:" >&2
+  cat "$tmp/npm.log" >&2
+  exit 1
+fi
+
+(cd "$root" && go build -o "$tmp/satchel" ./cmd/satchel)
+
+free_port() {
+  node -e 'const s = require("net").createServer();
+s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+random_password() {
+  echo "e2e-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+}
+leaver=jo
+leaver_password="$(random_password)"
+helper=sam
+helper_password="$(random_password)"
+
+# Another process could take the port between free_port and serve; then the
+# server exits at once and we try again with a new port and a fresh data dir.
+started=""
+for attempt in 1 2 3; do
+  port="$(free_port)"
+  base="http://127.0.0.1:$port"
+  data="$tmp/data-$attempt"
+  if ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
+    --username "$leaver" --display-name "Jo Bloggs" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$helper_password" "$tmp/satchel" account create \
+      --kind helper --username "$helper" --display-name "Sam Support" --base-url "$base" >/dev/null 2>"$tmp/account.log"; then
+    cat "$tmp/account.log" >&2
+    exit 1
+  fi
+  "$tmp/satchel" serve --data "$data" --addr "127.0.0.1:$port" --base-url "$base" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  # Startup wait: at most ~10 s for /healthz to answer.
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      break
+    fi
+    if curl -fsS -o /dev/null --max-time 1 "$base/healthz" 2>/dev/null; then
+      started=1
+      break
+    fi
+    sleep 0.1
+  done
+  if [ -n "$started" ] && kill -0 "$server_pid" 2>/dev/null; then
+    break
+  fi
+  started=""
+  echo "server did not start on port $port (attempt $attempt):" >&2
+  cat "$tmp/server.log" >&2
+  stop "$server_pid"
+  server_pid=""
+done
+if [ -z "$started" ]; then
+  echo "giving up: the Satchel server would not start" >&2
+  exit 1
+fi
+
+rm -rf "$artifacts"
+mkdir -p "$artifacts"
+
+# In the background so that an interrupt stops the run at once (bash runs
+# traps only between foreground commands).
+SATCHEL_URL="$base" \
+  SATCHEL_LEAVER_USERNAME="$leaver" SATCHEL_LEAVER_PASSWORD="$leaver_password" \
+  SATCHEL_HELPER_USERNAME="$helper" SATCHEL_HELPER_PASSWORD="$helper_password" \
+  SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
+  node --test --test-timeout=120000 leaver.test.mjs &
+test_pid=$!
+status=0
+wait "$test_pid" || status=$?
+test_pid=""
+
+if [ "$status" -ne 0 ]; then
+  echo "--- server log (last 50 lines) ---" >&2
+  tail -n 50 "$tmp/server.log" >&2
+  if [ -n "$(ls -A "$artifacts")" ]; then
+    echo "--- screenshots and HTML of the pages when it failed: $artifacts ---" >&2
+    ls "$artifacts" >&2
+  fi
+elif [ "${SATCHEL_E2E_SCREENSHOTS:-}" = 1 ]; then
+  echo "screenshots of every page checked: $artifacts" >&2
+else
+  rm -rf "$artifacts"
+fi
+exit "$status"
