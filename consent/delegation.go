@@ -19,6 +19,7 @@ const (
 	RightView  Right = "view"  // read the pod (not the access log)
 	RightAdd   Right = "add"   // add documents, never change or delete
 	RightShare Right = "share" // make and withdraw shares on the leaver's behalf
+	RightReset Right = "reset" // start a password reset the leaver finishes with a code
 )
 
 // RightWords say what each right means, for people.
@@ -26,6 +27,7 @@ var RightWords = map[Right]string{
 	RightView:  "see your records and documents",
 	RightAdd:   "add documents",
 	RightShare: "share on your behalf",
+	RightReset: "help you if you forget your password",
 }
 
 // Delegation is a leaver's permission for a helper (a support worker,
@@ -78,7 +80,7 @@ func ParseRights(s string) ([]Right, error) {
 			continue
 		}
 		if _, ok := RightWords[r]; !ok {
-			return nil, fmt.Errorf("%q is not something a helper can be allowed to do: use view, add or share", f)
+			return nil, fmt.Errorf("%q is not something a helper can be allowed to do: use view, add, share or reset", f)
 		}
 		if !seen[r] {
 			seen[r] = true
@@ -86,9 +88,9 @@ func ParseRights(s string) ([]Right, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, errors.New("choose what the helper may do: view, add and/or share")
+		return nil, errors.New("choose what the helper may do: view, add, share and/or reset")
 	}
-	order := map[Right]int{RightView: 0, RightAdd: 1, RightShare: 2}
+	order := map[Right]int{RightView: 0, RightAdd: 1, RightShare: 2, RightReset: 3}
 	sort.Slice(out, func(i, j int) bool { return order[out[i]] < order[out[j]] })
 	return out, nil
 }

@@ -15,6 +15,7 @@ var rightOptions = []option{
 	{Value: string(consent.RightView), Label: "right.view"},
 	{Value: string(consent.RightAdd), Label: "right.add"},
 	{Value: string(consent.RightShare), Label: "right.share"},
+	{Value: string(consent.RightReset), Label: "right.reset"},
 }
 
 // helperView is a helper as the leaver's pages show them.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
 )
@@ -22,6 +23,7 @@ func (p *Pages) helpingRoutes(r *mux.Router) {
 	r.Handle("/helping/{pod}/file/{path:.+}", p.helperPage(p.helpingFile)).Methods(http.MethodGet)
 	r.Handle("/helping/{pod}/add", p.upload(p.helpingAdd, isHelper)).Methods(http.MethodGet, http.MethodPost)
 	r.Handle("/helping/{pod}/reset", p.helperPage(p.helpingReset)).Methods(http.MethodGet, http.MethodPost)
+	p.shareRoutesFor(r, "/helping/{pod}", p.asHelper)
 }
 
 // chosen finds the delegation of the pod in the page's address to the
@@ -59,7 +61,7 @@ func (p *Pages) helpingThings(w http.ResponseWriter, r *http.Request, s *Session
 	if !ok {
 		return
 	}
-	v := view{"Person": helperView{d, rightKeys(d)}, "CanView": d.Can(consent.RightView), "CanAdd": d.Can(consent.RightAdd)}
+	v := view{"Person": helperView{d, rightKeys(d)}, "CanView": d.Can(consent.RightView), "CanAdd": d.Can(consent.RightAdd), "CanShare": d.Can(consent.RightShare) && d.Can(consent.RightView), "CanReset": d.Can(consent.RightReset)}
 	if d.Can(consent.RightView) {
 		secs := make([]section, 0, len(sections))
 		for _, sec := range sections {
@@ -123,12 +125,16 @@ func (p *Pages) helpingAdd(w http.ResponseWriter, r *http.Request, s *Session) {
 	p.addDocumentTo(w, r, s, d.Pod, s.Name, "/helping/"+string(d.Pod))
 }
 
-// helpingReset starts a password reset for a leaver who chose the helper:
-// the helper types the leaver's username, and gets a code to give them in
-// person.
+// helpingReset starts a password reset for a leaver who let the helper do
+// so: the helper types the leaver's username, and gets a code to give them
+// in person.
 func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session) {
 	d, ok := p.chosen(w, r, s)
 	if !ok {
+		return
+	}
+	if !d.Can(consent.RightReset) {
+		p.notFound(w, r, s)
 		return
 	}
 	v := view{"Person": helperView{d, rightKeys(d)}}
@@ -138,8 +144,15 @@ func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session)
 	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	v["Username"] = username
+	userKey, ipKey := auth.UserKey("helper:"+s.Account), auth.IPKey(r)
+	if wait := p.Throttle.Wait(userKey, ipKey); wait > 0 {
+		v["Errors"] = []fieldError{{Field: "username", Key: "reset.error.wait"}}
+		p.render(w, r, s, http.StatusTooManyRequests, "helping-reset", v)
+		return
+	}
 	a, err := p.Accounts.Get(r.Context(), username)
 	if err != nil || a.Pod != d.Pod {
+		p.Throttle.Fail(userKey, ipKey)
 		v["Errors"] = []fieldError{{Field: "username", Key: "helping.reset.error"}}
 		p.render(w, r, s, http.StatusUnprocessableEntity, "helping-reset", v)
 		return

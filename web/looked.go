@@ -83,11 +83,9 @@ func (p *Pages) thingWords(ctx context.Context, id pod.PodID, path pod.Path, g c
 	if n, ok := names[path]; ok {
 		return n
 	}
-	n := c.text("looked.quoted", path.Name())
+	n := c.text("looked.quoted", p.titleOf(ctx, id, path))
 	if path.IsContainer() {
 		n = c.text("looked.folder", path.Name())
-	} else if t, err := p.readThing(ctx, id, path); err == nil {
-		n = c.text("looked.quoted", t.Title)
 	}
 	names[path] = n
 	return n

@@ -16,14 +16,15 @@ import (
 
 // shareDraft is a share being made, one question a page.
 type shareDraft struct {
-	Items    []string `json:"items,omitempty"` // paths
-	Part     string   `json:"part,omitempty"`  // address history: "current" or "all"
-	Name     string   `json:"name,omitempty"`
-	Kind     string   `json:"kind,omitempty"`
-	Purpose  string   `json:"purpose,omitempty"`
-	Text     string   `json:"text,omitempty"`
-	Length   string   `json:"length,omitempty"`
-	Checking bool     `json:"checking,omitempty"`
+	Pod      pod.PodID `json:"pod"`
+	Items    []string  `json:"items,omitempty"` // paths
+	Part     string    `json:"part,omitempty"`  // address history: "current" or "all"
+	Name     string    `json:"name,omitempty"`
+	Kind     string    `json:"kind,omitempty"`
+	Purpose  string    `json:"purpose,omitempty"`
+	Text     string    `json:"text,omitempty"`
+	Length   string    `json:"length,omitempty"`
+	Checking bool      `json:"checking,omitempty"`
 }
 
 var recipientKinds = []option{
@@ -68,14 +69,56 @@ func optionLabel(opts []option, v string) string {
 
 var shareSteps = []string{"what", "who", "why", "how-long"}
 
-func (p *Pages) shareRoutes(my *mux.Router) {
-	my.Handle("/share", p.leaver(p.shareStart)).Methods(http.MethodGet)
-	my.Handle("/share/{step}", p.leaver(p.shareStep)).Methods(http.MethodGet, http.MethodPost)
-	my.Handle("/shares", p.leaver(p.shares)).Methods(http.MethodGet)
-	my.Handle("/shares/{id}", p.leaver(p.shareDone)).Methods(http.MethodGet)
-	my.Handle("/shares/{id}/print", p.leaver(p.sharePrint)).Methods(http.MethodGet)
-	my.Handle("/shares/{id}/qr.png", p.leaver(p.shareQR)).Methods(http.MethodGet)
-	my.Handle("/shares/{id}/withdraw", p.leaver(p.withdraw)).Methods(http.MethodGet, http.MethodPost)
+// sharer is who is making or managing a share, and for whose pod: the
+// leaver, or a helper the leaver let share for them.
+type sharer struct {
+	Pod     pod.PodID
+	Name    string // the leaver's name, which the recipient sees
+	Account string // the account acting
+	Helper  string // the helper's name; "" when it is the leaver
+	Base    string // where these pages are: "/my" or "/helping/POD"
+}
+
+// sharerHandler is a share page, for a sharer.
+type sharerHandler func(w http.ResponseWriter, r *http.Request, s *Session, sh sharer)
+
+// asLeaver serves h to a signed-in leaver, for their own pod.
+func (p *Pages) asLeaver(h sharerHandler) http.Handler {
+	return p.leaver(func(w http.ResponseWriter, r *http.Request, s *Session) {
+		h(w, r, s, sharer{Pod: s.Pod, Name: s.Name, Account: s.Account, Base: "/my"})
+	})
+}
+
+// asHelper serves h to a signed-in helper whom the leaver of the pod in
+// the address let share for them and see their things: the wizard shows
+// what there is to share and exactly what the recipient will see.
+func (p *Pages) asHelper(h sharerHandler) http.Handler {
+	return p.helperPage(func(w http.ResponseWriter, r *http.Request, s *Session) {
+		d, ok := p.chosen(w, r, s)
+		if !ok {
+			return
+		}
+		if !d.Can(consent.RightShare) || !d.Can(consent.RightView) {
+			p.notFound(w, r, s)
+			return
+		}
+		h(w, r, s, sharer{Pod: d.Pod, Name: d.LeaverName, Account: s.Account, Helper: s.Name, Base: "/helping/" + string(d.Pod)})
+	})
+}
+
+func (p *Pages) shareRoutes(my *mux.Router) { p.shareRoutesFor(my, "", p.asLeaver) }
+
+// shareRoutesFor adds the share pages under prefix of r, served through
+// wrap.
+func (p *Pages) shareRoutesFor(r *mux.Router, prefix string, wrap func(sharerHandler) http.Handler) {
+	get, post := http.MethodGet, http.MethodPost
+	r.Handle(prefix+"/share", wrap(p.shareStart)).Methods(get)
+	r.Handle(prefix+"/share/{step}", wrap(p.shareStep)).Methods(get, post)
+	r.Handle(prefix+"/shares", wrap(p.shares)).Methods(get)
+	r.Handle(prefix+"/shares/{id}", wrap(p.shareDone)).Methods(get)
+	r.Handle(prefix+"/shares/{id}/print", wrap(p.sharePrint)).Methods(get)
+	r.Handle(prefix+"/shares/{id}/qr.png", wrap(p.shareQR)).Methods(get)
+	r.Handle(prefix+"/shares/{id}/withdraw", wrap(p.withdraw)).Methods(get, post)
 }
 
 // shareable lists what the leaver can share: every record and document
@@ -96,33 +139,33 @@ func (p *Pages) shareable(ctx context.Context, id pod.PodID) ([]section, error) 
 }
 
 // shareStart begins a new share.
-func (p *Pages) shareStart(w http.ResponseWriter, r *http.Request, s *Session) {
-	s.Share = &shareDraft{}
+func (p *Pages) shareStart(w http.ResponseWriter, r *http.Request, s *Session, sh sharer) {
+	s.Share = &shareDraft{Pod: sh.Pod}
 	if err := p.sessions.save(r.Context(), s); err != nil {
 		p.fail(w, r, s)
 		return
 	}
-	redirect(w, r, "/my/share/what")
+	redirect(w, r, sh.Base+"/share/what")
 }
 
-func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session) {
+func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session, sh sharer) {
 	step := mux.Vars(r)["step"]
 	d := s.Share
-	if d == nil {
-		redirect(w, r, "/my/share")
+	if d == nil || d.Pod != sh.Pod {
+		redirect(w, r, sh.Base+"/share")
 		return
 	}
 	if step == "check" {
-		p.shareCheck(w, r, s)
+		p.shareCheck(w, r, s, sh)
 		return
 	}
 	if !contains(shareSteps, step) {
 		p.notFound(w, r, s)
 		return
 	}
-	v := view{"Step": step, "Draft": d, "Kinds": recipientKinds, "Purposes": purposes, "Lengths": lengths, "Parts": addressParts, "Back": shareBack(d, step)}
+	v := view{"Step": step, "Draft": d, "Kinds": recipientKinds, "Purposes": purposes, "Lengths": lengths, "Parts": addressParts, "Back": shareBack(d, step, sh.Base), "Base": sh.Base, "Sharer": sh}
 	if step == "what" {
-		secs, err := p.shareable(r.Context(), s.Pod)
+		secs, err := p.shareable(r.Context(), sh.Pod)
 		if err != nil {
 			p.fail(w, r, s)
 			return
@@ -196,19 +239,19 @@ func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, s)
 		return
 	}
-	redirect(w, r, "/my/share/"+next)
+	redirect(w, r, sh.Base+"/share/"+next)
 }
 
-func shareBack(d *shareDraft, step string) string {
+func shareBack(d *shareDraft, step, base string) string {
 	if d.Checking {
-		return "/my/share/check"
+		return base + "/share/check"
 	}
 	for i, st := range shareSteps {
 		if st == step && i > 0 {
-			return "/my/share/" + shareSteps[i-1]
+			return base + "/share/" + shareSteps[i-1]
 		}
 	}
-	return "/my"
+	return base
 }
 
 // draftComplete reports whether every question of d has an answer.
@@ -220,12 +263,12 @@ func draftComplete(d *shareDraft) bool {
 // grantOf turns a finished draft into the grant it asks for. A described
 // document brings its file; "current address only" shares the address
 // the leaver lives at now and the date they moved in.
-func (p *Pages) grantOf(ctx context.Context, s *Session, d *shareDraft) (consent.NewGrant, error) {
+func (p *Pages) grantOf(ctx context.Context, sh sharer, d *shareDraft) (consent.NewGrant, error) {
 	now := p.now().UTC().Truncate(time.Second)
 	n := consent.NewGrant{
-		Pod:         s.Pod,
-		GrantedBy:   s.Account,
-		SharedBy:    s.Name,
+		Pod:         sh.Pod,
+		GrantedBy:   sh.Account,
+		SharedBy:    sh.Name,
 		Recipient:   consent.Recipient{Name: d.Name, Kind: consent.RecipientKind(d.Kind)},
 		Purpose:     d.Purpose,
 		PurposeText: d.Text,
@@ -236,7 +279,7 @@ func (p *Pages) grantOf(ctx context.Context, s *Session, d *shareDraft) (consent
 		path := pod.Path(it)
 		item := consent.Item{Path: path}
 		if path == addressHistory && d.Part == "current" {
-			doc, _, err := p.readHistory(ctx, s.Pod)
+			doc, _, err := p.readHistory(ctx, sh.Pod)
 			if err != nil {
 				return n, err
 			}
@@ -248,7 +291,7 @@ func (p *Pages) grantOf(ctx context.Context, s *Session, d *shareDraft) (consent
 		}
 		n.Items = append(n.Items, item)
 		if strings.HasSuffix(it, ".jsonld") {
-			if t, err := p.readThing(ctx, s.Pod, path); err == nil && t.File != "" {
+			if t, err := p.readThing(ctx, sh.Pod, path); err == nil && t.File != "" {
 				n.Items = append(n.Items, consent.Item{Path: t.File})
 			}
 		}
@@ -264,16 +307,16 @@ const errNoCurrent = shareError("no current address")
 
 // shareCheck shows exactly what the recipient will see, then makes the
 // share.
-func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session) {
+func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, sh sharer) {
 	d := s.Share
 	if !draftComplete(d) {
-		redirect(w, r, "/my/share/what")
+		redirect(w, r, sh.Base+"/share/what")
 		return
 	}
-	n, err := p.grantOf(r.Context(), s, d)
+	n, err := p.grantOf(r.Context(), sh, d)
 	if err == errNoCurrent {
-		v := view{"Step": "what", "Draft": d, "Parts": addressParts, "Back": "/my", "Errors": []fieldError{{Field: "part", Key: "what.error.no-current"}}}
-		secs, _ := p.shareable(r.Context(), s.Pod)
+		v := view{"Step": "what", "Draft": d, "Parts": addressParts, "Back": sh.Base, "Base": sh.Base, "Sharer": sh, "Errors": []fieldError{{Field: "part", Key: "what.error.no-current"}}}
+		secs, _ := p.shareable(r.Context(), sh.Pod)
 		v["Sections"] = secs
 		p.render(w, r, s, http.StatusUnprocessableEntity, "share-step", v)
 		return
@@ -292,14 +335,14 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session) {
 		}
 		g := consent.Grant{Pod: n.Pod, GrantedBy: n.GrantedBy, SharedBy: n.SharedBy, Recipient: n.Recipient,
 			Purpose: n.Purpose, PurposeText: n.PurposeText, Items: n.Items, NotBefore: n.NotBefore, Expires: n.Expires, Created: n.NotBefore}
-		preview, err := p.Verifier.Preview(r.Context(), g, func(path pod.Path) string { return "/my/file/" + path.Escaped() })
+		preview, err := p.Verifier.Preview(r.Context(), g, func(path pod.Path) string { return sh.Base + "/file/" + path.Escaped() })
 		if err != nil {
 			p.Log.Error("preview failed", "err", err)
 			p.fail(w, r, s)
 			return
 		}
 		var titles []string
-		secs, _ := p.shareable(r.Context(), s.Pod)
+		secs, _ := p.shareable(r.Context(), sh.Pod)
 		for _, sec := range secs {
 			for _, t := range sec.Things {
 				if contains(d.Items, string(t.Path)) {
@@ -311,7 +354,7 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session) {
 			"Draft": d, "Preview": template.HTML(preview), "Titles": titles, "Until": n.Expires,
 			"Kind": optionLabel(recipientKinds, d.Kind), "Purpose": optionLabel(purposes, d.Purpose),
 			"Length": optionLabel(lengths, d.Length), "Part": optionLabel(addressParts, d.Part),
-			"HasAddress": contains(d.Items, string(addressHistory)),
+			"HasAddress": contains(d.Items, string(addressHistory)), "Base": sh.Base, "Sharer": sh,
 		})
 		return
 	}
@@ -321,9 +364,12 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, s)
 		return
 	}
+	if sh.Helper != "" {
+		p.recordShare(r, g, sh, "share")
+	}
 	s.Share = nil
 	if err := p.sessions.save(r.Context(), s); err != nil {
 		p.Log.Warn("could not save a session", "err", err)
 	}
-	redirect(w, r, "/my/shares/"+string(g.ID))
+	redirect(w, r, sh.Base+"/shares/"+string(g.ID))
 }

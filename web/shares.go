@@ -8,6 +8,7 @@ import (
 
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/consent/qr"
+	"github.com/satchel-project/satchel/pod"
 )
 
 // shareView is one share as the leaver's pages show it.
@@ -24,12 +25,12 @@ func (v shareView) Live() bool { return v.Status == "active" || v.Status == "sch
 // StatusKey is the catalogue key of the share's state.
 func (v shareView) StatusKey() string { return "status." + v.Status }
 
-func (p *Pages) viewOf(r *http.Request, s *Session, sh consent.Share) shareView {
+func (p *Pages) viewOf(r *http.Request, id pod.PodID, sh consent.Share) shareView {
 	v := shareView{Share: sh, Link: p.Consent.ShareURL(sh.Token), Kind: optionLabel(recipientKinds, string(sh.Recipient.Kind))}
 	seen := map[string]bool{}
 	for _, it := range sh.Items {
 		title := string(it.Path)
-		if t, err := p.readThing(r.Context(), s.Pod, it.Path); err == nil {
+		if t, err := p.readThing(r.Context(), id, it.Path); err == nil {
 			title = t.Title
 		} else if it.Path.IsContainer() {
 			title = it.Path.Name()
@@ -54,8 +55,8 @@ func (p *Pages) viewOf(r *http.Request, s *Session, sh consent.Share) shareView 
 
 // shares lists the leaver's shares: the ones that still work, then the
 // ones that have ended.
-func (p *Pages) shares(w http.ResponseWriter, r *http.Request, s *Session) {
-	list, err := p.Consent.List(r.Context(), s.Pod)
+func (p *Pages) shares(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
+	list, err := p.Consent.List(r.Context(), who.Pod)
 	if err != nil {
 		p.Log.Error("listing shares failed", "err", err)
 		p.fail(w, r, s)
@@ -63,19 +64,19 @@ func (p *Pages) shares(w http.ResponseWriter, r *http.Request, s *Session) {
 	}
 	var live, ended []shareView
 	for _, sh := range list {
-		v := p.viewOf(r, s, sh)
+		v := p.viewOf(r, who.Pod, sh)
 		if v.Live() {
 			live = append(live, v)
 		} else {
 			ended = append(ended, v)
 		}
 	}
-	p.render(w, r, s, http.StatusOK, "shares", view{"Live": live, "Ended": ended})
+	p.render(w, r, s, http.StatusOK, "shares", view{"Live": live, "Ended": ended, "Base": who.Base, "Sharer": who})
 }
 
-// share reads the share {id} of the session's pod.
-func (p *Pages) share(w http.ResponseWriter, r *http.Request, s *Session) (shareView, bool) {
-	sh, err := p.Consent.Get(r.Context(), s.Pod, consent.GrantID(mux.Vars(r)["id"]))
+// share reads the share {id} of the sharer's pod.
+func (p *Pages) share(w http.ResponseWriter, r *http.Request, s *Session, who sharer) (shareView, bool) {
+	sh, err := p.Consent.Get(r.Context(), who.Pod, consent.GrantID(mux.Vars(r)["id"]))
 	if errors.Is(err, consent.ErrNoGrant) {
 		p.notFound(w, r, s)
 		return shareView{}, false
@@ -84,26 +85,26 @@ func (p *Pages) share(w http.ResponseWriter, r *http.Request, s *Session) (share
 		p.fail(w, r, s)
 		return shareView{}, false
 	}
-	return p.viewOf(r, s, sh), true
+	return p.viewOf(r, who.Pod, sh), true
 }
 
 // shareDone shows one share: its link, QR code and what it shares.
-func (p *Pages) shareDone(w http.ResponseWriter, r *http.Request, s *Session) {
-	if v, ok := p.share(w, r, s); ok {
-		p.render(w, r, s, http.StatusOK, "share", view{"Share": v})
+func (p *Pages) shareDone(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
+	if v, ok := p.share(w, r, s, who); ok {
+		p.render(w, r, s, http.StatusOK, "share", view{"Share": v, "Base": who.Base, "Sharer": who})
 	}
 }
 
 // sharePrint is a page to print and hand over: the QR code, the link, who
 // it is for and until when.
-func (p *Pages) sharePrint(w http.ResponseWriter, r *http.Request, s *Session) {
-	if v, ok := p.share(w, r, s); ok {
-		p.render(w, r, s, http.StatusOK, "share-print", view{"Share": v})
+func (p *Pages) sharePrint(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
+	if v, ok := p.share(w, r, s, who); ok {
+		p.render(w, r, s, http.StatusOK, "share-print", view{"Share": v, "Base": who.Base, "Sharer": who})
 	}
 }
 
-func (p *Pages) shareQR(w http.ResponseWriter, r *http.Request, s *Session) {
-	v, ok := p.share(w, r, s)
+func (p *Pages) shareQR(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
+	v, ok := p.share(w, r, s, who)
 	if !ok {
 		return
 	}
@@ -122,20 +123,31 @@ func (p *Pages) shareQR(w http.ResponseWriter, r *http.Request, s *Session) {
 }
 
 // withdraw asks, then withdraws a share at once.
-func (p *Pages) withdraw(w http.ResponseWriter, r *http.Request, s *Session) {
-	v, ok := p.share(w, r, s)
+func (p *Pages) withdraw(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
+	v, ok := p.share(w, r, s, who)
 	if !ok {
 		return
 	}
 	if r.Method == http.MethodGet {
-		p.render(w, r, s, http.StatusOK, "withdraw", view{"Share": v})
+		p.render(w, r, s, http.StatusOK, "withdraw", view{"Share": v, "Base": who.Base, "Sharer": who})
 		return
 	}
-	if err := p.Consent.Revoke(r.Context(), s.Pod, v.ID); err != nil {
+	if err := p.Consent.Revoke(r.Context(), who.Pod, v.ID); err != nil {
 		p.Log.Error("withdrawing a share failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
+	if who.Helper != "" {
+		p.recordShare(r, v.Grant, who, "revoke")
+	}
 	p.flash(r.Context(), s, "flash.withdrawn")
-	redirect(w, r, "/my/shares")
+	redirect(w, r, who.Base+"/shares")
+}
+
+// recordShare writes a helper's share or withdrawal into the leaver's log.
+func (p *Pages) recordShare(r *http.Request, g consent.Grant, who sharer, what string) {
+	e := consent.LogEntry{Type: what, Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: who.Helper}
+	if err := p.Consent.Record(r.Context(), who.Pod, e); err != nil {
+		p.Log.Warn("could not record a helper's share", "err", err)
+	}
 }

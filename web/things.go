@@ -164,6 +164,22 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 	return t, nil
 }
 
+// titleOf names the thing at path as My things does: a record by its
+// title, a file by the title of the Document record that describes it,
+// any other file by its name.
+func (p *Pages) titleOf(ctx context.Context, id pod.PodID, path pod.Path) string {
+	if t, err := p.readThing(ctx, id, path); err == nil {
+		return t.Title
+	}
+	things, _ := p.listThings(ctx, id, path.Parent())
+	for _, t := range things {
+		if t.File == path {
+			return t.Title
+		}
+	}
+	return path.Name()
+}
+
 func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
 	secs := make([]section, len(sections))
 	hasNI := false

@@ -23,7 +23,7 @@ func runHelpers(ctx context.Context, env *Env, args []string) error {
 		return use
 	}
 	fs := flags(env, "helpers "+args[0], "")
-	can := fs.String("can", "view", "what the helper may do: view, add (documents) and/or share, separated by commas")
+	can := fs.String("can", "view", "what the helper may do: view, add (documents), share and/or reset (start a password reset), separated by commas")
 	rest, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return err
