@@ -739,3 +739,34 @@ func TestWebHelperSharesForLeaver(t *testing.T) {
 	// Another pod's shares are not reachable through this helper's pages.
 	helen.get("/helping/" + strings.Repeat("a", 26) + "/shares").want(http.StatusNotFound)
 }
+
+// TestWebIssuedRecords: a qualification an issuer signed into the inbox
+// shows on My things with who signed it, and can be kept (filed into
+// qualifications/) or deleted.
+func TestWebIssuedRecords(t *testing.T) {
+	s := newTestServer(t)
+	staff, _, _, enrolment := issuerSetup(t, s)
+	for i := 0; i < 2; i++ {
+		r := s.do("POST", s.url+"/api/v1/issuers/hmp-example-education/issue", staff, strings.NewReader(`{"enrolment":"`+enrolment+`","qualification":`+qualification+`}`), "Content-Type", "application/json")
+		expect(t, r, http.StatusCreated)
+	}
+	jo := s.signedIn(t, "jo", webPassword, "/my")
+	my := jo.get("/my").want(http.StatusOK).shows("Sent to you", "Functional Skills English", "signed by HMP Example - Education Department")
+	things := regexp.MustCompile(`href="(/my/things/inbox/[^"]+)"`).FindAllStringSubmatch(my.body, -1)
+	if len(things) != 2 {
+		t.Fatalf("My things links %d inbox records, want 2: %s", len(things), my.text())
+	}
+	jo.form(things[0][1]).want(http.StatusOK).shows("Sent and signed by HMP Example - Education Department. Satchel checked the signature.", "Keep it in my qualifications")
+	jo.post("/my/keep/"+strings.TrimPrefix(things[0][1], "/my/things/"), url.Values{"csrf": {jo.csrf}}).redirects("/my")
+	jo.get(things[0][1]).want(http.StatusNotFound)
+	kept := regexp.MustCompile(`href="(/my/things/qualifications/[^"]+)"`).FindStringSubmatch(jo.get("/my").body)
+	if kept == nil {
+		t.Fatal("the kept record is not listed under qualifications")
+	}
+	jo.get(kept[1]).want(http.StatusOK).shows("Satchel checked the signature.").hides("Keep it in my qualifications")
+
+	del := "/my/delete/" + strings.TrimPrefix(things[1][1], "/my/things/")
+	jo.form(del).shows("You cannot get it back after you delete it.")
+	jo.send(del, nil).redirects("/my")
+	jo.get("/my").want(http.StatusOK).shows("Nothing has been sent to you.")
+}
