@@ -1,13 +1,18 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/satchel-project/satchel/examples"
 	podpkg "github.com/satchel-project/satchel/pod"
 )
 
@@ -76,5 +81,50 @@ func BenchmarkListing200(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMyThingsPage is the leaver's home page, My things, over the
+// example pod (records and documents in six sections, each record read
+// and decrypted for its title), signed in with a session cookie, one
+// request at a time: the server's time per page.
+func BenchmarkMyThingsPage(b *testing.B) {
+	s := newTestServer(b)
+	pod, _ := s.leaver("bench")
+	id := podpkg.PodID(strings.Split(strings.TrimPrefix(pod, s.url+"/pods/"), "/")[0])
+	ctx := context.Background()
+	for _, f := range examples.Files() {
+		if _, _, err := s.b.Pods.Put(ctx, id, podpkg.Path(f.Path), f.ContentType, int64(len(f.Data)), bytes.NewReader(f.Data), podpkg.Preconditions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(s.url + "/sign-in")
+	if err != nil {
+		b.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if csrf == nil {
+		b.Fatal("no csrf on the sign-in page")
+	}
+	resp, err = c.PostForm(s.url+"/sign-in", url.Values{"csrf": {string(csrf[1])}, "username": {"bench"}, "password": {webPassword}})
+	if err != nil || resp.Request.URL.Path != "/my" {
+		b.Fatalf("sign-in: %v", err)
+	}
+	resp.Body.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := c.Get(s.url + "/my")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || n < 1000 {
+			b.Fatalf("status %d, %d bytes", resp.StatusCode, n)
+		}
 	}
 }
