@@ -9,6 +9,8 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -65,6 +67,11 @@ type file struct {
 	contentType string
 	etag        string // quoted, strong
 	length      string
+	// gz is body gzipped (nil where that does not help), for clients that
+	// accept it: the stylesheet goes from about 139 KB to 16 KB, which
+	// matters on a cheap phone's mobile data.
+	gz       []byte
+	gzLength string
 }
 
 // files maps a name relative to Prefix ("images/favicon.svg") to its file.
@@ -85,12 +92,22 @@ func load(fsys fs.FS) map[string]file {
 			panic("static: no Content-Type for " + name)
 		}
 		sum := sha256.Sum256(body)
-		m[name] = file{
+		f := file{
 			body:        body,
 			contentType: ct,
 			etag:        `"` + hex.EncodeToString(sum[:]) + `"`,
 			length:      strconv.Itoa(len(body)),
 		}
+		if strings.HasPrefix(ct, "text/") || ct == "image/svg+xml" {
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+			zw.Write(body)
+			zw.Close()
+			if buf.Len() < len(body) {
+				f.gz, f.gzLength = buf.Bytes(), strconv.Itoa(buf.Len())
+			}
+		}
+		m[name] = f
 		return nil
 	})
 	if err != nil {
@@ -128,11 +145,35 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Content-Type", f.contentType)
-	h.Set("Content-Length", f.length)
+	body, length := f.body, f.length
+	if f.gz != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+			body, length = f.gz, f.gzLength
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	h.Set("Content-Length", length)
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		w.Write(f.body)
+		w.Write(body)
 	}
+}
+
+// acceptsGzip reports whether Accept-Encoding values allow gzip (and do
+// not refuse it with q=0).
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // noneMatch reports whether an If-None-Match header names etag, or is "*".

@@ -1,8 +1,11 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -182,5 +185,36 @@ func TestMethodNotAllowed(t *testing.T) {
 		if strings.Contains(w.Body.String(), ".govuk-") {
 			t.Errorf("%s served the stylesheet", method)
 		}
+	}
+}
+
+func TestGzip(t *testing.T) {
+	plain := get(t, "GET", Stylesheet, nil)
+	for _, ae := range []string{"gzip", "br, gzip;q=0.8", "GZIP"} {
+		w := get(t, "GET", Stylesheet, map[string]string{"Accept-Encoding": ae})
+		if w.Header().Get("Content-Encoding") != "gzip" || !strings.Contains(w.Header().Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("Accept-Encoding %q: Content-Encoding %q, Vary %q", ae, w.Header().Get("Content-Encoding"), w.Header().Get("Vary"))
+		}
+		sent := w.Body.Len()
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, plain.Body.Bytes()) {
+			t.Fatalf("gunzipped stylesheet differs from the plain one (%v)", err)
+		}
+		if n, _ := strconv.Atoi(w.Header().Get("Content-Length")); n != sent || n > plain.Body.Len()/4 {
+			t.Errorf("gzipped Content-Length %d, body %d, plain %d", n, sent, plain.Body.Len())
+		}
+	}
+	for _, ae := range []string{"", "br", "gzip;q=0", "identity"} {
+		w := get(t, "GET", Stylesheet, map[string]string{"Accept-Encoding": ae})
+		if w.Header().Get("Content-Encoding") != "" || !bytes.Equal(w.Body.Bytes(), plain.Body.Bytes()) {
+			t.Errorf("Accept-Encoding %q: got Content-Encoding %q", ae, w.Header().Get("Content-Encoding"))
+		}
+	}
+	if w := get(t, "GET", FaviconICO, map[string]string{"Accept-Encoding": "gzip"}); w.Header().Get("Content-Encoding") != "" {
+		t.Error("the .ico is gzipped")
 	}
 }
