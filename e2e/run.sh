@@ -88,6 +88,9 @@ leaver=jo
 leaver_password="$(random_password)"
 helper=sam
 helper_password="$(random_password)"
+# pages.test.mjs's own leaver: it resets this one's password.
+pages_leaver=kim
+pages_leaver_password="$(random_password)"
 
 # Another process could take the port between free_port and serve; then the
 # server exits at once and we try again with a new port and a fresh data dir.
@@ -99,7 +102,9 @@ for attempt in 1 2 3; do
   if ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
     --username "$leaver" --display-name "Jo Bloggs" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
     || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$helper_password" "$tmp/satchel" account create \
-      --kind helper --username "$helper" --display-name "Sam Support" --base-url "$base" >/dev/null 2>"$tmp/account.log"; then
+      --kind helper --username "$helper" --display-name "Sam Support" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$pages_leaver_password" "$tmp/satchel" account create \
+      --username "$pages_leaver" --display-name "Kim Example" --base-url "$base" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
@@ -138,8 +143,9 @@ mkdir -p "$artifacts"
 SATCHEL_URL="$base" \
   SATCHEL_LEAVER_USERNAME="$leaver" SATCHEL_LEAVER_PASSWORD="$leaver_password" \
   SATCHEL_HELPER_USERNAME="$helper" SATCHEL_HELPER_PASSWORD="$helper_password" \
+  SATCHEL_PAGES_LEAVER_USERNAME="$pages_leaver" SATCHEL_PAGES_LEAVER_PASSWORD="$pages_leaver_password" \
   SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
-  node --test --test-timeout=120000 leaver.test.mjs &
+  node --test --test-timeout=120000 leaver.test.mjs pages.test.mjs &
 test_pid=$!
 status=0
 wait "$test_pid" || status=$?
