@@ -48,11 +48,7 @@ func (p *Pages) helpers(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, s)
 		return
 	}
-	var hv []helperView
-	for _, d := range list {
-		hv = append(hv, helperView{d, rightKeys(d)})
-	}
-	p.render(w, r, s, http.StatusOK, "helpers", view{"Helpers": hv})
+	p.render(w, r, s, http.StatusOK, "helpers", view{"Helpers": helperViews(list)})
 }
 
 // addHelper names a helper by their Satchel username and says what they

@@ -27,8 +27,9 @@ func (p *Pages) helpingRoutes(r *mux.Router) {
 }
 
 // chosen finds the delegation of the pod in the page's address to the
-// signed-in helper, answering 404 if there is none.
-func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, s *Session) (consent.Delegation, bool) {
+// signed-in helper, answering 404 if there is none or it lacks one of
+// rights.
+func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, s *Session, rights ...consent.Right) (consent.Delegation, bool) {
 	d, err := p.Consent.Delegation(r.Context(), pod.PodID(mux.Vars(r)["pod"]), s.Account)
 	if err != nil {
 		if !errors.Is(err, consent.ErrNoDelegation) {
@@ -37,7 +38,22 @@ func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, s *Session) (cons
 		p.notFound(w, r, s)
 		return consent.Delegation{}, false
 	}
+	for _, right := range rights {
+		if !d.Can(right) {
+			p.notFound(w, r, s)
+			return consent.Delegation{}, false
+		}
+	}
 	return d, true
+}
+
+// helperViews shows delegations with what each allows, in words.
+func helperViews(list []consent.Delegation) []helperView {
+	out := make([]helperView, 0, len(list))
+	for _, d := range list {
+		out = append(out, helperView{d, rightKeys(d)})
+	}
+	return out
 }
 
 // helping lists the people who chose the signed-in helper.
@@ -48,11 +64,7 @@ func (p *Pages) helping(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, s)
 		return
 	}
-	var hv []helperView
-	for _, d := range list {
-		hv = append(hv, helperView{d, rightKeys(d)})
-	}
-	p.render(w, r, s, http.StatusOK, "helping", view{"People": hv})
+	p.render(w, r, s, http.StatusOK, "helping", view{"People": helperViews(list)})
 }
 
 // helpingThings shows a leaver's things to a helper they let see them.
@@ -89,12 +101,12 @@ func (p *Pages) record(r *http.Request, id pod.PodID, who, what string, path pod
 // helpingFile sends one of a leaver's documents or records to a helper
 // they let see them.
 func (p *Pages) helpingFile(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s)
+	d, ok := p.chosen(w, r, s, consent.RightView)
 	if !ok {
 		return
 	}
 	path, ok := pathVar(r)
-	if !ok || !d.Can(consent.RightView) {
+	if !ok {
 		p.notFound(w, r, s)
 		return
 	}
@@ -114,12 +126,8 @@ func (p *Pages) helpingFile(w http.ResponseWriter, r *http.Request, s *Session) 
 // helpingAdd lets a helper with the right add a document to a leaver's
 // things.
 func (p *Pages) helpingAdd(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s)
+	d, ok := p.chosen(w, r, s, consent.RightAdd)
 	if !ok {
-		return
-	}
-	if !d.Can(consent.RightAdd) {
-		p.notFound(w, r, s)
 		return
 	}
 	p.addDocumentTo(w, r, s, d.Pod, s.Name, "/helping/"+string(d.Pod))
@@ -129,12 +137,8 @@ func (p *Pages) helpingAdd(w http.ResponseWriter, r *http.Request, s *Session) {
 // so: the helper types the leaver's username, and gets a code to give them
 // in person.
 func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s)
+	d, ok := p.chosen(w, r, s, consent.RightReset)
 	if !ok {
-		return
-	}
-	if !d.Can(consent.RightReset) {
-		p.notFound(w, r, s)
 		return
 	}
 	v := view{"Person": helperView{d, rightKeys(d)}}

@@ -94,12 +94,8 @@ func (p *Pages) asLeaver(h sharerHandler) http.Handler {
 // what there is to share and exactly what the recipient will see.
 func (p *Pages) asHelper(h sharerHandler) http.Handler {
 	return p.helperPage(func(w http.ResponseWriter, r *http.Request, s *Session) {
-		d, ok := p.chosen(w, r, s)
+		d, ok := p.chosen(w, r, s, consent.RightShare, consent.RightView)
 		if !ok {
-			return
-		}
-		if !d.Can(consent.RightShare) || !d.Can(consent.RightView) {
-			p.notFound(w, r, s)
 			return
 		}
 		h(w, r, s, sharer{Pod: d.Pod, Name: d.LeaverName, Account: s.Account, Helper: s.Name, Base: "/helping/" + string(d.Pod)})
