@@ -29,7 +29,7 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 	z := zip.NewWriter(w)
 	var summary strings.Builder
 	c := english
-	fmt.Fprintf(&summary, "%s\n\n", c.text("data.summary.heading", s.Name, c.dateTime(p.now())))
+	fmt.Fprintf(&summary, "%s\n\n", c.Text("data.summary.heading", s.Name, c.DateTime(p.now())))
 	err := p.walk(r.Context(), s.Pod, "", func(path pod.Path, m pod.Member) error {
 		res, rc, err := p.Pods.Get(r.Context(), s.Pod, path)
 		if err != nil {
@@ -52,13 +52,13 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 				return err
 			}
 		}
-		fmt.Fprintf(&summary, "%s (%s): %s\n", t.Title, c.text(t.Kind), path)
+		fmt.Fprintf(&summary, "%s (%s): %s\n", t.Title, c.Text(t.Kind), path)
 		if t.Doc != nil {
 			typ, _ := t.Doc["type"].(string)
 			doc := t.Doc
 			if subj, ok := doc["credentialSubject"].(map[string]any); ok {
 				doc, typ = subj, "Qualification"
-				fmt.Fprintf(&summary, "    %s\n", c.text("things.signed-by", t.Signer))
+				fmt.Fprintf(&summary, "    %s\n", c.Text("things.signed-by", t.Signer))
 			}
 			for _, row := range verifier.Rows(typ, doc) {
 				fmt.Fprintf(&summary, "    %s: %s\n", row.Label, row.Value)

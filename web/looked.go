@@ -39,7 +39,7 @@ func (p *Pages) looked(w http.ResponseWriter, r *http.Request, s *Session) {
 // sentence writes one access-log entry in words.
 func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, g consent.Share, names map[pod.Path]string) string {
 	c := english
-	when := c.dateTime(e.At)
+	when := c.DateTime(e.At)
 	what := p.thingWords(ctx, id, e.Resource, g, names)
 	who := e.Who
 	switch e.Type {
@@ -48,21 +48,21 @@ func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, 
 			who = e.Recipient.Name
 		}
 		if who == "" {
-			who = c.text("looked.someone")
+			who = c.Text("looked.someone")
 		}
-		return c.text("looked.view", who, what, when)
+		return c.Text("looked.view", who, what, when)
 	case "share":
-		return c.text("looked.helper-share", who, e.Recipient.Name, when)
+		return c.Text("looked.helper-share", who, e.Recipient.Name, when)
 	case "revoke":
-		return c.text("looked.helper-revoke", who, e.Recipient.Name, when)
+		return c.Text("looked.helper-revoke", who, e.Recipient.Name, when)
 	case "helper-view":
-		return c.text("looked.helper-view", who, what, when)
+		return c.Text("looked.helper-view", who, what, when)
 	case "helper-add":
-		return c.text("looked.helper-add", who, what, when)
+		return c.Text("looked.helper-add", who, what, when)
 	case "helper-reset":
-		return c.text("looked.helper-reset", who, when)
+		return c.Text("looked.helper-reset", who, when)
 	}
-	return c.text("looked.other", who, what, when)
+	return c.Text("looked.other", who, what, when)
 }
 
 // thingWords names a pod path for a sentence: "where you have lived",
@@ -70,22 +70,22 @@ func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, 
 func (p *Pages) thingWords(ctx context.Context, id pod.PodID, path pod.Path, g consent.Share, names map[pod.Path]string) string {
 	c := english
 	if path == "" {
-		return c.text("looked.your-things")
+		return c.Text("looked.your-things")
 	}
 	if path == addressHistory {
 		for _, it := range g.Items {
 			if it.Path == path && len(it.Fields) > 0 {
-				return c.text("looked.current-address")
+				return c.Text("looked.current-address")
 			}
 		}
-		return c.text("looked.addresses")
+		return c.Text("looked.addresses")
 	}
 	if n, ok := names[path]; ok {
 		return n
 	}
-	n := c.text("looked.quoted", p.titleOf(ctx, id, path))
+	n := c.Text("looked.quoted", p.titleOf(ctx, id, path))
 	if path.IsContainer() {
-		n = c.text("looked.folder", path.Name())
+		n = c.Text("looked.folder", path.Name())
 	}
 	names[path] = n
 	return n

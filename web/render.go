@@ -10,7 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
-	_ "time/tzdata" // the pages show times in Europe/London on any machine
+
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 //go:embed templates
@@ -26,17 +27,6 @@ type fieldError struct {
 	Field string
 	Key   string // catalogue key of the message
 	Args  []any
-}
-
-// london is where the pages' times are shown.
-var london = mustLocation("Europe/London")
-
-func mustLocation(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
 }
 
 // pages holds each page's template, by language and page name.
@@ -59,17 +49,17 @@ func mustParse() map[string]map[string]*template.Template {
 		panic(err)
 	}
 	out := map[string]map[string]*template.Template{}
-	for lang, cat := range catalogues {
-		out[lang] = map[string]*template.Template{}
+	for code, cat := range lang.Catalogues {
+		out[code] = map[string]*template.Template{}
 		for _, n := range names {
 			t := template.Must(template.Must(base.Clone()).ParseFS(templateFiles, n))
 			t.Funcs(template.FuncMap{
-				"t":     cat.text,
-				"date":  cat.dateTime,
-				"day":   cat.day,
-				"month": cat.monthYear,
+				"t":     cat.Text,
+				"date":  cat.DateTime,
+				"day":   cat.Day,
+				"month": cat.MonthYear,
 			})
-			out[lang][strings.TrimSuffix(path.Base(n), ".html")] = t
+			out[code][strings.TrimSuffix(path.Base(n), ".html")] = t
 		}
 	}
 	return out
@@ -115,12 +105,12 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 	if v == nil {
 		v = view{}
 	}
-	lang := "en"
-	t := pages[lang][name]
+	code := "en"
+	t := pages[code][name]
 	if t == nil {
 		panic("web: no page template " + name)
 	}
-	v["Lang"] = lang
+	v["Lang"] = code
 	v["Path"] = r.URL.Path
 	if s != nil {
 		v["User"] = s

@@ -40,9 +40,9 @@ func (p *Pages) viewOf(r *http.Request, id pod.PodID, sh consent.Share) shareVie
 		}
 		if it.Path == addressHistory {
 			if len(it.Fields) > 0 {
-				title = english.text("shares.current-address")
+				title = english.Text("shares.current-address")
 			} else {
-				title = english.text("things.addresses-link")
+				title = english.Text("things.addresses-link")
 			}
 		}
 		if !seen[title] {

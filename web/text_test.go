@@ -8,7 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 // usedKeys finds every catalogue key the templates and handlers name.
@@ -34,8 +35,10 @@ func usedKeys(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goKey := regexp.MustCompile(`(?:Key|Label|Heading|Empty|Body|Text): +"([a-z][a-z0-9.-]+\.[a-z0-9.-]+)"|text\("([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|flash\([^"]*"([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|key = "([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|"(?:Heading|Body)": +"([^"]+)"|return "(kind\.[a-z-]+)"`)
+	goKey := regexp.MustCompile(`(?:Key|Label|Heading|Empty|Body|Text): +"([a-z][a-z0-9.-]+\.[a-z0-9.-]+)"|[Tt]ext\("([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|flash\([^"]*"([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|key = "([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|"(?:Heading|Body)": +"([^"]+)"|return "(kind\.[a-z-]+)"`)
 	files, _ := filepath.Glob("*.go")
+	more, _ := filepath.Glob("lang/*.go")
+	files = append(files, more...)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -63,7 +66,7 @@ func TestCatalogue(t *testing.T) {
 	if len(used) < 200 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
 	}
-	for lang, cat := range catalogues {
+	for code, cat := range lang.Catalogues {
 		var missing, unused []string
 		for k := range used {
 			if _, ok := cat[k]; !ok {
@@ -85,44 +88,27 @@ func TestCatalogue(t *testing.T) {
 		sort.Strings(missing)
 		sort.Strings(unused)
 		if len(missing) > 0 {
-			t.Errorf("%s catalogue lacks %d keys: %s", lang, len(missing), strings.Join(missing, ", "))
+			t.Errorf("%s catalogue lacks %d keys: %s", code, len(missing), strings.Join(missing, ", "))
 		}
 		if len(unused) > 0 {
-			t.Errorf("%s catalogue has %d keys nothing uses: %s", lang, len(unused), strings.Join(unused, ", "))
+			t.Errorf("%s catalogue has %d keys nothing uses: %s", code, len(unused), strings.Join(unused, ", "))
 		}
 		for _, k := range []string{"weekday.0", "weekday.6", "month.1", "month.12", "status.active", "status.revoked", "status.expired", "status.used-up", "status.scheduled"} {
 			if _, ok := cat[k]; !ok {
-				t.Errorf("%s catalogue lacks %s", lang, k)
+				t.Errorf("%s catalogue lacks %s", code, k)
 			}
 		}
-	}
-}
-
-func TestDatesInWords(t *testing.T) {
-	at := time.Date(2024, 12, 3, 14, 15, 0, 0, time.UTC) // London is on GMT in December
-	if got, want := english.dateTime(at), "Tuesday 3 December 2024 at 2:15pm"; got != want {
-		t.Errorf("dateTime = %q, want %q", got, want)
-	}
-	summer := time.Date(2025, 7, 1, 13, 5, 0, 0, time.UTC) // BST: an hour ahead
-	if got, want := english.dateTime(summer), "Tuesday 1 July 2025 at 2:05pm"; got != want {
-		t.Errorf("dateTime = %q, want %q", got, want)
-	}
-	if got, want := english.monthYear(at), "December 2024"; got != want {
-		t.Errorf("monthYear = %q, want %q", got, want)
-	}
-	if got := english.text("no.such.key"); got != "[no.such.key]" {
-		t.Errorf("a missing key shows as %q", got)
 	}
 }
 
 // TestEveryPageParses renders nothing but makes sure each page template
 // has the blocks the layout needs.
 func TestEveryPageParses(t *testing.T) {
-	for lang, set := range pages {
+	for code, set := range pages {
 		for name, tm := range set {
 			for _, block := range []string{"layout", "title", "content"} {
 				if tm.Lookup(block) == nil {
-					t.Errorf("%s page %s has no %q", lang, name, block)
+					t.Errorf("%s page %s has no %q", code, name, block)
 				}
 			}
 		}

@@ -152,7 +152,7 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 		subj, _ := doc["credentialSubject"].(map[string]any)
 		t.Title, _ = subj["title"].(string)
 		if t.Title == "" {
-			t.Title = english.text("things.signed-record")
+			t.Title = english.Text("things.signed-record")
 		}
 		if iss, _ := doc["issuer"].(map[string]any); iss != nil {
 			t.Signer, _ = iss["name"].(string)
