@@ -6,36 +6,28 @@
 //   SATCHEL_LEAVER_PASSWORD
 //   SATCHEL_HELPER_USERNAME     a helper account, display name "Sam Support"
 //   SATCHEL_HELPER_PASSWORD
-//   SATCHEL_CHROMIUM            the browser (default /usr/bin/chromium)
-//   SATCHEL_E2E_ARTIFACTS       where screenshots of failed steps go
-//   SATCHEL_E2E_SCREENSHOTS=1   also keep a screenshot of every page checked
+//
+// and those of browser.mjs (the browser, where screenshots go).
 //
 // The test finds everything the way a person would: by the words on the
 // page (headings, link and button text, form labels), so a changed label is
 // a failed test. Every page it visits is checked with axe-core for WCAG 2.2
 // A and AA, and some at 320 px wide too; every page must send a
-// Content-Security-Policy that does not allow inline scripts.
+// Content-Security-Policy that limits scripts and allows no 'unsafe-inline',
+// and log no console or script errors (browser.mjs watches for them).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 import { checkA11y } from './axe.mjs';
+import {
+  BASE, env, EVERY_SCREENSHOT, launch, keeper,
+  h1, label, mainText, expectH1, expectText, navigation, follow, nav, press,
+} from './browser.mjs';
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`${name} is not set: run this test with e2e/run.sh`);
-  return v;
-};
-const BASE = env('SATCHEL_URL').replace(/\/$/, '');
 const LEAVER = { username: env('SATCHEL_LEAVER_USERNAME'), password: env('SATCHEL_LEAVER_PASSWORD') };
 const HELPER = { username: env('SATCHEL_HELPER_USERNAME'), password: env('SATCHEL_HELPER_PASSWORD') };
-const CHROMIUM = env('SATCHEL_CHROMIUM', '/usr/bin/chromium');
-const ARTIFACTS = env('SATCHEL_E2E_ARTIFACTS', fileURLToPath(new URL('./artifacts/', import.meta.url)));
-const EVERY_SCREENSHOT = process.env.SATCHEL_E2E_SCREENSHOTS === '1';
-let shots = 0;
 
 const PHOTO = fileURLToPath(new URL('../examples/pod/documents/id-card.png', import.meta.url));
 const THIS_YEAR = new Date().getFullYear();
@@ -43,106 +35,11 @@ const THIS_YEAR = new Date().getFullYear();
 // The heading of the active shares on "My shares".
 const ACTIVE_SHARES = /Who can see your things now|active/i;
 
-// Auto-waiting limit for one action or wait; the whole test has 120 s.
-const ACTION_TIMEOUT = 10_000;
+// The browser (launched by the test) and screenshots and HTML of pages.
+let session;
+const { keep, keepAll } = keeper('leaver');
 
-// The network is closed: without these flags Chromium keeps trying to reach
-// Google's services and fills the log with refused connections.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// ---- what the browser saw ------------------------------------------------
-
-// Problems seen outside any one assertion: page responses without a good
-// Content-Security-Policy, policy violations and script errors reported by
-// the browser. checkPage() fails the step that was running when they came.
-const problems = [];
-let pagesSeen = 0;
-
-// cspProblem says what is wrong with a page's Content-Security-Policy for
-// scripts, or '' if nothing is.
-function cspProblem(header) {
-  if (!header) return 'no Content-Security-Policy header';
-  const directives = new Map();
-  for (const part of header.split(';')) {
-    const [name, ...values] = part.trim().split(/\s+/);
-    if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), values);
-  }
-  const scriptSrc = directives.get('script-src') ?? directives.get('default-src');
-  if (!scriptSrc) return `neither script-src nor default-src in the Content-Security-Policy "${header}"`;
-  if (scriptSrc.includes("'unsafe-inline'")) return `script-src allows 'unsafe-inline': "${header}"`;
-  return '';
-}
-
-// watch records, for every page (HTML document) the context loads from the
-// server, whether its Content-Security-Policy is good, and every policy
-// violation or uncaught script error in its pages.
-function watch(context, who) {
-  context.on('response', (response) => {
-    const request = response.request();
-    if (request.resourceType() !== 'document' || !response.url().startsWith(BASE)) return;
-    const status = response.status();
-    if (status >= 300 && status < 400) return; // a redirect has no page to protect
-    pagesSeen++;
-    const problem = cspProblem(response.headers()['content-security-policy']);
-    if (problem) problems.push(`${who}: ${request.method()} ${response.url()} (${status}): ${problem}`);
-  });
-  context.on('page', (page) => {
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
-        problems.push(`${who}: ${page.url()}: ${msg.text()}`);
-      }
-    });
-    page.on('pageerror', (err) => problems.push(`${who}: script error on ${page.url()}: ${err.message}`));
-  });
-}
-
-// ---- finding things as a person would -----------------------------------
-
-async function h1(page) {
-  const h = page.locator('h1');
-  return (await h.count()) ? (await h.first().innerText()).trim() : '(no h1)';
-}
-
-// expectH1 waits for the page's h1 to be text (a string: the whole heading;
-// a RegExp: a match) and says which page it is on if it is not.
-async function expectH1(page, text) {
-  const heading = page.getByRole('heading', { level: 1, name: text, exact: typeof text === 'string' });
-  try {
-    await heading.waitFor();
-  } catch {
-    throw new Error(
-      `expected a page whose h1 is ${JSON.stringify(String(text))}, ` +
-        `but ${page.url()} has h1 ${JSON.stringify(await h1(page))}${await errorSummary(page)}`,
-    );
-  }
-}
-
-async function errorSummary(page) {
-  const summary = page.locator('.govuk-error-summary');
-  if (!(await summary.count())) return '';
-  return ` and shows the errors: ${(await summary.first().innerText()).replace(/\s+/g, ' ').trim()}`;
-}
-
-// mainText is the text a person sees in the page's main content.
-async function mainText(page) {
-  const main = page.locator('main');
-  if (!(await main.count())) throw new Error(`${page.url()} has no <main> element`);
-  return (await main.first().innerText()).replace(/\s+/g, ' ');
-}
-
-async function expectText(page, text) {
-  const got = await mainText(page);
-  assert.ok(got.includes(text), `expected "${text}" on ${page.url()} (h1 "${await h1(page)}"), but it says: ${got}`);
-}
+// ---- finding things as a person would (more in browser.mjs) ---------------
 
 async function expectNoText(page, text, why) {
   const got = await mainText(page);
@@ -191,76 +88,16 @@ async function expectNotUnderHeading(page, headingPattern, text) {
   assert.ok(!all[heading].includes(text), `"${text}" must not be under the heading "${heading}" on ${page.url()}; sections: ${JSON.stringify(all, null, 1)}`);
 }
 
-// navigation waits for the page to go to a new document after act() (a
-// click on a link or a submit button) and to finish loading it.
-async function navigation(page, what, act) {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
-  await act();
-  try {
-    await navigated;
-  } catch {
-    throw new Error(`${what} on ${page.url()} (h1 "${await h1(page)}") went nowhere`);
-  }
-  await page.waitForLoadState('load');
-}
-
-// follow clicks the link called name (a GOV.UK start button is a link that
-// looks like a button, so a button of that name will do too).
-async function follow(page, name, scope = page) {
-  const exact = typeof name === 'string';
-  const target = scope
-    .getByRole('link', { name, exact })
-    .or(scope.getByRole('button', { name, exact }))
-    .first();
-  try {
-    await target.waitFor();
-  } catch {
-    throw new Error(`no link called ${JSON.stringify(String(name))} on ${page.url()} (h1 "${await h1(page)}")`);
-  }
-  await navigation(page, `following ${JSON.stringify(String(name))}`, () => target.click());
-}
-
-// press clicks the button called name and waits for the next page; if that
-// page shows a GOV.UK error summary the form was not accepted, and it fails.
-async function press(page, name) {
-  const button = page.getByRole('button', { name, exact: true }).first();
-  try {
-    await button.waitFor();
-  } catch {
-    throw new Error(`no button called "${name}" on ${page.url()} (h1 "${await h1(page)}")`);
-  }
-  const before = await h1(page);
-  await navigation(page, `pressing "${name}"`, () => button.click());
-  const errors = await errorSummary(page);
-  if (errors) throw new Error(`after pressing "${name}" on the page "${before}", ${page.url()}${errors}`);
-}
-
-// nav follows a link in the service navigation (the header), so that the
-// step also shows the link is there on every signed-in page.
-async function nav(page, name) {
-  const header = page.locator('header, nav, .govuk-service-navigation');
-  const inNav = header.getByRole('link', { name, exact: true });
-  if (await inNav.count()) {
-    await navigation(page, `following "${name}" in the navigation`, () => inNav.first().click());
-    return;
-  }
-  throw new Error(`no "${name}" link in the navigation of ${page.url()} (h1 "${await h1(page)}")`);
-}
-
-const label = (page, text) => page.getByLabel(text, { exact: true });
-
-// checkPage fails if the browser saw a problem (see problems) and runs axe.
+// checkPage fails at once if the browser saw a problem (a bad
+// Content-Security-Policy, a console or script error: see browser.mjs) and
+// runs axe.
 async function checkPage(page, name, options) {
+  const problems = session.takeProblems();
   if (problems.length) {
-    const list = problems.splice(0);
-    throw new Error(`problems seen by the browser:\n  ${list.join('\n  ')}`);
+    throw new Error(`problems seen by the browser:\n  ${problems.join('\n  ')}`);
   }
   await checkA11y(page, name, options);
-  if (EVERY_SCREENSHOT) {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const file = `${String(++shots).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`;
-    await page.screenshot({ path: `${ARTIFACTS}/${file}`, fullPage: true });
-  }
+  if (EVERY_SCREENSHOT) await keep(page, name);
 }
 
 // ---- the flow's steps ----------------------------------------------------
@@ -319,36 +156,13 @@ async function addAddress(page, a, start = 'Add an address') {
   await expectText(page, a.line1);
 }
 
-// screenshot keeps a picture and the HTML of each open page, for a failed
-// step.
-async function screenshot(pages, step) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const slug = step.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
-  for (const [who, page] of Object.entries(pages)) {
-    if (!page || page.isClosed()) continue;
-    try {
-      await page.screenshot({ path: `${ARTIFACTS}/${slug}--${who}.png`, fullPage: true, timeout: 5_000 });
-      writeFileSync(`${ARTIFACTS}/${slug}--${who}.html`, `<!-- ${page.url()} -->\n${await page.content()}`);
-    } catch (err) {
-      console.error(`could not keep a screenshot of the ${who}'s page: ${err.message}`);
-    }
-  }
-}
-
 // ---- the test --------------------------------------------------------------
 
 test('a leaver signs in, adds things, shares their current address with a landlord, withdraws it and sees who looked', { timeout: 120_000 }, async (t) => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-  t.after(() => browser.close());
-  t.after(() => t.diagnostic(`the browser loaded ${pagesSeen} pages from the server, each with its Content-Security-Policy checked`));
-
-  const newContext = async (who) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(ACTION_TIMEOUT);
-    context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
-    watch(context, who);
-    return context;
-  };
+  session = await launch();
+  t.after(() => session.close());
+  t.after(() => t.diagnostic(`the browser loaded ${session.pagesLoaded} pages from the server, each with its Content-Security-Policy checked`));
+  const newContext = (who) => session.newContext(who);
 
   const leaverContext = await newContext('leaver');
   const leaver = await leaverContext.newPage();
@@ -370,7 +184,7 @@ test('a leaver signs in, adds things, shares their current address with a landlo
       } catch (err) {
         if (!alone) {
           failed ||= name;
-          await screenshot({ leaver, landlord }, name);
+          await keepAll({ leaver, landlord }, `failed-${name}`);
         }
         throw err;
       }
@@ -544,7 +358,7 @@ test('a leaver signs in, adds things, shares their current address with a landlo
       assert.notEqual(await h1(helper), '(no h1)', `the helper's first page ${helper.url()} has no h1`);
       await checkPage(helper, "the helper's first page after signing in");
     } catch (err) {
-      await screenshot({ helper }, '9. a helper can sign in too');
+      await keepAll({ helper }, 'failed-9. a helper can sign in too');
       throw err;
     } finally {
       await helperContext.close();

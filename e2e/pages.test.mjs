@@ -7,9 +7,8 @@
 //   SATCHEL_PAGES_LEAVER_PASSWORD    display name "Kim Example"
 //   SATCHEL_HELPER_USERNAME          a helper account, display name "Sam Support"
 //   SATCHEL_HELPER_PASSWORD
-//   SATCHEL_CHROMIUM                 the browser (default /usr/bin/chromium)
-//   SATCHEL_E2E_ARTIFACTS            where screenshots of failed steps go
-//   SATCHEL_E2E_SCREENSHOTS=1        also keep a screenshot of every page checked
+//
+// and those of browser.mjs (the browser, where screenshots go).
 //
 // The leaver test runs at the same time against the same server with its own
 // leaver ("jo"), so this one has its own ("kim"), who adds the helper with
@@ -18,8 +17,9 @@
 //
 // Every page is checked, at the test's normal viewport and at 320 px wide,
 // with axe-core for WCAG 2.2 A and AA, and must not scroll sideways at
-// 320 px; every page must send a Content-Security-Policy without
-// 'unsafe-inline', log no console errors, use no id twice, and put a csrf
+// 320 px; every page must send a Content-Security-Policy that limits
+// scripts and allows no 'unsafe-inline', log no console or script errors
+// (browser.mjs watches for these), use no id twice, and put a csrf
 // field in every POST form. A form's error state must show the GOV.UK error
 // summary with the focus, the same message beside the field, links from
 // the summary to fields that are there, and each message tied to its field
@@ -39,157 +39,31 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 import { checkA11y, NARROW } from './axe.mjs';
+import {
+  BASE, env, EVERY_SCREENSHOT, launch, keeper,
+  squash, h1, label, expectH1, expectText, navigation, follow, nav, submit, press,
+} from './browser.mjs';
 
-const env = (name, fallback) => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`${name} is not set: run this test with e2e/run.sh`);
-  return v;
-};
-const BASE = env('SATCHEL_URL').replace(/\/$/, '');
 const KIM = {
   username: env('SATCHEL_PAGES_LEAVER_USERNAME'),
   password: env('SATCHEL_PAGES_LEAVER_PASSWORD'),
   name: 'Kim Example',
 };
 const SAM = { username: env('SATCHEL_HELPER_USERNAME'), password: env('SATCHEL_HELPER_PASSWORD'), name: 'Sam Support' };
-const CHROMIUM = env('SATCHEL_CHROMIUM', '/usr/bin/chromium');
-const ARTIFACTS = env('SATCHEL_E2E_ARTIFACTS', fileURLToPath(new URL('./artifacts/', import.meta.url)));
-const EVERY_SCREENSHOT = process.env.SATCHEL_E2E_SCREENSHOTS === '1';
 
 const PHOTO = fileURLToPath(new URL('../examples/pod/documents/id-card.png', import.meta.url));
 const PDF = fileURLToPath(new URL('../examples/pod/documents/licence-conditions.pdf', import.meta.url));
 const THIS_YEAR = new Date().getFullYear();
 const NEW_PASSWORD = `new-${Math.random().toString(36).slice(2)}-password`;
 
-const ACTION_TIMEOUT = 10_000;
+// The browser (launched by the test) and screenshots and HTML of pages.
+let session;
+const { keep, keepAll } = keeper('pages');
 
-// As in leaver.test.mjs: the network is closed, so keep Chromium from
-// trying to reach Google's services.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// ---- what the browser saw ------------------------------------------------
-
-// Problems the browser reported outside any one check (a page without a
-// good Content-Security-Policy, console errors, script errors); checkPage
-// moves them into the running step's problems.
-const seen = [];
-let pagesLoaded = 0;
-
-// cspProblem says what is wrong with a page's Content-Security-Policy, or
-// '' if nothing is: as in leaver.test.mjs, scripts must be limited and not
-// inline; and no directive (styles neither) may allow 'unsafe-inline'.
-function cspProblem(header) {
-  if (!header) return 'no Content-Security-Policy header';
-  if (header.includes("'unsafe-inline'")) return `the Content-Security-Policy allows 'unsafe-inline': "${header}"`;
-  const directives = new Map();
-  for (const part of header.split(';')) {
-    const [name, ...values] = part.trim().split(/\s+/);
-    if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), values);
-  }
-  const scriptSrc = directives.get('script-src') ?? directives.get('default-src');
-  if (!scriptSrc) return `neither script-src nor default-src in the Content-Security-Policy "${header}"`;
-  if (scriptSrc.includes("'unsafe-inline'")) return `script-src allows 'unsafe-inline': "${header}"`;
-  return '';
-}
-
-// documents remembers, for each page, the URL and HTTP status of the
-// document it last loaded from the server.
-const documents = new WeakMap();
-
-// watch checks the Content-Security-Policy of every page (HTML document)
-// the context loads from the server, and records every console error and
-// uncaught script error of its pages. Chromium logs "Failed to load
-// resource: ... status of 4xx" for a page that is itself the answer to a
-// form with errors (422) or a missing thing (404): that one, for the
-// document's own URL and status, is expected; any other is a problem.
-function watch(context, who) {
-  context.on('response', (response) => {
-    const request = response.request();
-    if (request.resourceType() !== 'document' || !response.url().startsWith(BASE)) return;
-    const status = response.status();
-    if (status >= 300 && status < 400) return; // a redirect has no page to protect
-    pagesLoaded++;
-    const frame = request.frame();
-    const page = frame && frame.page();
-    if (page) documents.set(page, { url: response.url(), status });
-    const problem = cspProblem(response.headers()['content-security-policy']);
-    if (problem) seen.push(`${who}: ${request.method()} ${response.url()} (${status}): ${problem}`);
-  });
-  context.on('page', (page) => {
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
-      const doc = documents.get(page);
-      const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
-      if (m && doc && msg.location().url === doc.url && Number(m[1]) === doc.status) return;
-      const where = msg.location().url ? ` (${msg.location().url}:${msg.location().lineNumber})` : '';
-      seen.push(`${who}: console error on ${page.url()}: ${msg.text()}${where}`);
-    });
-    page.on('pageerror', (err) => seen.push(`${who}: script error on ${page.url()}: ${err.message}`));
-  });
-}
-
-// ---- finding things as a person would (as in leaver.test.mjs) -------------
-
-const squash = (s) => s.replace(/\s+/g, ' ').trim();
-
-async function h1(page) {
-  const h = page.locator('h1');
-  return (await h.count()) ? squash(await h.first().innerText()) : '(no h1)';
-}
-
-async function errorSummary(page) {
-  const summary = page.locator('.govuk-error-summary');
-  if (!(await summary.count())) return '';
-  return ` and shows the errors: ${squash(await summary.first().innerText())}`;
-}
-
-async function expectH1(page, text) {
-  const heading = page.getByRole('heading', { level: 1, name: text, exact: typeof text === 'string' });
-  try {
-    await heading.waitFor();
-  } catch {
-    throw new Error(
-      `expected a page whose h1 is ${JSON.stringify(String(text))}, ` +
-        `but ${page.url()} has h1 ${JSON.stringify(await h1(page))}${await errorSummary(page)}`,
-    );
-  }
-}
-
-async function mainText(page) {
-  const main = page.locator('main');
-  if (!(await main.count())) throw new Error(`${page.url()} has no <main> element`);
-  return squash(await main.first().innerText());
-}
-
-async function expectText(page, text) {
-  const got = await mainText(page);
-  assert.ok(got.includes(text), `expected "${text}" on ${page.url()} (h1 "${await h1(page)}"), but it says: ${got}`);
-}
-
-async function navigation(page, what, act) {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
-  await act();
-  try {
-    await navigated;
-  } catch {
-    throw new Error(`${what} on ${page.url()} (h1 "${await h1(page)}") went nowhere`);
-  }
-  await page.waitForLoadState('load');
-}
+// ---- finding things as a person would (more in browser.mjs) ---------------
 
 async function go(page, path) {
   let response;
@@ -197,47 +71,6 @@ async function go(page, path) {
     response = await page.goto(`${BASE}${path}`);
   });
   return response;
-}
-
-// follow clicks the link (or button) called name.
-async function follow(page, name, scope = page) {
-  const exact = typeof name === 'string';
-  const target = scope
-    .getByRole('link', { name, exact })
-    .or(scope.getByRole('button', { name, exact }))
-    .first();
-  try {
-    await target.waitFor();
-  } catch {
-    throw new Error(`no link called ${JSON.stringify(String(name))} on ${page.url()} (h1 "${await h1(page)}")`);
-  }
-  await navigation(page, `following ${JSON.stringify(String(name))}`, () => target.click());
-}
-
-// nav follows a link in the service navigation of the header.
-async function nav(page, name) {
-  const link = page.locator('header').getByRole('link', { name, exact: true });
-  if (!(await link.count())) throw new Error(`no "${name}" link in the navigation of ${page.url()} (h1 "${await h1(page)}")`);
-  await navigation(page, `following "${name}" in the navigation`, () => link.first().click());
-}
-
-async function submit(page, name) {
-  const button = page.getByRole('button', { name, exact: true }).first();
-  try {
-    await button.waitFor();
-  } catch {
-    throw new Error(`no button called "${name}" on ${page.url()} (h1 "${await h1(page)}")`);
-  }
-  await navigation(page, `pressing "${name}"`, () => button.click());
-}
-
-// press clicks the button called name, and fails if the next page shows a
-// GOV.UK error summary (the form was not accepted).
-async function press(page, name) {
-  const before = await h1(page);
-  await submit(page, name);
-  const errors = await errorSummary(page);
-  if (errors) throw new Error(`after pressing "${name}" on the page "${before}", ${page.url()}${errors}`);
 }
 
 // pressForErrors clicks the button called name and expects the same page
@@ -256,29 +89,11 @@ async function pressForErrors(page, name, messages) {
   return messages;
 }
 
-const label = (page, text) => page.getByLabel(text, { exact: true });
-
 // ---- checking a page -------------------------------------------------------
 
 // The running step's page problems, and every page checked (for the report).
 let problems = [];
 const checked = [];
-let shots = 0;
-
-function slug(s) {
-  return s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 80);
-}
-
-async function keep(page, name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const file = `${ARTIFACTS}/pages-${String(++shots).padStart(2, '0')}-${slug(name)}`;
-  try {
-    await page.screenshot({ path: `${file}.png`, fullPage: true, timeout: 5_000 });
-    writeFileSync(`${file}.html`, `<!-- ${page.url()} -->\n${await page.content()}`);
-  } catch (err) {
-    console.error(`could not keep a screenshot of ${name}: ${err.message}`);
-  }
-}
 
 // markupProblems checks, in the page: every POST form has a csrf field with
 // a value; no id is used twice (a label or aria-describedby would then
@@ -342,9 +157,9 @@ async function markupProblems(page, errorsExpected) {
 // normal viewport and at 320 px wide, and adds what is wrong to the step's
 // problems. {errors: true} says the page is a form's error state.
 async function checkPage(page, name, { errors = false } = {}) {
-  const found = seen.splice(0).map((p) => `browser: ${p}`);
+  const found = session.takeProblems().map((p) => `browser: ${p}`);
   const url = page.url();
-  const doc = documents.get(page);
+  const doc = session.documentOf(page);
   if (!doc || doc.url !== url) found.push(`the page's own document response was not seen, so its Content-Security-Policy was not checked`);
   for (const p of await markupProblems(page, errors)) found.push(`markup: ${p}`);
   try {
@@ -380,20 +195,17 @@ async function errorState(page, pageName, button, messages) {
 
 test('every page the leaver flow does not visit, and the error states of its forms, pass axe at normal width and 320 px, with a strict CSP, no console errors and a CSRF field in every form', { timeout: 150_000 }, async (t) => {
   const started = Date.now();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
-  t.after(() => browser.close());
+  session = await launch();
+  t.after(() => session.close());
   t.after(() => {
-    t.diagnostic(`checked ${checked.length} page states (${pagesLoaded} pages loaded from the server) in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+    t.diagnostic(`checked ${checked.length} page states (${session.pagesLoaded} pages loaded from the server) in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
     for (const c of checked) t.diagnostic(`${c.problems ? 'FAIL' : 'ok  '} ${c.status} ${c.url}  ${c.name}`);
   });
 
   const contexts = {};
   const pages = {};
   const open = async (who) => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(ACTION_TIMEOUT);
-    context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
-    watch(context, who);
+    const context = await session.newContext(who);
     contexts[who] = context;
     pages[who] = await context.newPage();
     return pages[who];
@@ -414,11 +226,7 @@ test('every page the leaver flow does not visit, and the error states of its for
         await fn();
       } catch (err) {
         failed = name;
-        mkdirSync(ARTIFACTS, { recursive: true });
-        for (const [who, page] of Object.entries(pages)) {
-          if (!page || page.isClosed()) continue;
-          await keep(page, `failed-${name}--${who}`);
-        }
+        await keepAll(pages, `failed-${name}`);
         if (problems.length) err.message += `\n\nand before that, problems on pages of this step:\n\n${problems.join('\n\n')}`;
         throw err;
       }

@@ -90,7 +90,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Status == "unknown" {
-		h.refuse(w, start, http.StatusGone, "This link does not work. Check that it was copied in full, or ask the person who shared it for a new one.")
+		h.refuse(w, start, http.StatusGone, refusal(""))
 		return
 	}
 	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: g.Items[0].Path}, Who: g.Recipient.Name, CountsAsView: true})
@@ -99,7 +99,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.Allowed {
-		h.refuse(w, start, http.StatusGone, "This link no longer works: "+string(d.Reason)+".")
+		h.refuse(w, start, http.StatusGone, refusal(d.Reason))
 		return
 	}
 	data := h.pageData(r, g, res)
@@ -116,7 +116,7 @@ func (h *Handler) credential(w http.ResponseWriter, r *http.Request) {
 	g, _, err := h.Verifier.Consent.Resolve(r.Context(), token)
 	if err != nil {
 		if errors.Is(err, consent.ErrNoGrant) {
-			h.refuse(w, time.Now(), http.StatusGone, "This link does not work.")
+			h.refuse(w, time.Now(), http.StatusGone, refusal(""))
 			return
 		}
 		h.fail(w, err)
@@ -144,7 +144,7 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	g, _, err := h.Verifier.Consent.Resolve(r.Context(), token)
 	if errors.Is(err, consent.ErrNoGrant) {
-		h.refuse(w, start, http.StatusGone, "This link does not work.")
+		h.refuse(w, start, http.StatusGone, refusal(""))
 		return
 	}
 	if err != nil {
@@ -161,7 +161,7 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 			problem.Write(w, http.StatusNotFound, "not-shared", "This was not shared through this link.")
 			return
 		}
-		h.refuse(w, start, http.StatusGone, "This link no longer works: "+string(d.Reason)+".")
+		h.refuse(w, start, http.StatusGone, refusal(d.Reason))
 		return
 	}
 	disposition := "inline"

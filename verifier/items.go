@@ -13,6 +13,7 @@ import (
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 // Shown is one shared thing as the page shows it.
@@ -43,7 +44,7 @@ func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) 
 		}
 		_, members, err := v.Pods.List(ctx, g.Pod, it.Path)
 		if err != nil {
-			out = append(out, Shown{Path: it.Path, Title: string(it.Path), Problem: "This folder could not be read."})
+			out = append(out, Shown{Path: it.Path, Title: string(it.Path), Problem: words.Text("verifier.problem.folder")})
 			continue
 		}
 		sort.Slice(members, func(i, j int) bool { return members[i].Name < members[j].Name })
@@ -57,36 +58,41 @@ func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) 
 	return out
 }
 
+// words is the catalogue the share page's words come from.
+var words = lang.English
+
+// docWords names each kind of document (catalogue keys).
 var docWords = map[string]string{
-	"application/pdf": "PDF document",
-	"image/jpeg":      "Photo (JPEG)",
-	"image/png":       "Picture (PNG)",
-	"image/heic":      "Photo (HEIC)",
-	"image/heif":      "Photo (HEIF)",
-	"text/plain":      "Text",
+	"application/pdf": "verifier.doc.pdf",
+	"image/jpeg":      "verifier.doc.jpeg",
+	"image/png":       "verifier.doc.png",
+	"image/heic":      "verifier.doc.heic",
+	"image/heif":      "verifier.doc.heif",
+	"text/plain":      "verifier.doc.text",
 }
 
 func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields []string, linkBase string) Shown {
 	s := Shown{Path: p, ViewURL: linkBase + "/items/" + p.Escaped(), SaveURL: linkBase + "/items/" + p.Escaped() + "?download=1"}
 	res, err := v.Pods.Stat(ctx, g.Pod, p)
 	if err != nil {
-		s.Title, s.Problem = string(p), "This item is no longer in the pod."
+		s.Title, s.Problem = string(p), words.Text("verifier.problem.gone")
 		return s
 	}
 	s.Type = res.ContentType
 	if res.ContentType != "application/ld+json" {
 		s.Document = true
-		s.Title = docWords[res.ContentType]
-		if s.Title == "" {
-			s.Title = "File"
+		key, ok := docWords[res.ContentType]
+		if !ok {
+			key = "verifier.doc.file"
 		}
-		s.Notice = fmt.Sprintf("Uploaded by %s. This is a copy (a scan, photo or file), not the original document: nobody else has checked it.", g.SharedBy)
+		s.Title = words.Text(key)
+		s.Notice = words.Text("verifier.notice.document", g.SharedBy)
 		return s
 	}
 	s.Record = true
 	doc, typ, err := v.record(ctx, g.Pod, p, fields)
 	if err != nil {
-		s.Title, s.Problem = string(p), "This record could not be read."
+		s.Title, s.Problem = string(p), words.Text("verifier.problem.record")
 		return s
 	}
 	if _, isVC := doc["proof"]; isVC && v.Issuers != nil && len(fields) == 0 {
@@ -97,7 +103,7 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 		s.Title = t.Title
 	}
 	s.Rows = rows(typ, doc, nil)
-	s.Notice = fmt.Sprintf("Entered by %s. Not checked by anyone else.", g.SharedBy)
+	s.Notice = words.Text("verifier.notice.record", g.SharedBy)
 	return s
 }
 
@@ -111,18 +117,18 @@ func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any) 
 		name = res.Issuer
 	}
 	subj, _ := doc["credentialSubject"].(map[string]any)
-	s.Title = "Qualification"
+	s.Title = words.Text("verifier.qualification")
 	if t, _ := subj["title"].(string); t != "" {
-		s.Title = "Qualification: " + t
+		s.Title = words.Text("verifier.qualification.titled", t)
 	}
 	s.Rows = rows("Qualification", subj, nil)
 	switch {
 	case res.Valid:
-		s.Notice = fmt.Sprintf("Issued and signed by %s. Signature checked, not withdrawn.", name)
+		s.Notice = words.Text("verifier.notice.signed", name)
 	case res.Status == "revoked":
-		s.Notice = fmt.Sprintf("Withdrawn by the issuer, %s. Do not rely on it.", name)
+		s.Notice = words.Text("verifier.notice.withdrawn", name)
 	default:
-		s.Notice = fmt.Sprintf("The issuer's signature does not check out (%s). Do not rely on this record.", firstFailure(res.Checks))
+		s.Notice = words.Text("verifier.notice.bad-signature", firstFailure(res.Checks))
 	}
 	return s
 }
@@ -189,29 +195,21 @@ func rows(typ string, v any, loc []string) []Row {
 	return []Row{{Label: label(typ, loc), Value: display(loc, v)}}
 }
 
-// codeWords are what the schemas' codes mean, for people.
-var codeWords = map[string]string{
-	"passport": "Passport", "driving-licence": "Driving licence", "prison-id-card": "Photo ID card issued by a prison",
-	"own-tenancy": "Own tenancy", "family": "With family", "friends": "With friends", "hostel": "Hostel",
-	"approved-premises": "Approved premises", "custody": "In custody", "no-fixed-abode": "No fixed address",
-	"short": "Short form", "full": "Full form", "letter": "Letter", "licence-conditions": "Licence conditions",
-	"benefit-letter": "Benefit letter", "medical": "Medical", "court": "Court", "other": "Other",
-}
-
 // display writes a record's value as a person reads it: dates in words,
 // yes and no, and codes in words.
 func display(loc []string, v any) string {
 	switch x := v.(type) {
 	case bool:
 		if x {
-			return "Yes"
+			return words.Text("answer.yes")
 		}
-		return "No"
+		return words.Text("answer.no")
 	case string:
 		if t, err := time.Parse(time.DateOnly, x); err == nil {
-			return t.Format("2 January 2006")
+			return words.Day(t)
 		}
-		if w, ok := codeWords[x]; ok && len(loc) > 0 && codeField[loc[len(loc)-1]] {
+		// What the schemas' codes mean, for people: catalogue "code.VALUE".
+		if w, ok := words["code."+x]; ok && len(loc) > 0 && codeField[loc[len(loc)-1]] {
 			return w
 		}
 		return x

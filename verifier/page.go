@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 type pageData struct {
@@ -33,15 +34,17 @@ type official struct {
 	Check, Words, Link string
 }
 
+// officialChecks are the legal checks some purposes call for; Check and
+// Words are catalogue keys.
 var officialChecks = map[string]official{
 	"tenancy-application": {
-		Check: "Right to Rent",
-		Words: "This page is not a Right to Rent check. A shared scan or photo is a copy, not an original document. To check a right to rent, see the original documents with the person, use a certified identity service provider for a valid British or Irish passport, or use the Home Office online check with a share code the person gives you.",
+		Check: "verifier.official.rent",
+		Words: "verifier.official.rent.words",
 		Link:  "https://www.gov.uk/check-tenant-right-to-rent-documents",
 	},
 	"job-application": {
-		Check: "Right to Work",
-		Words: "This page is not a Right to Work check. A shared scan or photo is a copy, not an original document. To check a right to work, see the original documents with the person, use a certified identity service provider for a valid British or Irish passport, or use the Home Office online check with a share code the person gives you.",
+		Check: "verifier.official.work",
+		Words: "verifier.official.work.words",
 		Link:  "https://www.gov.uk/check-job-applicant-right-to-work",
 	},
 }
@@ -51,8 +54,8 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 	d := pageData{
 		SharedBy:  g.SharedBy,
 		Recipient: g.Recipient.Name,
-		Kind:      consent.RecipientKinds[g.Recipient.Kind],
-		Purpose:   consent.Purposes[g.Purpose],
+		Kind:      kindWords(g.Recipient.Kind),
+		Purpose:   purposeWords(g.Purpose),
 		Text:      g.PurposeText,
 		Until:     untilWords(g),
 		Items:     h.Verifier.items(r.Context(), g, link),
@@ -65,9 +68,33 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 	return d
 }
 
-// untilWords is when grant g ends, in words.
-func untilWords(g consent.Grant) string {
-	return g.Expires.UTC().Format("Monday 2 January 2006 at 3:04pm (UTC)")
+// untilWords is when grant g ends, in words, in London time.
+func untilWords(g consent.Grant) string { return lang.English.DateTime(g.Expires) }
+
+// kindWords and purposeWords say what a recipient is, and why the share
+// was made, in words.
+func kindWords(k consent.RecipientKind) string {
+	return lang.English.Text("verifier.kind." + string(k))
+}
+
+func purposeWords(p string) string { return lang.English.Text("verifier.purpose." + p) }
+
+// refusal is what the page says of a link that does not (or no longer)
+// work, for a consent decision's reason ("" for an unknown link).
+func refusal(reason consent.Reason) string {
+	switch reason {
+	case consent.NotYetValid:
+		return lang.English.Text("verifier.refused.not-yet")
+	case consent.Expired:
+		return lang.English.Text("verifier.refused.expired")
+	case consent.Revoked:
+		return lang.English.Text("verifier.refused.revoked")
+	case consent.UsedUp:
+		return lang.English.Text("verifier.refused.used-up")
+	case consent.OutOfScope:
+		return lang.English.Text("verifier.refused.out-of-scope")
+	}
+	return lang.English.Text("verifier.refused.unknown")
 }
 
 func tokenOf(r *http.Request) string {
@@ -83,24 +110,24 @@ func tokenOf(r *http.Request) string {
 // pageTmpl is the page a share link opens, or the page saying it no longer
 // works. Template "share" is what the recipient sees of a share (inside
 // <main>); Verifier.Preview shows it to the leaver before they share.
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": lang.English.Text}).Parse(`<!doctype html>
 <html lang="en" class="govuk-template">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="robots" content="noindex, nofollow">
 <meta name="theme-color" content="#0b0c0c">
-<title>{{if .Refused}}This link no longer works{{else}}Shared by {{.SharedBy}}{{end}} – Satchel</title>
+<title>{{if .Refused}}{{t "verifier.refused.title"}}{{else}}{{t "verifier.title" .SharedBy}}{{end}} – {{t "service.name"}}</title>
 <link rel="icon" href="/assets/images/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/satchel.css">
 </head>
 <body class="govuk-template__body">
-<a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
+<a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">{{t "layout.skip"}}</a>
 <header class="govuk-template__header">
-<section class="govuk-service-navigation" aria-label="Service information" data-module="govuk-service-navigation">
+<section class="govuk-service-navigation" aria-label="{{t "layout.service-info"}}" data-module="govuk-service-navigation">
 <div class="govuk-width-container">
 <div class="govuk-service-navigation__container">
-<span class="govuk-service-navigation__service-name"><span class="govuk-service-navigation__text">Satchel</span></span>
+<span class="govuk-service-navigation__service-name"><span class="govuk-service-navigation__text">{{t "service.name"}}</span></span>
 </div>
 </div>
 </section>
@@ -110,9 +137,9 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <div class="govuk-grid-row">
 <div class="govuk-grid-column-two-thirds">
 {{if .Refused}}
-<h1 class="govuk-heading-l">This link no longer works</h1>
+<h1 class="govuk-heading-l">{{t "verifier.refused.title"}}</h1>
 <p class="govuk-body">{{.Refused}}</p>
-<p class="govuk-body">Nothing that was shared through it can be seen.</p>
+<p class="govuk-body">{{t "verifier.refused.nothing"}}</p>
 {{else}}{{template "share" .}}{{end}}
 </div>
 </div>
@@ -122,27 +149,27 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 </body>
 </html>
 {{define "share"}}<div class="govuk-!-text-break-word">
-<h{{.H 1}} class="govuk-heading-l">{{.SharedBy}} has shared some records with you</h{{.H 1}}>
-<p class="govuk-body">Shared with <strong>{{.Recipient}}</strong> ({{.Kind}}), {{.Purpose}}{{if .Text}}: “{{.Text}}”{{end}}.</p>
-<p class="govuk-body">You can see them until <strong>{{.Until}}</strong>.</p>
+<h{{.H 1}} class="govuk-heading-l">{{t "verifier.heading" .SharedBy}}</h{{.H 1}}>
+<p class="govuk-body">{{t "verifier.shared-with" .Recipient .Kind .Purpose}}{{if .Text}} “{{.Text}}”{{end}}</p>
+<p class="govuk-body">{{t "verifier.until" .Until}}</p>
 <div class="govuk-notification-banner govuk-notification-banner--success" role="region" aria-labelledby="share-checked-title" data-module="govuk-notification-banner">
 <div class="govuk-notification-banner__header">
-<h{{.H 2}} class="govuk-notification-banner__title" id="share-checked-title">Checked by Satchel</h{{.H 2}}>
+<h{{.H 2}} class="govuk-notification-banner__title" id="share-checked-title">{{t "verifier.checked"}}</h{{.H 2}}>
 </div>
 <div class="govuk-notification-banner__content">
-<p class="govuk-notification-banner__heading">This share is genuine and has not been withdrawn.</p>
-<p class="govuk-body">Satchel checked its signature: it was made for {{.SharedBy}} and nothing in it was changed.</p>
+<p class="govuk-notification-banner__heading">{{t "verifier.genuine"}}</p>
+<p class="govuk-body">{{t "verifier.signature" .SharedBy}}</p>
 </div>
 </div>
 {{with .Official}}
-<h{{$.H 2}} class="govuk-heading-m">This is not a {{.Check}} check</h{{$.H 2}}>
+<h{{$.H 2}} class="govuk-heading-m">{{t "verifier.official.heading" (t .Check)}}</h{{$.H 2}}>
 <div class="govuk-warning-text">
 <span class="govuk-warning-text__icon" aria-hidden="true">!</span>
-<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span> {{.Words}}</strong>
+<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">{{t "warning"}}</span> {{t .Words}}</strong>
 </div>
-<p class="govuk-body">Official guidance: <a class="govuk-link" href="{{.Link}}">{{.Link}}</a></p>
+<p class="govuk-body">{{t "verifier.official.guidance"}} <a class="govuk-link" href="{{.Link}}">{{.Link}}</a></p>
 {{end}}
-<h{{.H 2}} class="govuk-heading-m">What has been shared</h{{.H 2}}>
+<h{{.H 2}} class="govuk-heading-m">{{t "verifier.what"}}</h{{.H 2}}>
 {{range .Items}}
 <div class="govuk-summary-card">
 <div class="govuk-summary-card__title-wrapper">
@@ -153,18 +180,19 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <p class="govuk-body">{{.Notice}}</p>
 {{if .Record}}{{if .Rows}}<dl class="govuk-summary-list">
 {{range .Rows}}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{{.Label}}</dt><dd class="govuk-summary-list__value">{{.Value}}</dd></div>
-{{end}}</dl>{{else}}<p class="govuk-body">No parts of this record were shared.</p>{{end}}{{end}}
+{{end}}</dl>{{else}}<p class="govuk-body">{{t "verifier.no-parts"}}</p>{{end}}{{end}}
 {{if and .Document .ViewURL}}<div class="govuk-button-group">
-<a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.ViewURL}}">View {{.Title}}</a>
-<a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.SaveURL}}" download>Download<span class="govuk-visually-hidden"> {{.Title}}</span></a>
+<a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.ViewURL}}">{{t "verifier.view" .Title}}</a>
+<a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.SaveURL}}" download>{{t "verifier.download"}}<span class="govuk-visually-hidden"> {{.Title}}</span></a>
 </div>{{end}}
 {{end}}
 </div>
 </div>
-{{else}}<p class="govuk-body">Nothing is in this share at the moment.</p>{{end}}
-<h{{.H 2}} class="govuk-heading-m">How this was checked</h{{.H 2}}>
+{{else}}<p class="govuk-body">{{t "verifier.empty"}}</p>{{end}}
+<h{{.H 2}} class="govuk-heading-m">{{t "verifier.how"}}</h{{.H 2}}>
 <ul class="govuk-list govuk-list--bullet">
-{{range .Checks}}<li>{{if .Passed}}Passed{{else}}Failed{{end}}: {{.Reason}}</li>
+{{range .Checks}}<li>{{if .Passed}}{{t "verifier.passed" .Reason}}{{else}}{{t "verifier.failed" .Reason}}{{end}}</li>
 {{end}}</ul>
-<p class="govuk-body">For your own systems: {{if .GrantURL}}<a class="govuk-link" href="{{.GrantURL}}">download the signed grant</a>{{else}}download the signed grant{{end}} (a W3C Verifiable Credential). Each time this page or an item is opened, {{.SharedBy}} can see that you looked.</p>
+<p class="govuk-body">{{t "verifier.systems"}} {{if .GrantURL}}<a class="govuk-link" href="{{.GrantURL}}">{{t "verifier.grant"}}</a>{{else}}{{t "verifier.grant"}}{{end}} {{t "verifier.grant.what"}}</p>
+<p class="govuk-body">{{t "verifier.logged" .SharedBy}}</p>
 </div>{{end}}`))

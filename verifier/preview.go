@@ -53,8 +53,8 @@ func (v *Verifier) Preview(ctx context.Context, g consent.Grant, docURL func(pod
 	d := pageData{
 		SharedBy:  g.SharedBy,
 		Recipient: g.Recipient.Name,
-		Kind:      consent.RecipientKinds[g.Recipient.Kind],
-		Purpose:   consent.Purposes[g.Purpose],
+		Kind:      kindWords(g.Recipient.Kind),
+		Purpose:   purposeWords(g.Purpose),
 		Text:      g.PurposeText,
 		Until:     untilWords(g),
 		Items:     items,

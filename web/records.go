@@ -66,3 +66,62 @@ func (p *Pages) nationalInsurance(w http.ResponseWriter, r *http.Request, s *Ses
 	p.flash(ctx, s, "flash.ni-saved")
 	redirect(w, r, "/my")
 }
+
+// Records built from a few questions, one a page (see recordform.go).
+
+// dateOfBirth is the question of q's Field and Heading, asked as every
+// form asks a date of birth.
+func dateOfBirth(q question) *question {
+	dob := question{
+		ID: "birth-date", Kind: askDate, Past: true, Autocomplete: "bday",
+		Label: "record.change.birth-date", HintKey: "record.birth-date.hint",
+		MissingKey: "record.error.birth-date", BadKey: "record.error.birth-date-real", FutureKey: "record.error.birth-date-past",
+	}
+	dob.Field, dob.Heading = q.Field, q.Heading
+	return &dob
+}
+
+// birthCertificateForm adds or corrects the leaver's birth certificate.
+var birthCertificateForm = &recordForm{
+	Slug: "birth-certificate", Path: "identity/birth-certificate.jsonld", Type: "BirthCertificate", ID: "#certificate",
+	Questions: []*question{
+		{ID: "name", Kind: askText, Field: "name", Heading: "birth-certificate.q.name", Label: "record.change.name",
+			HintKey: "birth-certificate.name.hint", MissingKey: "birth-certificate.error.name", Autocomplete: "name"},
+		dateOfBirth(question{Field: "birthDate", Heading: "birth-certificate.q.birth-date"}),
+		{ID: "place", Kind: askText, Field: "placeOfBirth", Optional: true, Heading: "birth-certificate.q.place",
+			Label: "record.change.place", HintKey: "birth-certificate.place.hint"},
+		{ID: "form", Kind: askRadios, Field: "certificateForm", Heading: "birth-certificate.q.form",
+			Label: "record.change.certificate-form", HintKey: "birth-certificate.form.hint", MissingKey: "birth-certificate.error.form",
+			Options: []option{
+				{Value: "short", Label: "birth-certificate.form.short"},
+				{Value: "full", Label: "birth-certificate.form.full"},
+			}},
+	},
+	TitleKey: "birth-certificate.title", SaveKey: "birth-certificate.save", SavedKey: "flash.birth-certificate-saved",
+	AddKey: "things.add-birth-certificate", ChangeKey: "things.change-birth-certificate",
+}
+
+// idDocumentForm adds or corrects the leaver's ID. It is kept where the
+// example pod keeps its ID card, identity/id-card.jsonld (id #card),
+// whatever kind of ID it is.
+var idDocumentForm = &recordForm{
+	Slug: "id", Path: "identity/id-card.jsonld", Type: "IdentityDocument", ID: "#card",
+	Objects: map[string]string{"holder": "Person"},
+	Questions: []*question{
+		{ID: "kind", Kind: askRadios, Field: "documentType", Heading: "id.q.kind", Label: "record.change.id-kind",
+			MissingKey: "id.error.kind",
+			Options: []option{
+				{Value: "passport", Label: "id.kind.passport"},
+				{Value: "driving-licence", Label: "id.kind.driving-licence"},
+				{Value: "prison-id-card", Label: "id.kind.prison-id-card"},
+				{Value: "other", Label: "id.kind.other"},
+			}},
+		{ID: "name", Kind: askText, Field: "holder/name", Heading: "id.q.name", Label: "record.change.name",
+			HintKey: "id.name.hint", MissingKey: "id.error.name", Autocomplete: "name"},
+		dateOfBirth(question{Field: "holder/birthDate", Heading: "id.q.birth-date"}),
+		{ID: "expiry", Kind: askDate, Field: "expiryDate", Optional: true, Heading: "id.q.expiry", Label: "record.change.expiry",
+			HintKey: "id.expiry.hint", BadKey: "id.error.expiry"},
+	},
+	TitleKey: "id.title", SaveKey: "id.save", SavedKey: "flash.id-saved",
+	AddKey: "things.add-id", ChangeKey: "things.change-id",
+}

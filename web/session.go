@@ -46,6 +46,7 @@ type Session struct {
 	// Drafts of the multi-page forms.
 	Share   *shareDraft   `json:"share,omitempty"`
 	Address *addressDraft `json:"address,omitempty"`
+	Record  *recordDraft  `json:"record,omitempty"`
 
 	id string // the cookie's value; never stored
 }

@@ -35,10 +35,15 @@ func usedKeys(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goKey := regexp.MustCompile(`(?:Key|Label|Heading|Empty|Body|Text): +"([a-z][a-z0-9.-]+\.[a-z0-9.-]+)"|[Tt]ext\("([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|flash\([^"]*"([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|key = "([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|"(?:Heading|Body)": +"([^"]+)"|return "(kind\.[a-z-]+)"`)
+	goKey := regexp.MustCompile(`(?:Key|Label|Heading|Empty|Body|Text|Check|Words): +"([a-z][a-z0-9.-]+\.[a-z0-9.-]+)"|[Tt]ext\("([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|flash\([^"]*"([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|key = "([a-z][a-z0-9.-]*\.[a-z0-9.-]+)"|"(?:Heading|Body)": +"([^"]+)"|return "(kind\.[a-z-]+)"`)
+	verifierKey := regexp.MustCompile(`"(verifier\.[a-z0-9.-]+)"`)
 	files, _ := filepath.Glob("*.go")
 	more, _ := filepath.Glob("lang/*.go")
 	files = append(files, more...)
+	// The recipient's page (package verifier) takes its words from the
+	// same catalogue; its template is a Go string.
+	verifier, _ := filepath.Glob("../verifier/*.go")
+	files = append(files, verifier...)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -47,11 +52,23 @@ func usedKeys(t *testing.T) map[string]bool {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, re := range tmpl {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				keys[m[1]] = true
+			}
+		}
 		for _, m := range goKey.FindAllStringSubmatch(string(b), -1) {
 			for _, k := range m[1:] {
-				if k != "" {
+				// "verifier.kind." + kind is a prefix: see dynamic.
+				if k != "" && !strings.HasSuffix(k, ".") {
 					keys[k] = true
 				}
+			}
+		}
+		// Every "verifier.…" string in package verifier is a key.
+		for _, m := range verifierKey.FindAllStringSubmatch(string(b), -1) {
+			if !strings.HasSuffix(m[1], ".") {
+				keys[m[1]] = true
 			}
 		}
 	}
@@ -59,7 +76,7 @@ func usedKeys(t *testing.T) map[string]bool {
 }
 
 // dynamic are keys built at run time from a prefix.
-var dynamic = []string{"weekday.", "month.", "status."}
+var dynamic = []string{"weekday.", "month.", "status.", "code.", "verifier.kind.", "verifier.purpose."}
 
 func TestCatalogue(t *testing.T) {
 	used := usedKeys(t)

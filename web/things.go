@@ -183,6 +183,7 @@ func (p *Pages) titleOf(ctx context.Context, id pod.PodID, path pod.Path) string
 func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
 	secs := make([]section, len(sections))
 	hasNI := false
+	var kept []thing
 	for i, sec := range sections {
 		things, err := p.listThings(r.Context(), s.Pod, sec.Container)
 		if err != nil {
@@ -195,8 +196,9 @@ func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
 		for _, t := range things {
 			hasNI = hasNI || t.Path == niRecord
 		}
+		kept = append(kept, things...)
 	}
-	p.render(w, r, s, http.StatusOK, "things", view{"Sections": secs, "HasNI": hasNI})
+	p.render(w, r, s, http.StatusOK, "things", view{"Sections": secs, "HasNI": hasNI, "Records": recordLinks(kept)})
 }
 
 // pathVar reads the {path} of a page's address as a pod path.

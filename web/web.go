@@ -91,6 +91,7 @@ func (p *Pages) Routes(r *mux.Router) {
 	my.Handle("/keep/{path:.+}", p.leaver(p.keepCredential)).Methods(post)
 	my.Handle("/documents/add", p.upload(p.addDocument, isLeaver)).Methods(get, post)
 	my.Handle("/records/national-insurance", p.leaver(p.nationalInsurance)).Methods(get, post)
+	p.recordFormRoutes(my)
 	p.addressRoutes(my)
 	p.shareRoutes(my)
 	my.Handle("/looked", p.leaver(p.looked)).Methods(get)
