@@ -116,6 +116,7 @@ func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 		interval = DefaultHealth
 	}
 	go b.watchCustody(wctx, interval)
+	go b.Web.SweepEvery(wctx, time.Hour)
 	select {
 	case err := <-errc:
 		return err

@@ -217,3 +217,52 @@ func loadSecret(ctx context.Context, db pod.Internal) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// Sweep deletes the sessions that have ended (idle too long or too old)
+// but were never presented again, and reports how many it deleted. A
+// running server calls it now and then (see SweepEvery).
+func (p *Pages) Sweep(ctx context.Context) (int, error) {
+	_, members, err := p.Pods.List(ctx, internalPod, "sessions/")
+	if errors.Is(err, pod.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	now, n := p.now(), 0
+	for _, m := range members {
+		path := pod.Path("sessions/").Child(m.Name)
+		var sess Session
+		if _, err := p.sessions.db.ReadJSON(ctx, path, &sess); err != nil {
+			if errors.Is(err, pod.ErrNotFound) {
+				continue
+			}
+			return n, err
+		}
+		if now.Sub(sess.Seen) > IdleTimeout || now.Sub(sess.Created) > MaxAge {
+			if err := p.sessions.db.Delete(ctx, path); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// SweepEvery runs Sweep every interval until ctx ends.
+func (p *Pages) SweepEvery(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := p.Sweep(ctx); err != nil {
+				p.Log.Warn("sweeping ended sessions failed", "err", err)
+			} else if n > 0 {
+				p.Log.Info("swept ended sessions", "count", n)
+			}
+		}
+	}
+}
