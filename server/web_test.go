@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"image/png"
 	"io"
@@ -18,6 +19,8 @@ import (
 	"testing"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/consent"
+	podpkg "github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/server"
 )
 
@@ -769,4 +772,26 @@ func TestWebIssuedRecords(t *testing.T) {
 	jo.form(del).shows("You cannot get it back after you delete it.")
 	jo.send(del, nil).redirects("/my")
 	jo.get("/my").want(http.StatusOK).shows("Nothing has been sent to you.")
+}
+
+// TestWebShareTooMany: a share names at most consent.MaxItems things; the
+// wizard says so on the question, not with a failure at the end.
+func TestWebShareTooMany(t *testing.T) {
+	s := newTestServer(t)
+	podURL, _ := s.leaver("jo")
+	id := podpkg.PodID(strings.Split(strings.TrimPrefix(podURL, s.url+"/pods/"), "/")[0])
+	items := url.Values{}
+	for i := 0; i <= consent.MaxItems; i++ {
+		p := podpkg.Path(fmt.Sprintf("documents/letter-%02d.pdf", i))
+		body := "%PDF-1.4 letter"
+		if _, _, err := s.b.Pods.Put(context.Background(), id, p, "application/pdf", int64(len(body)), strings.NewReader(body), podpkg.Preconditions{}); err != nil {
+			t.Fatal(err)
+		}
+		items.Add("item", string(p))
+	}
+	jo := s.signedIn(t, "jo", webPassword, "/my")
+	jo.get("/my/share").redirects("/my/share/what")
+	jo.send("/my/share/what", items).want(http.StatusUnprocessableEntity).shows("That is too many things for one share")
+	items["item"] = items["item"][:consent.MaxItems]
+	jo.send("/my/share/what", items).redirects("/my/share/who")
 }

@@ -194,6 +194,10 @@ func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session, sh
 			errs = append(errs, fieldError{Field: "item", Key: "what.error"})
 		} else if contains(d.Items, string(addressHistory)) && d.Part != "current" && d.Part != "all" {
 			errs = append(errs, fieldError{Field: "part", Key: "what.error.part"})
+		} else if n, err := p.grantOf(r.Context(), sh, d); err == nil && len(n.Items) > consent.MaxItems {
+			// A document brings its file, so this counts what the
+			// grant will name, not the ticks.
+			errs = append(errs, fieldError{Field: "item", Key: "what.error.too-many"})
 		}
 		next = "who"
 	case "who":
