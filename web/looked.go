@@ -29,11 +29,33 @@ func (p *Pages) looked(w http.ResponseWriter, r *http.Request, s *Session) {
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.After(entries[j].At) })
 	names := map[pod.Path]string{}
-	var lines []string
-	for _, e := range entries {
-		lines = append(lines, p.sentence(r.Context(), s.Pod, e, grants[e.Grant], names))
+	texts := make([]string, len(entries))
+	for i, e := range entries {
+		texts[i] = p.sentence(r.Context(), s.Pod, e, grants[e.Grant], names)
 	}
+	lines := group(texts)
 	p.render(w, r, s, http.StatusOK, "looked", view{"Lines": lines})
+}
+
+// logLine is one line of Who has looked.
+type logLine struct {
+	Text  string
+	Times int
+}
+
+// group makes one line of each run of the same sentence: the same thing
+// done again in the same minute (a helper going back and forth, a
+// landlord reloading) is said once, with how many times.
+func group(texts []string) []logLine {
+	var lines []logLine
+	for _, text := range texts {
+		if n := len(lines); n > 0 && lines[n-1].Text == text {
+			lines[n-1].Times++
+			continue
+		}
+		lines = append(lines, logLine{text, 1})
+	}
+	return lines
 }
 
 // sentence writes one access-log entry in words.

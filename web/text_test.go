@@ -131,3 +131,16 @@ func TestEveryPageParses(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupRepeats(t *testing.T) {
+	got := group([]string{"a", "a", "b", "a", "a", "a"})
+	want := []logLine{{"a", 2}, {"b", 1}, {"a", 3}}
+	if len(got) != len(want) {
+		t.Fatalf("group = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("group = %v, want %v", got, want)
+		}
+	}
+}
