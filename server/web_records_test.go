@@ -234,3 +234,26 @@ func TestWebRecordUnknownForm(t *testing.T) {
 	// Signed out, the forms ask to sign in.
 	s.browser(t).get(bcForm).redirects("/sign-in")
 }
+
+func TestWebRecordBankAccount(t *testing.T) {
+	const form = "/my/records/bank"
+	s := newTestServer(t)
+	pod, tok := s.leaver("jo")
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	b.get("/my").want(http.StatusOK).shows(`href="` + form + `">Add your bank account<`)
+	b.get(form).redirects(form + "/bank")
+	b.send(form+"/bank", nil).want(http.StatusUnprocessableEntity).shows("Enter the name of your bank or building society")
+	b.send(form+"/bank", url.Values{"bank": {"Example Building Society"}}).redirects(form + "/holder")
+	b.send(form+"/holder", url.Values{"holder": {"Jo Bloggs"}}).redirects(form + "/sort-code")
+	for _, bad := range []string{"12345", "12 34 5x", "1234567"} {
+		b.send(form+"/sort-code", url.Values{"sort-code": {bad}}).want(http.StatusUnprocessableEntity).shows("Enter a sort code of 6 numbers")
+	}
+	b.send(form+"/sort-code", url.Values{"sort-code": {"12 34 56"}}).redirects(form + "/number")
+	b.send(form+"/number", url.Values{"number": {"1234 567"}}).want(http.StatusUnprocessableEntity).shows("Enter an account number of 8 numbers")
+	b.send(form+"/number", url.Values{"number": {"1234 5678"}}).redirects(form + "/check")
+	b.form(form+"/check").shows("Example Building Society", "Jo Bloggs", "12-34-56", "12345678", "Save bank account")
+	b.send(form+"/check", nil).redirects("/my")
+	b.get("/my").want(http.StatusOK).shows("Your bank account is saved.", `href="`+form+`">Change your bank account<`)
+	doc := storedRecord(t, s, pod, tok, "finance/bank-account.jsonld")
+	wantFields(t, doc, map[string]any{"type": "BankAccount", "bankName": "Example Building Society", "accountHolder": "Jo Bloggs", "sortCode": "12-34-56", "accountNumber": "12345678"})
+}

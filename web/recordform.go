@@ -62,6 +62,9 @@ type question struct {
 	MissingKey   string // catalogue key: the error when it is not answered
 	BadKey       string // catalogue key: the error for a date that does not exist
 	FutureKey    string // catalogue key: the error for a Past date after today
+	// Tidy, for a text answer, puts it in the form the record keeps
+	// ("12 34 56" becomes "12-34-56"), or reports it wrong (BadKey).
+	Tidy func(string) (string, bool)
 }
 
 // recordForm is a record built from a few questions.
@@ -93,7 +96,7 @@ type recordDraft struct {
 }
 
 // recordFormList are the forms in the order My things offers them.
-var recordFormList = []*recordForm{idDocumentForm, birthCertificateForm}
+var recordFormList = []*recordForm{idDocumentForm, birthCertificateForm, bankForm}
 
 func formNamed(slug string) *recordForm {
 	for _, f := range recordFormList {
@@ -307,6 +310,13 @@ func (p *Pages) answer(q *question, a map[string]string) (string, *fieldError) {
 			return "", &fieldError{Field: q.ID, Key: q.MissingKey}
 		case utf8.RuneCountInString(v) > maxAnswer:
 			return "", &fieldError{Field: q.ID, Key: "record.error.long"}
+		}
+		if q.Tidy != nil {
+			tidy, ok := q.Tidy(v)
+			if !ok {
+				return "", &fieldError{Field: q.ID, Key: q.BadKey}
+			}
+			v = tidy
 		}
 		return v, nil
 	}

@@ -125,3 +125,51 @@ var idDocumentForm = &recordForm{
 	TitleKey: "id.title", SaveKey: "id.save", SavedKey: "flash.id-saved",
 	AddKey: "things.add-id", ChangeKey: "things.change-id",
 }
+
+// bankForm adds or corrects the leaver's bank or building society account.
+var bankForm = &recordForm{
+	Slug: "bank", Path: "finance/bank-account.jsonld", Type: "BankAccount", ID: "#account",
+	Questions: []*question{
+		{ID: "bank", Kind: askText, Field: "bankName", Heading: "bank.q.bank", Label: "record.change.bank",
+			HintKey: "bank.bank.hint", MissingKey: "bank.error.bank"},
+		{ID: "holder", Kind: askText, Field: "accountHolder", Heading: "bank.q.holder", Label: "record.change.holder",
+			HintKey: "bank.holder.hint", MissingKey: "bank.error.holder", Autocomplete: "name"},
+		{ID: "sort-code", Kind: askText, Field: "sortCode", Heading: "bank.q.sort-code", Label: "record.change.sort-code",
+			HintKey: "bank.sort-code.hint", MissingKey: "bank.error.sort-code", BadKey: "bank.error.sort-code", Tidy: sortCode},
+		{ID: "number", Kind: askText, Field: "accountNumber", Heading: "bank.q.number", Label: "record.change.account-number",
+			HintKey: "bank.number.hint", MissingKey: "bank.error.number", BadKey: "bank.error.number", Tidy: accountNumber},
+	},
+	TitleKey: "bank.title", SaveKey: "bank.save", SavedKey: "flash.bank-saved",
+	AddKey: "things.add-bank", ChangeKey: "things.change-bank",
+}
+
+// digitsOnly keeps the digits of s if everything else is spaces or
+// dashes, as people type sort codes and account numbers.
+func digitsOnly(s string) (string, bool) {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteRune(c)
+		case c == ' ' || c == '-':
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// sortCode reads a sort code typed as 123456, 12 34 56 or 12-34-56.
+func sortCode(s string) (string, bool) {
+	d, ok := digitsOnly(s)
+	if !ok || len(d) != 6 {
+		return "", false
+	}
+	return d[:2] + "-" + d[2:4] + "-" + d[4:], true
+}
+
+// accountNumber reads an 8-digit account number, spaces allowed.
+func accountNumber(s string) (string, bool) {
+	d, ok := digitsOnly(s)
+	return d, ok && len(d) == 8
+}
