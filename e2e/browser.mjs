@@ -1,10 +1,11 @@
-// What the end-to-end tests (leaver.test.mjs, pages.test.mjs) share: their
-// settings from run.sh, the headless Chromium they drive, what the browser
-// sees on every page (the Content-Security-Policy, console and script
-// errors), finding things on a page the way a person would, and keeping
-// screenshots and HTML of pages in e2e/artifacts/.
+// What the end-to-end tests (leaver.test.mjs, pages.test.mjs,
+// access.test.mjs) share: their settings from run.sh, the headless Chromium
+// they drive, what the browser sees on every page (the
+// Content-Security-Policy, console and script errors), finding things on a
+// page the way a person would, and keeping screenshots and HTML of pages in
+// e2e/artifacts/.
 //
-// run.sh sets, for both tests:
+// run.sh sets, for every test:
 //
 //   SATCHEL_URL                 the server, e.g. http://127.0.0.1:8080
 //   SATCHEL_CHROMIUM            the browser (default /usr/bin/chromium)
@@ -101,8 +102,10 @@ class Session {
 
   // newContext opens a browser context (a person's own cookies), called who
   // in problems, with the tests' viewport and time limits, and watches it.
-  async newContext(who) {
-    const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // options are more Playwright context options, which win over these: e.g.
+  // { javaScriptEnabled: false, viewport: { width: 320, height: 800 } }.
+  async newContext(who, options = {}) {
+    const context = await this.browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
     context.setDefaultTimeout(ACTION_TIMEOUT);
     context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
     this.watch(context, who);

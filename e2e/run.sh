@@ -3,7 +3,9 @@
 # their current address, withdraws the share and sees who looked, in a real
 # headless Chromium (driven by playwright-core) on a real Satchel server built
 # from this tree, with axe-core checking every page (both pinned in
-# package.json / package-lock.json).
+# package.json / package-lock.json); pages.test.mjs visits every other page
+# and form error, and access.test.mjs does the leaver's flow without
+# JavaScript and by keyboard alone, at 320 px wide.
 #
 #   bash e2e/run.sh
 #
@@ -91,6 +93,9 @@ helper_password="$(random_password)"
 # pages.test.mjs's own leaver: it resets this one's password.
 pages_leaver=kim
 pages_leaver_password="$(random_password)"
+# access.test.mjs's own leaver (no JavaScript, keyboard alone).
+access_leaver=ali
+access_leaver_password="$(random_password)"
 
 # Another process could take the port between free_port and serve; then the
 # server exits at once and we try again with a new port and a fresh data dir.
@@ -104,7 +109,9 @@ for attempt in 1 2 3; do
     || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$helper_password" "$tmp/satchel" account create \
       --kind helper --username "$helper" --display-name "Sam Support" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
     || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$pages_leaver_password" "$tmp/satchel" account create \
-      --username "$pages_leaver" --display-name "Kim Example" --base-url "$base" >/dev/null 2>"$tmp/account.log"; then
+      --username "$pages_leaver" --display-name "Kim Example" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$access_leaver_password" "$tmp/satchel" account create \
+      --username "$access_leaver" --display-name "Ali Example" --base-url "$base" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
@@ -144,8 +151,9 @@ SATCHEL_URL="$base" \
   SATCHEL_LEAVER_USERNAME="$leaver" SATCHEL_LEAVER_PASSWORD="$leaver_password" \
   SATCHEL_HELPER_USERNAME="$helper" SATCHEL_HELPER_PASSWORD="$helper_password" \
   SATCHEL_PAGES_LEAVER_USERNAME="$pages_leaver" SATCHEL_PAGES_LEAVER_PASSWORD="$pages_leaver_password" \
+  SATCHEL_ACCESS_LEAVER_USERNAME="$access_leaver" SATCHEL_ACCESS_LEAVER_PASSWORD="$access_leaver_password" \
   SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
-  node --test --test-timeout=120000 leaver.test.mjs pages.test.mjs &
+  node --test --test-timeout=120000 leaver.test.mjs pages.test.mjs access.test.mjs &
 test_pid=$!
 status=0
 wait "$test_pid" || status=$?
