@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -415,18 +414,10 @@ func (p *Pages) changeHistory(ctx context.Context, id pod.PodID, change func(doc
 			return err
 		}
 		change(doc)
-		body, _ := json.Marshal(doc)
-		if _, err := schemas.Validate(body, string(addressHistory)); err != nil {
-			return err
-		}
-		pre := pod.CreateOnly()
-		if etag != "" {
-			pre = pod.IfMatch(etag)
-		}
 		if len(entriesOf(doc)) == 0 && etag != "" {
-			err = p.Pods.Delete(ctx, id, addressHistory, pre)
+			err = p.Pods.Delete(ctx, id, addressHistory, pod.IfMatch(etag))
 		} else {
-			_, _, err = p.Pods.Put(ctx, id, addressHistory, "application/ld+json", int64(len(body)), bytes.NewReader(body), pre)
+			err = p.writeRecord(ctx, id, addressHistory, doc, etag)
 		}
 		if errors.Is(err, pod.ErrPrecondition) && try < 3 {
 			continue

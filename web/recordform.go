@@ -529,15 +529,7 @@ func (p *Pages) saveRecord(ctx context.Context, id pod.PodID, f *recordForm, d *
 			doc = map[string]any{"@context": schemas.ContextURL, "id": f.ID, "type": f.Type}
 		}
 		p.fill(f, doc, d.Answers)
-		body, _ := json.Marshal(doc)
-		if _, err := schemas.Validate(body, string(path)); err != nil {
-			return err
-		}
-		pre := pod.CreateOnly()
-		if etag != "" {
-			pre = pod.IfMatch(etag)
-		}
-		_, _, err := p.Pods.Put(ctx, id, path, "application/ld+json", int64(len(body)), bytes.NewReader(body), pre)
+		err := p.writeRecord(ctx, id, path, doc, etag)
 		if !errors.Is(err, pod.ErrPrecondition) || try >= 3 {
 			return err
 		}
@@ -555,7 +547,27 @@ func (p *Pages) saveRecord(ctx context.Context, id pod.PodID, f *recordForm, d *
 			d.Path = found
 			continue
 		}
+		body, _ := json.Marshal(doc) // valid: writeRecord checked it
 		_, _, err = p.Pods.Post(ctx, id, f.Path.Parent(), f.Path.Name(), "application/ld+json", int64(len(body)), bytes.NewReader(body))
 		return err
 	}
+}
+
+// writeRecord stores doc at path if it is a valid record: over the version
+// etag, or, with etag "", only if nothing is there yet (pod.ErrPrecondition
+// otherwise, so that no change made meanwhile is lost).
+func (p *Pages) writeRecord(ctx context.Context, id pod.PodID, path pod.Path, doc map[string]any, etag string) error {
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	if _, err := schemas.Validate(body, string(path)); err != nil {
+		return err
+	}
+	pre := pod.CreateOnly()
+	if etag != "" {
+		pre = pod.IfMatch(etag)
+	}
+	_, _, err = p.Pods.Put(ctx, id, path, "application/ld+json", int64(len(body)), bytes.NewReader(body), pre)
+	return err
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -46,17 +45,7 @@ func (p *Pages) nationalInsurance(w http.ResponseWriter, r *http.Request, s *Ses
 	}
 	spaced := compact[:2] + " " + compact[2:4] + " " + compact[4:6] + " " + compact[6:8] + " " + compact[8:]
 	doc := map[string]any{"@context": schemas.ContextURL, "id": "#ni", "type": "NationalInsuranceNumber", "niNumber": spaced}
-	body, _ := json.Marshal(doc)
-	if _, err := schemas.Validate(body, string(niRecord)); err != nil {
-		p.Log.Error("a checked NI number failed validation", "err", err)
-		p.fail(w, r, s)
-		return
-	}
-	pre := pod.CreateOnly()
-	if etag != "" {
-		pre = pod.IfMatch(etag)
-	}
-	if _, _, err := p.Pods.Put(ctx, s.Pod, niRecord, "application/ld+json", int64(len(body)), bytes.NewReader(body), pre); err != nil {
+	if err := p.writeRecord(ctx, s.Pod, niRecord, doc, etag); err != nil {
 		// A change made elsewhere in the meantime is kept; the leaver
 		// sees it and can try again.
 		p.Log.Warn("saving an NI number failed", "err", err)

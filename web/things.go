@@ -210,25 +210,38 @@ func pathVar(r *http.Request) (pod.Path, bool) {
 	return p, true
 }
 
-// thing shows one record or document.
-func (p *Pages) thing(w http.ResponseWriter, r *http.Request, s *Session) {
+// thingAt reads the record or document the page's {path} names in the
+// leaver's pod, answering 404 if there is none.
+func (p *Pages) thingAt(w http.ResponseWriter, r *http.Request, s *Session) (thing, bool) {
 	path, ok := pathVar(r)
 	if !ok {
 		p.notFound(w, r, s)
-		return
+		return thing{}, false
 	}
 	st, err := p.Pods.Stat(r.Context(), s.Pod, path)
 	if err != nil {
 		p.notFound(w, r, s)
-		return
+		return thing{}, false
 	}
 	t := thing{Path: path, Title: path.Name(), Kind: kindOf(st.ContentType), File: path, Type: st.ContentType, Modified: st.Modified}
-	v := view{}
 	if st.ContentType == "application/ld+json" {
 		if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
 			p.notFound(w, r, s)
-			return
+			return thing{}, false
 		}
+	}
+	return t, true
+}
+
+// thing shows one record or document.
+func (p *Pages) thing(w http.ResponseWriter, r *http.Request, s *Session) {
+	t, ok := p.thingAt(w, r, s)
+	if !ok {
+		return
+	}
+	path := t.Path
+	v := view{}
+	if t.Record {
 		typ, _ := t.Doc["type"].(string)
 		doc := t.Doc
 		if _, signed := doc["proof"]; signed {
@@ -286,23 +299,11 @@ func downloadName(path pod.Path) string {
 // deleteThing asks, then deletes a record or document (and, for a
 // document described by a record, its file too).
 func (p *Pages) deleteThing(w http.ResponseWriter, r *http.Request, s *Session) {
-	path, ok := pathVar(r)
+	t, ok := p.thingAt(w, r, s)
 	if !ok {
-		p.notFound(w, r, s)
 		return
 	}
-	st, err := p.Pods.Stat(r.Context(), s.Pod, path)
-	if err != nil {
-		p.notFound(w, r, s)
-		return
-	}
-	t := thing{Path: path, Title: path.Name(), Kind: kindOf(st.ContentType)}
-	if st.ContentType == "application/ld+json" {
-		if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
-			p.notFound(w, r, s)
-			return
-		}
-	}
+	path := t.Path
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "delete", view{"Thing": t})
 		return
