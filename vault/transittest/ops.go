@@ -154,38 +154,16 @@ func (s *Server) encrypt(w http.ResponseWriter, keys map[string]*key, name strin
 }
 
 func (s *Server) decrypt(w http.ResponseWriter, keys map[string]*key, name string, p params) {
-	ct := p.string("ciphertext")
-	if ct == "" {
-		fail(w, opError("missing ciphertext to decrypt"))
-		return
-	}
-	k := keys[name]
-	if k == nil {
-		fail(w, opError("encryption key not found"))
-		return
-	}
-	pt, err := k.open(ct)
-	if err != nil {
-		fail(w, err)
+	_, pt, ok := opened(w, keys, name, p)
+	if !ok {
 		return
 	}
 	writeData(w, map[string]any{"plaintext": base64.StdEncoding.EncodeToString(pt)})
 }
 
 func (s *Server) rewrap(w http.ResponseWriter, keys map[string]*key, name string, p params) {
-	ct := p.string("ciphertext")
-	if ct == "" {
-		fail(w, opError("missing ciphertext to decrypt"))
-		return
-	}
-	k := keys[name]
-	if k == nil {
-		fail(w, opError("encryption key not found"))
-		return
-	}
-	pt, err := k.open(ct)
-	if err != nil {
-		fail(w, err)
+	k, pt, ok := opened(w, keys, name, p)
+	if !ok {
 		return
 	}
 	ver, err := k.encryptVersion(p)
@@ -194,6 +172,27 @@ func (s *Server) rewrap(w http.ResponseWriter, keys map[string]*key, name string
 		return
 	}
 	writeData(w, map[string]any{"ciphertext": k.seal(ver, pt), "key_version": ver})
+}
+
+// opened decrypts the request's ciphertext with key name, as decrypt and
+// rewrap both begin, answering Vault's error if it cannot.
+func opened(w http.ResponseWriter, keys map[string]*key, name string, p params) (*key, []byte, bool) {
+	ct := p.string("ciphertext")
+	if ct == "" {
+		fail(w, opError("missing ciphertext to decrypt"))
+		return nil, nil, false
+	}
+	k := keys[name]
+	if k == nil {
+		fail(w, opError("encryption key not found"))
+		return nil, nil, false
+	}
+	pt, err := k.open(ct)
+	if err != nil {
+		fail(w, err)
+		return nil, nil, false
+	}
+	return k, pt, true
 }
 
 func (s *Server) sign(w http.ResponseWriter, keys map[string]*key, name string, p params) {
