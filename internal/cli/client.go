@@ -310,15 +310,9 @@ func runRm(ctx context.Context, env *Env, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, shortTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u, nil)
-	if err != nil {
+	if err := c.call(ctx, http.MethodDelete, u, nil, nil); err != nil {
 		return err
 	}
-	resp, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
 	fmt.Fprintf(env.Stdout, "Deleted %s.\n", rest[0])
 	return nil
 }

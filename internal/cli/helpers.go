@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -98,28 +96,4 @@ func rightsWords(rs []consent.Right) string {
 		return words[0]
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
-
-// call sends a JSON request (body may be nil) and decodes a JSON answer
-// into out (which may be nil).
-func (c *conn) call(ctx context.Context, method, u string, body []byte, out any) error {
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, r)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if out != nil {
-		return c.doJSON(req, out)
-	}
-	resp, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -354,4 +355,45 @@ func isLoopback(host string) bool {
 func isContainer(u string) bool {
 	p, err := url.Parse(u)
 	return err == nil && strings.HasSuffix(p.EscapedPath(), "/")
+}
+
+// call sends a JSON request (body may be nil) and decodes a JSON answer
+// into out (which may be nil).
+func (c *conn) call(ctx context.Context, method, u string, body []byte, out any) error {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, r)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if out != nil {
+		return c.doJSON(req, out)
+	}
+	resp, err := c.do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// doJSON sends req and decodes its JSON answer into v.
+func (c *conn) doJSON(req *http.Request, v any) error {
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(v); err != nil {
+		if req.Context().Err() != nil {
+			return errors.New("stopped before the server answered")
+		}
+		return errors.New("the server's answer could not be read: check that it is a Satchel server")
+	}
+	return nil
 }

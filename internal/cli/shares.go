@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,15 +197,9 @@ func runRevoke(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.grantURL(id, "revoke"), nil)
-	if err != nil {
+	if err := c.call(ctx, http.MethodPost, c.grantURL(id, "revoke"), nil, nil); err != nil {
 		return err
 	}
-	resp, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
 	if sh.Status == "revoked" {
 		fmt.Fprintf(env.Stdout, "This share was already withdrawn: %s can no longer use this link.\n", clean(sh.Recipient.Name))
 		return nil
@@ -325,21 +318,4 @@ func (c *conn) listShares(ctx context.Context) ([]shareView, error) {
 		return nil, err
 	}
 	return list.Grants, nil
-}
-
-// doJSON sends req and decodes its JSON answer into v.
-func (c *conn) doJSON(req *http.Request, v any) error {
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(v); err != nil {
-		if req.Context().Err() != nil {
-			return errors.New("stopped before the server answered")
-		}
-		return errors.New("the server's answer could not be read: check that it is a Satchel server")
-	}
-	return nil
 }
