@@ -51,6 +51,14 @@ var officialChecks = map[string]official{
 
 func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageData {
 	link := "/s/" + tokenOf(r)
+	d := grantData(g, h.Verifier.items(r.Context(), g, link), res.Checks)
+	d.GrantURL = link + "/grant"
+	return d
+}
+
+// grantData is what the share page says of grant g, its items and checks:
+// the same on the page and in a preview.
+func grantData(g consent.Grant, items []Shown, checks []Check) pageData {
 	d := pageData{
 		SharedBy:  g.SharedBy,
 		Recipient: g.Recipient.Name,
@@ -58,9 +66,8 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 		Purpose:   purposeWords(g.Purpose),
 		Text:      g.PurposeText,
 		Until:     untilWords(g),
-		Items:     h.Verifier.items(r.Context(), g, link),
-		Checks:    res.Checks,
-		GrantURL:  link + "/grant",
+		Items:     items,
+		Checks:    checks,
 	}
 	if o, ok := officialChecks[g.Purpose]; ok {
 		d.Official = &o

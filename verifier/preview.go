@@ -50,20 +50,8 @@ func (v *Verifier) Preview(ctx context.Context, g consent.Grant, docURL func(pod
 			items[i].SaveURL = items[i].ViewURL
 		}
 	}
-	d := pageData{
-		SharedBy:  g.SharedBy,
-		Recipient: g.Recipient.Name,
-		Kind:      kindWords(g.Recipient.Kind),
-		Purpose:   purposeWords(g.Purpose),
-		Text:      g.PurposeText,
-		Until:     untilWords(g),
-		Items:     items,
-		Checks:    v.freshChecks(g),
-		Shift:     previewShift,
-	}
-	if o, ok := officialChecks[g.Purpose]; ok {
-		d.Official = &o
-	}
+	d := grantData(g, items, v.freshChecks(g))
+	d.Shift = previewShift
 	var b bytes.Buffer
 	if err := pageTmpl.ExecuteTemplate(&b, "share", d); err != nil {
 		return "", err
