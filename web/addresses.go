@@ -348,12 +348,9 @@ func (p *Pages) addressCheck(w http.ResponseWriter, r *http.Request, s *Session)
 	from, _ := p.monthYear(d.FromMonth, d.FromYear)
 	to, _ := p.monthYear(d.ToMonth, d.ToYear)
 	if r.Method == http.MethodGet {
-		if !d.Checking {
-			d.Checking = true
-			if err := p.sessions.save(r.Context(), s); err != nil {
-				p.fail(w, r, s)
-				return
-			}
+		if err := p.reachedCheck(r.Context(), s, &d.Checking); err != nil {
+			p.fail(w, r, s)
+			return
 		}
 		p.render(w, r, s, http.StatusOK, "address-check", view{"Draft": d, "From": from, "To": to, "Kind": kindLabel(d.Kind)})
 		return

@@ -468,12 +468,9 @@ func (p *Pages) recordCheck(w http.ResponseWriter, r *http.Request, s *Session) 
 		return
 	}
 	if r.Method == http.MethodGet {
-		if !d.Checking {
-			d.Checking = true
-			if err := p.sessions.save(r.Context(), s); err != nil {
-				p.fail(w, r, s)
-				return
-			}
+		if err := p.reachedCheck(r.Context(), s, &d.Checking); err != nil {
+			p.fail(w, r, s)
+			return
 		}
 		var rows []answerRow
 		for _, q := range f.Questions {

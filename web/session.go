@@ -151,6 +151,17 @@ func (s *sessions) save(ctx context.Context, sess *Session) error {
 	return s.db.WriteJSON(ctx, sessionPath(sess.id), sess, pod.Preconditions{})
 }
 
+// reachedCheck notes in s that a multi-page form's draft has reached its
+// check page (*checking), so that a Change goes back there; it saves s
+// only the first time.
+func (p *Pages) reachedCheck(ctx context.Context, s *Session, checking *bool) error {
+	if *checking {
+		return nil
+	}
+	*checking = true
+	return p.sessions.save(ctx, s)
+}
+
 // end deletes the browser's session, if any, and its cookie.
 func (s *sessions) end(ctx context.Context, w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(s.cookieName()); err == nil && len(c.Value) == 43 {

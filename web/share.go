@@ -326,12 +326,9 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, s
 		return
 	}
 	if r.Method == http.MethodGet {
-		if !d.Checking {
-			d.Checking = true
-			if err := p.sessions.save(r.Context(), s); err != nil {
-				p.fail(w, r, s)
-				return
-			}
+		if err := p.reachedCheck(r.Context(), s, &d.Checking); err != nil {
+			p.fail(w, r, s)
+			return
 		}
 		g := consent.Grant{Pod: n.Pod, GrantedBy: n.GrantedBy, SharedBy: n.SharedBy, Recipient: n.Recipient,
 			Purpose: n.Purpose, PurposeText: n.PurposeText, Items: n.Items, NotBefore: n.NotBefore, Expires: n.Expires, Created: n.NotBefore}
