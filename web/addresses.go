@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -77,19 +75,16 @@ type entry struct {
 // readHistory returns the leaver's address history record (an empty one
 // if there is none yet) and its ETag ("" if new).
 func (p *Pages) readHistory(ctx context.Context, id pod.PodID) (map[string]any, string, error) {
-	res, rc, err := p.Pods.Get(ctx, id, addressHistory)
-	if errors.Is(err, pod.ErrNotFound) {
+	doc, etag, err := p.readRecord(ctx, id, addressHistory)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case doc == nil:
 		return map[string]any{"@context": schemas.ContextURL, "id": "#history", "type": "AddressHistory", "entries": []any{}}, "", nil
+	case str(doc, "type") != "AddressHistory":
+		return nil, "", errors.New("the address history is not an address history record")
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	defer rc.Close()
-	var doc map[string]any
-	if err := json.NewDecoder(io.LimitReader(rc, pod.MaxRecord)).Decode(&doc); err != nil {
-		return nil, "", err
-	}
-	return doc, res.ETag, nil
+	return doc, etag, nil
 }
 
 func entriesOf(doc map[string]any) []map[string]any {

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -21,18 +18,12 @@ var niNumber = regexp.MustCompile(`^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[
 // number: one question on one page.
 func (p *Pages) nationalInsurance(w http.ResponseWriter, r *http.Request, s *Session) {
 	ctx := r.Context()
-	etag, current := "", ""
-	res, rc, err := p.Pods.Get(ctx, s.Pod, niRecord)
-	switch {
-	case err == nil:
-		var doc map[string]any
-		json.NewDecoder(io.LimitReader(rc, pod.MaxRecord)).Decode(&doc)
-		rc.Close()
-		etag, current = res.ETag, str(doc, "niNumber")
-	case !errors.Is(err, pod.ErrNotFound):
+	doc, etag, err := p.readRecord(ctx, s.Pod, niRecord)
+	if err != nil {
 		p.fail(w, r, s)
 		return
 	}
+	current := str(doc, "niNumber")
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "record-ni", view{"Value": current})
 		return
@@ -44,7 +35,7 @@ func (p *Pages) nationalInsurance(w http.ResponseWriter, r *http.Request, s *Ses
 		return
 	}
 	spaced := compact[:2] + " " + compact[2:4] + " " + compact[4:6] + " " + compact[6:8] + " " + compact[8:]
-	doc := map[string]any{"@context": schemas.ContextURL, "id": "#ni", "type": "NationalInsuranceNumber", "niNumber": spaced}
+	doc = map[string]any{"@context": schemas.ContextURL, "id": "#ni", "type": "NationalInsuranceNumber", "niNumber": spaced}
 	if err := p.writeRecord(ctx, s.Pod, niRecord, doc, etag); err != nil {
 		// A change made elsewhere in the meantime is kept; the leaver
 		// sees it and can try again.
