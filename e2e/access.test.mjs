@@ -42,7 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { checkA11y, NARROW } from './axe.mjs';
 import {
   BASE, env, EVERY_SCREENSHOT, launch, keeper,
-  squash, h1, label, mainText, expectH1, expectText, errorSummary, navigation, follow, nav, press,
+  squash, h1, label, mainText, expectH1, expectText, errorSummary, navigation, follow, nav, press, answerAddressQuestions,
 } from './browser.mjs';
 
 const ALI = {
@@ -146,38 +146,13 @@ async function signIn(page, who) {
 }
 
 // addAddress goes from "Where I have lived" through the one-question-a-page
-// address pages, answering each from a whatever order they come in, and
-// saves it. check(name) checks each page.
+// address pages (see answerAddressQuestions) and saves it. check(name)
+// checks each page.
 async function addAddress(page, a, check = async () => {}) {
   await follow(page, /^Add (an|another) address$/);
-  const seen = [];
-  for (let i = 0; i < 10; i++) {
-    const question = await h1(page);
-    seen.push(question);
-    await check(`the address question "${question}"`);
-    if (/check your answers/i.test(question)) {
-      for (const want of [a.line1, a.town, a.postcode]) await expectText(page, want);
-      await press(page, 'Save address');
-      await expectText(page, a.line1);
-      return;
-    }
-    if (/when did you move in/i.test(question)) {
-      await label(page, 'Month').fill(String(a.movedIn.month));
-      await label(page, 'Year').fill(String(a.movedIn.year));
-    } else if (/do you still live here/i.test(question)) {
-      await label(page, 'Yes').check();
-    } else if (/what kind of place/i.test(question)) {
-      await label(page, a.kind).check();
-    } else if (/address/i.test(question)) {
-      await label(page, 'Address line 1').fill(a.line1);
-      await label(page, 'Town or city').fill(a.town);
-      await page.getByLabel(/^Postcode/).fill(a.postcode); // "Postcode (optional)"
-    } else {
-      throw new Error(`unexpected page "${question}" (${page.url()}) while adding an address; pages so far: ${JSON.stringify(seen)}`);
-    }
-    await press(page, 'Continue');
-  }
-  throw new Error(`adding an address never reached "Check your answers"; pages: ${JSON.stringify(seen)}`);
+  await answerAddressQuestions(page, a, check);
+  await press(page, 'Save address');
+  await expectText(page, a.line1);
 }
 
 // expectQR fails unless the page shows a QR code image that has loaded.

@@ -276,3 +276,40 @@ export function keeper(prefix) {
   };
   return { keep, keepAll };
 }
+
+// answerAddressQuestions goes through the one-question-a-page address pages
+// from the page after "Add an address" to "Check your answers", answering
+// each question from a, whatever order the pages come in; check(name)
+// checks each page. It returns the questions seen.
+export async function answerAddressQuestions(page, a, check = async () => {}) {
+  const seen = [];
+  for (let i = 0; i < 10; i++) {
+    const question = await h1(page);
+    seen.push(question);
+    await check(`the address question "${question}"`);
+    if (/check your answers/i.test(question)) {
+      for (const want of [a.line1, a.town, a.postcode]) await expectText(page, want);
+      return seen;
+    }
+    if (/when did you move in/i.test(question)) {
+      await label(page, 'Month').fill(String(a.movedIn.month));
+      await label(page, 'Year').fill(String(a.movedIn.year));
+    } else if (/when did you (move out|leave)/i.test(question)) {
+      if (!a.movedOut) throw new Error(`asked "${question}" about an address the leaver still lives at`);
+      await label(page, 'Month').fill(String(a.movedOut.month));
+      await label(page, 'Year').fill(String(a.movedOut.year));
+    } else if (/do you still live here/i.test(question)) {
+      await label(page, a.movedOut ? 'No' : 'Yes').check();
+    } else if (/what kind of place/i.test(question)) {
+      await label(page, a.kind).check();
+    } else if (/address/i.test(question)) {
+      await label(page, 'Address line 1').fill(a.line1);
+      await label(page, 'Town or city').fill(a.town);
+      await page.getByLabel(/^Postcode/).fill(a.postcode); // "Postcode (optional)"
+    } else {
+      throw new Error(`unexpected page "${question}" (${page.url()}) while adding an address; pages so far: ${JSON.stringify(seen)}`);
+    }
+    await press(page, 'Continue');
+  }
+  throw new Error(`adding an address never reached "Check your answers"; pages: ${JSON.stringify(seen)}`);
+}

@@ -24,6 +24,7 @@ import { checkA11y } from './axe.mjs';
 import {
   BASE, env, EVERY_SCREENSHOT, launch, keeper,
   h1, label, mainText, expectH1, expectText, navigation, follow, nav, press,
+  answerAddressQuestions,
 } from './browser.mjs';
 
 const LEAVER = { username: env('SATCHEL_LEAVER_USERNAME'), password: env('SATCHEL_LEAVER_PASSWORD') };
@@ -112,45 +113,9 @@ async function signIn(page, who) {
   await press(page, 'Sign in');
 }
 
-// answerAddressQuestions goes through the one-question-a-page address pages
-// from the page after "Add an address" to "Check your answers", answering
-// each question from a, whatever order the pages come in.
-async function answerAddressQuestions(page, a) {
-  const seen = [];
-  for (let i = 0; i < 10; i++) {
-    const question = await h1(page);
-    seen.push(question);
-    await checkPage(page, `the address question "${question}"`);
-    if (/check your answers/i.test(question)) {
-      for (const want of [a.line1, a.town, a.postcode]) await expectText(page, want);
-      return seen;
-    }
-    if (/when did you move in/i.test(question)) {
-      await label(page, 'Month').fill(String(a.movedIn.month));
-      await label(page, 'Year').fill(String(a.movedIn.year));
-    } else if (/when did you (move out|leave)/i.test(question)) {
-      assert.ok(a.movedOut, `asked "${question}" about an address the leaver still lives at`);
-      await label(page, 'Month').fill(String(a.movedOut.month));
-      await label(page, 'Year').fill(String(a.movedOut.year));
-    } else if (/do you still live here/i.test(question)) {
-      await label(page, a.movedOut ? 'No' : 'Yes').check();
-    } else if (/what kind of place/i.test(question)) {
-      await label(page, a.kind).check();
-    } else if (/address/i.test(question)) {
-      await label(page, 'Address line 1').fill(a.line1);
-      await label(page, 'Town or city').fill(a.town);
-      await page.getByLabel(/^Postcode/).fill(a.postcode); // "Postcode (optional)"
-    } else {
-      throw new Error(`unexpected page "${question}" (${page.url()}) while adding an address; pages so far: ${JSON.stringify(seen)}`);
-    }
-    await press(page, 'Continue');
-  }
-  throw new Error(`adding an address never reached "Check your answers"; pages: ${JSON.stringify(seen)}`);
-}
-
 async function addAddress(page, a, start = 'Add an address') {
   await follow(page, start);
-  await answerAddressQuestions(page, a);
+  await answerAddressQuestions(page, a, (name) => checkPage(page, name));
   await press(page, 'Save address');
   await checkPage(page, 'the address list after saving');
   await expectText(page, a.line1);
