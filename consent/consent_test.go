@@ -3,14 +3,13 @@ package consent_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
+	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/vault"
 )
 
@@ -26,15 +25,7 @@ type fixture struct {
 func newFixture(tb testing.TB, keyDir string) *fixture {
 	tb.Helper()
 	dir := tb.TempDir()
-	st, err := fsstore.Open(filepath.Join(dir, "objects"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cust, _, err := vault.OpenLocal(filepath.Join(dir, "keys"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pods := pod.NewService(st, pod.NewKeyring(st, cust, time.Minute))
+	pods, _ := podtest.Open(tb, dir, time.Minute)
 	signer := mustSigner(tb, keyDir)
 	svc, err := consent.Open(context.Background(), pods, signer, base)
 	if err != nil {
@@ -80,9 +71,7 @@ func TestOldKeysStayPublished(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The same store, opened with a new signing key.
-	st, _ := fsstore.Open(filepath.Join(f.dir, "objects"))
-	cust, _, _ := vault.OpenLocal(filepath.Join(f.dir, "keys"))
-	pods := pod.NewService(st, pod.NewKeyring(st, cust, time.Minute))
+	pods, _ := podtest.Open(t, f.dir, time.Minute)
 	rotated, err := consent.Open(context.Background(), pods, mustSigner(t, t.TempDir()), base)
 	if err != nil {
 		t.Fatal(err)

@@ -2,21 +2,14 @@ package issuer_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/satchel-project/satchel/issuer"
-	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/pod/podtest"
 )
 
 func benchService(b *testing.B) (*issuer.Service, string) {
-	dir := b.TempDir()
-	st, _ := fsstore.Open(filepath.Join(dir, "objects"))
-	cust, _, _ := vault.OpenLocal(filepath.Join(dir, "keys"))
-	pods := pod.NewService(st, pod.NewKeyring(st, cust, time.Minute))
+	pods, cust := podtest.New(b)
 	ctx := context.Background()
 	s, err := issuer.Open(ctx, pods, cust, "https://satchel.example.org")
 	if err != nil {

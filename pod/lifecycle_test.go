@@ -11,22 +11,15 @@ import (
 	"testing"
 
 	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
+	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/vault"
 )
 
 func newService(t *testing.T) (*pod.Service, string, *vault.Local) {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := fsstore.Open(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cust, _, err := vault.OpenLocal(filepath.Join(dir, "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pod.NewService(st, pod.NewKeyring(st, cust, 0)), dir, cust
+	s, cust := podtest.Open(t, dir, 0)
+	return s, dir, cust
 }
 
 func put(t *testing.T, s *pod.Service, id pod.PodID, p pod.Path, body string) {
@@ -93,9 +86,7 @@ func TestRotateKeysKeepsEverythingReadable(t *testing.T) {
 	}
 	// A fresh service (no cached keys) reads everything, and the wrapped
 	// keys are all under master key version 2.
-	st, _ := fsstore.Open(filepath.Join(dir, "objects"))
-	fresh, _, _ := vault.OpenLocal(filepath.Join(dir, "keys"))
-	s2 := pod.NewService(st, pod.NewKeyring(st, fresh, 0))
+	s2, _ := podtest.Open(t, dir, 0)
 	for id, want := range map[pod.PodID]string{a: "aaa", b: "bbb"} {
 		if got, err := read(s2, id, "documents/x.txt"); got != want || err != nil {
 			t.Fatalf("after rotation %s = %q, %v", id, got, err)

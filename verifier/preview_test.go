@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +16,7 @@ import (
 
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/verifier"
 )
 
@@ -27,16 +25,7 @@ import (
 func previewSetup(t *testing.T) (*verifier.Verifier, *consent.Service, pod.PodID) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := fsstore.Open(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cust, _, err := vault.OpenLocal(filepath.Join(dir, "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pods := pod.NewService(st, pod.NewKeyring(st, cust, time.Minute))
+	pods, cust := podtest.New(t)
 	signer, _ := cust.Signer(ctx, "grants")
 	svc, err := consent.Open(ctx, pods, signer, "https://satchel.example.org")
 	if err != nil {

@@ -3,24 +3,18 @@ package verifier_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/verifier"
 )
 
 func setup(t *testing.T) (*verifier.Verifier, *pod.Service, consent.Grant) {
 	t.Helper()
-	dir := t.TempDir()
-	st, _ := fsstore.Open(filepath.Join(dir, "objects"))
-	cust, _, _ := vault.OpenLocal(filepath.Join(dir, "keys"))
-	pods := pod.NewService(st, pod.NewKeyring(st, cust, time.Minute))
+	pods, cust := podtest.New(t)
 	signer, _ := cust.Signer(context.Background(), "grants")
 	svc, err := consent.Open(context.Background(), pods, signer, "https://satchel.example.org")
 	if err != nil {

@@ -5,31 +5,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/satchel-project/satchel/account"
-	"github.com/satchel-project/satchel/pod"
-	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/pod/podtest"
 )
 
 // testPages is Pages over a fresh data directory, with a clock the test
 // moves.
 func testPages(t *testing.T, now *time.Time) *Pages {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := fsstore.Open(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cust, _, err := vault.OpenLocal(filepath.Join(dir, "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pods, _ := podtest.New(t)
 	p := &Pages{
-		Pods: pod.NewService(st, pod.NewKeyring(st, cust, time.Minute)),
+		Pods: pods,
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		now:  func() time.Time { return *now },
 	}
