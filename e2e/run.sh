@@ -30,12 +30,8 @@ artifacts="$here/artifacts"
 tmp="$(mktemp -d)"
 server_pid=""
 test_pid=""
-stop() {
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
+# stop, free_port, start_server
+source "$root/scripts/lib/server.sh"
 cleanup() {
   stop "$test_pid"
   stop "$server_pid"
@@ -78,11 +74,6 @@ fi
 
 (cd "$root" && go build -o "$tmp/satchel" ./cmd/satchel)
 
-free_port() {
-  node -e 'const s = require("net").createServer();
-s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
 random_password() {
   echo "e2e-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
 }
@@ -97,50 +88,20 @@ pages_leaver_password="$(random_password)"
 access_leaver=ali
 access_leaver_password="$(random_password)"
 
-# Another process could take the port between free_port and serve; then the
-# server exits at once and we try again with a new port and a fresh data dir.
-started=""
-for attempt in 1 2 3; do
-  port="$(free_port)"
-  base="http://127.0.0.1:$port"
-  data="$tmp/data-$attempt"
-  if ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
-    --username "$leaver" --display-name "Jo Bloggs" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
-    || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$helper_password" "$tmp/satchel" account create \
-      --kind helper --username "$helper" --display-name "Sam Support" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
-    || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$pages_leaver_password" "$tmp/satchel" account create \
-      --username "$pages_leaver" --display-name "Kim Example" --base-url "$base" >/dev/null 2>"$tmp/account.log" \
-    || ! SATCHEL_DATA="$data" SATCHEL_PASSWORD="$access_leaver_password" "$tmp/satchel" account create \
-      --username "$access_leaver" --display-name "Ali Example" --base-url "$base" >/dev/null 2>"$tmp/account.log"; then
+make_accounts() {
+  if ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
+    --username "$leaver" --display-name "Jo Bloggs" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$helper_password" "$tmp/satchel" account create \
+      --kind helper --username "$helper" --display-name "Sam Support" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$pages_leaver_password" "$tmp/satchel" account create \
+      --username "$pages_leaver" --display-name "Kim Example" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$access_leaver_password" "$tmp/satchel" account create \
+      --username "$access_leaver" --display-name "Ali Example" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
-  "$tmp/satchel" serve --data "$data" --addr "127.0.0.1:$port" --base-url "$base" >"$tmp/server.log" 2>&1 &
-  server_pid=$!
-  # Startup wait: at most ~10 s for /healthz to answer.
-  for _ in $(seq 1 100); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      break
-    fi
-    if curl -fsS -o /dev/null --max-time 1 "$base/healthz" 2>/dev/null; then
-      started=1
-      break
-    fi
-    sleep 0.1
-  done
-  if [ -n "$started" ] && kill -0 "$server_pid" 2>/dev/null; then
-    break
-  fi
-  started=""
-  echo "server did not start on port $port (attempt $attempt):" >&2
-  cat "$tmp/server.log" >&2
-  stop "$server_pid"
-  server_pid=""
-done
-if [ -z "$started" ]; then
-  echo "giving up: the Satchel server would not start" >&2
-  exit 1
-fi
+}
+start_server "$tmp/satchel" "$tmp"
 
 rm -rf "$artifacts"
 mkdir -p "$artifacts"

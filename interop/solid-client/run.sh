@@ -18,12 +18,8 @@ cd "$here"
 tmp="$(mktemp -d)"
 server_pid=""
 test_pid=""
-stop() {
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-  fi
-}
+# stop, free_port, start_server
+source "$root/scripts/lib/server.sh"
 cleanup() {
   stop "$test_pid"
   stop "$server_pid"
@@ -42,52 +38,17 @@ fi
 
 (cd "$root" && go build -o "$tmp/satchel" ./cmd/satchel)
 
-free_port() {
-  node -e 'const s = require("net").createServer();
-s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-}
-
 username=interop
 password="interop-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
 
-# Another process could take the port between free_port and serve; then the
-# server exits at once and we try again with a new port and a fresh data dir.
-started=""
-for attempt in 1 2 3; do
-  port="$(free_port)"
-  base="http://127.0.0.1:$port"
-  data="$tmp/data-$attempt"
-  pod_url="$(SATCHEL_DATA="$data" SATCHEL_PASSWORD="$password" "$tmp/satchel" account create \
-    --username "$username" --display-name "Interop Test" --base-url "$base" 2>"$tmp/account.log")" || {
+make_accounts() {
+  pod_url="$(SATCHEL_DATA="$1" SATCHEL_PASSWORD="$password" "$tmp/satchel" account create \
+    --username "$username" --display-name "Interop Test" --base-url "$2" 2>"$tmp/account.log")" || {
     cat "$tmp/account.log" >&2
     exit 1
   }
-  "$tmp/satchel" serve --data "$data" --addr "127.0.0.1:$port" --base-url "$base" >"$tmp/server.log" 2>&1 &
-  server_pid=$!
-  # Startup wait: at most ~10 s for /healthz to answer.
-  for _ in $(seq 1 100); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      break
-    fi
-    if curl -fsS -o /dev/null --max-time 1 "$base/healthz" 2>/dev/null; then
-      started=1
-      break
-    fi
-    sleep 0.1
-  done
-  if [ -n "$started" ] && kill -0 "$server_pid" 2>/dev/null; then
-    break
-  fi
-  started=""
-  echo "server did not start on port $port (attempt $attempt):" >&2
-  cat "$tmp/server.log" >&2
-  stop "$server_pid"
-  server_pid=""
-done
-if [ -z "$started" ]; then
-  echo "giving up: the Satchel server would not start" >&2
-  exit 1
-fi
+}
+start_server "$tmp/satchel" "$tmp"
 
 # In the background so that an interrupt stops the run at once (bash runs
 # traps only between foreground commands).
