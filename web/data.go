@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -25,7 +26,7 @@ func (p *Pages) myData(w http.ResponseWriter, r *http.Request, s *Session) {
 // summary.txt, a readable list of it all.
 func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 	w.Header().Set("Content-Type", "application/zip")
-	w.Header().Set("Content-Disposition", `attachment; filename="satchel-`+downloadName(pod.Path(s.Username))+`.zip"`)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "satchel-" + s.Username + ".zip"}))
 	z := zip.NewWriter(w)
 	var summary strings.Builder
 	c := english

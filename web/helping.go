@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -110,17 +109,7 @@ func (p *Pages) helpingFile(w http.ResponseWriter, r *http.Request, s *Session) 
 		p.notFound(w, r, s)
 		return
 	}
-	res, rc, err := p.Pods.Get(r.Context(), d.Pod, path)
-	if err != nil {
-		p.notFound(w, r, s)
-		return
-	}
-	defer rc.Close()
-	p.record(r, d.Pod, s.Name, "helper-view", path)
-	w.Header().Set("Content-Type", res.ContentType)
-	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	w.Header().Set("Content-Disposition", "attachment; filename=\""+downloadName(path)+"\"")
-	io.Copy(w, rc)
+	p.sendFile(w, r, s, d.Pod, path, "attachment", func() { p.record(r, d.Pod, s.Name, "helper-view", path) })
 }
 
 // helpingAdd lets a helper with the right add a document to a leaver's

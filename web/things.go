@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"sort"
 	"strings"
@@ -266,34 +267,36 @@ func (p *Pages) file(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.notFound(w, r, s)
 		return
 	}
-	res, rc, err := p.Pods.Get(r.Context(), s.Pod, path)
+	disposition := "inline"
+	if r.URL.Query().Get("download") == "1" {
+		disposition = "attachment"
+	}
+	p.sendFile(w, r, s, s.Pod, path, disposition, nil)
+}
+
+// sendFile sends the resource at path of pod id as disposition ("inline"
+// or "attachment"), in a sandbox; seen, if not nil, is called once it is
+// found, before any byte is sent. Nothing found is the 404 page.
+func (p *Pages) sendFile(w http.ResponseWriter, r *http.Request, s *Session, id pod.PodID, path pod.Path, disposition string, seen func()) {
+	res, rc, err := p.Pods.Get(r.Context(), id, path)
 	if err != nil {
 		p.notFound(w, r, s)
 		return
 	}
 	defer rc.Close()
+	if seen != nil {
+		seen()
+	}
 	hd := w.Header()
 	hd.Set("Content-Type", res.ContentType)
 	hd.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'")
-	hd.Set("Content-Disposition", "inline")
-	if r.URL.Query().Get("download") == "1" {
-		hd.Set("Content-Disposition", "attachment; filename=\""+downloadName(path)+"\"")
+	hd.Set("Content-Disposition", disposition)
+	if disposition == "attachment" {
+		hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": path.Name()}))
 	}
-	io.Copy(w, rc)
-}
-
-// downloadName is a safe file name for path's last segment.
-func downloadName(path pod.Path) string {
-	name := path.Name()
-	var b strings.Builder
-	for _, c := range name {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
-			b.WriteRune(c)
-		} else {
-			b.WriteByte('_')
-		}
+	if _, err := io.Copy(w, rc); err != nil {
+		panic(http.ErrAbortHandler) // cut short: the browser must not keep a part as the whole
 	}
-	return b.String()
 }
 
 // deleteThing asks, then deletes a record or document (and, for a
