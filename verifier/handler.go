@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
@@ -51,7 +52,7 @@ func headers(w http.ResponseWriter) {
 
 // limited applies the rate limits, answering 429 itself when over.
 func (h *Handler) limited(w http.ResponseWriter, r *http.Request, token string) bool {
-	keys := []string{"ip:" + clientIP(r)}
+	keys := []string{auth.IPKey(r)} // the client address, as sign-in counts it
 	if token != "" {
 		keys = append(keys, "t:"+token)
 	}

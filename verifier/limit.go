@@ -1,8 +1,6 @@
 package verifier
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -44,12 +42,4 @@ func (l *Limiter) Allow(keys ...string) (bool, time.Duration) {
 		}
 	}
 	return ok, l.window.Add(time.Minute).Sub(now)
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
