@@ -43,11 +43,10 @@ var kinds = []option{
 	{Value: "other", Label: "kind.other"},
 }
 
+// kindLabel is the words for a kind of place; an unknown one is "other".
 func kindLabel(v string) string {
-	for _, k := range kinds {
-		if k.Value == v {
-			return k.Label
-		}
+	if l := optionLabel(kinds, v); l != "" {
+		return l
 	}
 	return "kind.other"
 }
@@ -260,7 +259,7 @@ func (p *Pages) addressStep(w http.ResponseWriter, r *http.Request, s *Session) 
 		next = "kind"
 	case "kind":
 		d.Kind = f("kind")
-		if kindLabel(d.Kind) == "kind.other" && d.Kind != "other" {
+		if optionLabel(kinds, d.Kind) == "" {
 			errs = append(errs, fieldError{Field: "kind", Key: "address.error.kind"})
 		}
 		next = "check"

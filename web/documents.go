@@ -30,15 +30,6 @@ type option struct {
 	Value, Label, Text string
 }
 
-func validPlace(v string) bool {
-	for _, o := range places {
-		if o.Value == v {
-			return true
-		}
-	}
-	return false
-}
-
 // addDocument takes a photo or a file, stores it, and stores beside it a
 // Document record with the title the leaver gave it.
 func (p *Pages) addDocument(w http.ResponseWriter, r *http.Request, s *Session) {
@@ -91,7 +82,7 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 	case utf8.RuneCountInString(title) > 100:
 		errs = append(errs, fieldError{Field: "title", Key: "add.error.title-long"})
 	}
-	if !validPlace(where) {
+	if optionLabel(places, where) == "" {
 		errs = append(errs, fieldError{Field: "where", Key: "add.error.where"})
 	}
 	mt := pod.DetectDocument(file)
