@@ -55,15 +55,16 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "bad-request", `Send JSON: {"username": "...", "password": "..."}.`)
 		return
 	}
-	userKey, ipKey := UserKey(req.Username), IPKey(r)
-	if wait := l.Throttle.Wait(userKey, ipKey); wait > 0 {
+	attempt, wait := l.Throttle.Begin(UserKey(req.Username), IPKey(r))
+	if attempt == nil {
 		problem.RetryAfter(w, wait)
 		problem.Write(w, http.StatusTooManyRequests, "slow-down", "Too many wrong passwords. Wait a little, then try again.")
 		return
 	}
+	defer attempt.Done()
 	a, err := l.Accounts.Authenticate(r.Context(), req.Username, req.Password)
 	if errors.Is(err, account.ErrBadPassword) {
-		l.Throttle.Fail(userKey, ipKey)
+		attempt.Fail()
 		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
 		problem.Write(w, http.StatusUnauthorized, "bad-credentials", "That username and password do not match. Check them and try again.")
 		return
@@ -73,7 +74,7 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing in is not working at the moment. Try again in a minute.")
 		return
 	}
-	l.Throttle.Succeed(userKey)
+	attempt.Succeed()
 	tok, ttl, err := l.Tokens.Issue(a)
 	if err != nil {
 		l.Log.Error("token signing failed", "err", err)
@@ -113,8 +114,9 @@ func (t *Tokens) Owner(r *http.Request) (pod.PodID, error) {
 	return c.Pod, nil
 }
 
-// UserKey and IPKey are the Throttle keys for a sign-in attempt, shared by
-// every way of signing in so that they count failures together.
+// UserKey and IPKey are the Throttle keys for a sign-in attempt (see
+// Throttle.Begin), shared by every way of signing in so that they count
+// failures together.
 func UserKey(username string) string { return "u:" + strings.ToLower(strings.TrimSpace(username)) }
 
 // IPKey: see UserKey.

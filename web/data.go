@@ -13,6 +13,7 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/verifier"
 )
@@ -120,14 +121,16 @@ func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session
 		return
 	}
 	pw := r.PostFormValue("password")
-	userKey, ipKey := auth.UserKey(s.Username), auth.IPKey(r)
-	if wait := p.Throttle.Wait(userKey, ipKey); wait > 0 {
+	attempt, wait := p.Throttle.Begin(auth.UserKey(s.Username), auth.IPKey(r))
+	if attempt == nil {
+		problem.RetryAfter(w, wait)
 		p.render(w, r, s, http.StatusTooManyRequests, "delete-account", view{"Errors": []fieldError{{Field: "password", Key: "reset.error.wait"}}})
 		return
 	}
+	defer attempt.Done()
 	_, err := p.Accounts.Authenticate(r.Context(), s.Username, pw)
 	if errors.Is(err, account.ErrBadPassword) || pw == "" {
-		p.Throttle.Fail(userKey, ipKey)
+		attempt.Fail()
 		p.render(w, r, s, http.StatusUnprocessableEntity, "delete-account", view{"Errors": []fieldError{{Field: "password", Key: "delete-account.error"}}})
 		return
 	}

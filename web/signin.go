@@ -7,6 +7,7 @@ import (
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/internal/problem"
 )
 
 // home is where a signed-in account starts.
@@ -49,15 +50,17 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, nil, http.StatusUnprocessableEntity, "sign-in", v)
 		return
 	}
-	userKey, ipKey := auth.UserKey(username), auth.IPKey(r)
-	if wait := p.Throttle.Wait(userKey, ipKey); wait > 0 {
+	attempt, wait := p.Throttle.Begin(auth.UserKey(username), auth.IPKey(r))
+	if attempt == nil {
 		v["Wait"] = true
+		problem.RetryAfter(w, wait)
 		p.render(w, r, nil, http.StatusTooManyRequests, "sign-in", v)
 		return
 	}
+	defer attempt.Done()
 	a, err := p.Accounts.Authenticate(r.Context(), username, password)
 	if errors.Is(err, account.ErrBadPassword) {
-		p.Throttle.Fail(userKey, ipKey)
+		attempt.Fail()
 		v["Errors"] = []fieldError{{Field: "username", Key: "sign-in.error.wrong"}}
 		p.render(w, r, nil, http.StatusUnauthorized, "sign-in", v)
 		return
@@ -67,7 +70,7 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, nil)
 		return
 	}
-	p.Throttle.Succeed(userKey)
+	attempt.Succeed()
 	if a.Kind != account.Leaver && a.Kind != account.Helper {
 		v["Errors"] = []fieldError{{Field: "username", Key: "sign-in.error.kind"}}
 		p.render(w, r, nil, http.StatusForbidden, "sign-in", v)
@@ -122,12 +125,14 @@ func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, s, http.StatusUnprocessableEntity, "reset", v)
 		return
 	}
-	userKey, ipKey := auth.UserKey(username), auth.IPKey(r)
-	if wait := p.Throttle.Wait(userKey, ipKey); wait > 0 {
+	attempt, wait := p.Throttle.Begin(auth.UserKey(username), auth.IPKey(r))
+	if attempt == nil {
 		v["Errors"] = []fieldError{{Field: "code", Key: "reset.error.wait"}}
+		problem.RetryAfter(w, wait)
 		p.render(w, r, s, http.StatusTooManyRequests, "reset", v)
 		return
 	}
+	defer attempt.Done()
 	err := p.Accounts.CompleteReset(r.Context(), username, code, pw)
 	key := ""
 	switch {
@@ -144,12 +149,12 @@ func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 		return
 	}
 	if key != "" {
-		p.Throttle.Fail(userKey, ipKey)
+		attempt.Fail()
 		v["Errors"] = []fieldError{{Field: "code", Key: key}}
 		p.render(w, r, s, http.StatusUnprocessableEntity, "reset", v)
 		return
 	}
-	p.Throttle.Succeed(userKey)
+	attempt.Succeed()
 	p.sessions.end(r.Context(), w, r)
 	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "reset.done", "Body": "reset.done.body"})
 }
