@@ -87,17 +87,24 @@ func Select(doc map[string]any, pointers []string) (map[string]any, error) {
 	if ctx, ok := doc["@context"]; ok {
 		out["@context"] = ctx
 	}
+	whole := false
 	for _, p := range pointers {
 		segs, err := splitPointer(p)
 		if err != nil {
 			return nil, err
 		}
 		if len(segs) == 0 {
-			return deepCopy(doc).(map[string]any), nil
+			// The whole record; the other pointers must still name
+			// something.
+			whole = true
+			continue
 		}
 		if err := copyPath(doc, out, segs, p); err != nil {
 			return nil, err
 		}
+	}
+	if whole {
+		return deepCopy(doc).(map[string]any), nil
 	}
 	return deepCopy(out).(map[string]any), nil
 }
@@ -142,6 +149,16 @@ func copyPath(src, dst any, segs []string, pointer string) error {
 			d.set(idx, el)
 		}
 		return copyPath(next, el, segs[1:], pointer)
+	case []any:
+		// dst already holds all of src: an earlier pointer named the
+		// whole array, or it is an object's "type". Only check that the
+		// rest of the pointer names something.
+		for _, s := range segs[1:] {
+			if next, _, ok = step(next, s); !ok {
+				return &ErrNoField{pointer}
+			}
+		}
+		return nil
 	}
 	return &ErrNoField{pointer}
 }
