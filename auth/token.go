@@ -106,7 +106,7 @@ func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 
 // Verify checks a token's signature, issuer, audience and times.
 func (t *Tokens) Verify(token string) (Claims, error) {
-	if len(token) > t.maxBytes {
+	if len(token) > t.maxBytes || !compact(token) {
 		return Claims{}, ErrBadToken
 	}
 	sum := sha256.Sum256([]byte(token))
