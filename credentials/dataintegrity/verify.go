@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"reflect"
 	"time"
+
+	"github.com/satchel-project/satchel/credentials/xsd"
 )
 
 // Verify checks the eddsa-rdfc-2022 Data Integrity proof of doc and returns
@@ -118,11 +120,11 @@ func onlyProof(v any) (map[string]any, error) {
 	return nil, fail("proof-format", nil, "the proof is not a JSON object")
 }
 
-// parseDateTime parses an XML Schema dateTimeStamp: RFC 3339, fractions of
-// a second allowed, a time zone required.
+// parseDateTime parses an XML Schema dateTimeStamp (package xsd): fractions
+// of a second allowed, a time zone required, T and Z upper-case.
 func parseDateTime(v any) (time.Time, error) {
 	s, _ := v.(string)
-	return time.Parse(time.RFC3339Nano, s)
+	return xsd.ParseDateTimeStamp(s)
 }
 
 func str(v any) string {
