@@ -98,6 +98,11 @@ type State struct {
 	Revoked   bool      `json:"revoked"`
 	RevokedAt time.Time `json:"revokedAt,omitzero"`
 	Views     int       `json:"views"`
+	// OpenedAt is when the share's page was last opened: its items are
+	// read without using another view until OpeningWindow has passed.
+	// Always written, so a retried compare-and-swap never keeps a stale
+	// value.
+	OpenedAt time.Time `json:"openedAt"`
 }
 
 // Request is a ask to read something through a grant: a resource (or a
@@ -106,6 +111,10 @@ type State struct {
 type Request struct {
 	Path  pod.Path
 	Field string
+	// Opening is set for the opening of the share (its page). An opening
+	// always uses a view; any other request uses one only outside the
+	// window of an opening (see Decide).
+	Opening bool
 }
 
 // Check validates a grant's own content (not its times against a clock):

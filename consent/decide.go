@@ -21,6 +21,12 @@ const (
 	OutOfScope  Reason = "this was not shared through this link"
 )
 
+// OpeningWindow is how long after its page is opened a share's items can
+// be read as part of that one view: long enough to read and download
+// what the page shows, short enough that a one-view link cannot be kept
+// open for days.
+const OpeningWindow = 10 * time.Minute
+
 // Decision is Decide's answer.
 type Decision struct {
 	Allowed bool
@@ -28,15 +34,23 @@ type Decision struct {
 	// Fields, for an allowed request of a record, are the JSON Pointers
 	// the recipient may see; nil means the whole resource.
 	Fields []string
+	// View, for an allowed request, says that it uses one of the grant's
+	// views: an opening always does, an item read outside the window of
+	// an opening does too.
+	View bool
 }
 
 // Decide reports whether grant g, in state st, allows req at time now. It
 // does no I/O. The grant's own window and state come first, so a withdrawn
-// or expired link says so whatever was asked; then the scope: an item for
-// a container covers it and everything below it, an item for a resource
-// covers exactly that resource, and an item with fields covers only those
-// fields of that record (and anything inside them).
+// or expired link says so whatever was asked; then the view limit: a view
+// is one opening of the share, its page and, for OpeningWindow after it,
+// its items; an item read outside that window is a view of its own, so a
+// link cannot be used again and again through its items. Then the scope:
+// an item for a container covers it and everything below it, an item for a
+// resource covers exactly that resource, and an item with fields covers
+// only those fields of that record (and anything inside them).
 func Decide(g Grant, st State, req Request, now time.Time) Decision {
+	view := req.Opening || !st.inWindow(now)
 	switch {
 	case st.Revoked:
 		return Decision{Reason: Revoked}
@@ -44,7 +58,7 @@ func Decide(g Grant, st State, req Request, now time.Time) Decision {
 		return Decision{Reason: NotYetValid}
 	case !now.Before(g.Expires):
 		return Decision{Reason: Expired}
-	case g.MaxViews > 0 && st.Views >= g.MaxViews:
+	case view && g.MaxViews > 0 && st.Views >= g.MaxViews:
 		return Decision{Reason: UsedUp}
 	}
 	var fields []string
@@ -64,17 +78,28 @@ func Decide(g Grant, st State, req Request, now time.Time) Decision {
 		return Decision{Reason: OutOfScope}
 	}
 	if whole {
-		return Decision{Allowed: true, Reason: Allowed}
+		return Decision{Allowed: true, Reason: Allowed, View: view}
 	}
 	if req.Field == "" {
-		return Decision{Allowed: true, Reason: Allowed, Fields: fields}
+		return Decision{Allowed: true, Reason: Allowed, Fields: fields, View: view}
 	}
 	for _, f := range fields {
 		if req.Field == f || strings.HasPrefix(req.Field, f+"/") {
-			return Decision{Allowed: true, Reason: Allowed, Fields: []string{req.Field}}
+			return Decision{Allowed: true, Reason: Allowed, Fields: []string{req.Field}, View: view}
 		}
 	}
 	return Decision{Reason: OutOfScope}
+}
+
+// inWindow reports whether now is within OpeningWindow of the share's
+// last opening, allowing a minute's difference between the clocks of
+// instances that share one store.
+func (st State) inWindow(now time.Time) bool {
+	if st.OpenedAt.IsZero() {
+		return false
+	}
+	d := now.Sub(st.OpenedAt)
+	return d > -time.Minute && d < OpeningWindow
 }
 
 // covers reports whether an item for path item reaches path p.

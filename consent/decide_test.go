@@ -83,3 +83,51 @@ func TestGrantCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideViews: a view is one opening of a share, its page and, within
+// OpeningWindow of it, its items; an item read outside any window is a
+// view of its own.
+func TestDecideViews(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	g := Grant{NotBefore: t0, Expires: t0.Add(DefaultTTL), MaxViews: 1, Items: []Item{{Path: "documents/"}}}
+	opened := t0.Add(time.Hour)
+	page := Request{Path: "documents/", Opening: true}
+	item := Request{Path: "documents/licence.pdf"}
+	for _, c := range []struct {
+		name string
+		st   State
+		req  Request
+		at   time.Time
+		want Reason
+		view bool
+	}{
+		{"the first opening uses the view", State{}, page, opened, Allowed, true},
+		{"a second opening is refused", State{Views: 1, OpenedAt: opened}, page, opened.Add(time.Second), UsedUp, false},
+		{"an item just after the opening", State{Views: 1, OpenedAt: opened}, item, opened.Add(time.Second), Allowed, false},
+		{"an item at the end of the window", State{Views: 1, OpenedAt: opened}, item, opened.Add(OpeningWindow - time.Nanosecond), Allowed, false},
+		{"an item after the window", State{Views: 1, OpenedAt: opened}, item, opened.Add(OpeningWindow), UsedUp, false},
+		{"an item on an instance whose clock is behind", State{Views: 1, OpenedAt: opened}, item, opened.Add(-time.Second), Allowed, false},
+		{"an item long before the opening", State{Views: 1, OpenedAt: opened}, item, opened.Add(-time.Hour), UsedUp, false},
+		{"an item never opened uses the view", State{}, item, opened, Allowed, true},
+		{"an item after the view was used by another item", State{Views: 1}, item, opened, UsedUp, false},
+		{"withdrawn within the window", State{Views: 1, OpenedAt: opened, Revoked: true}, item, opened.Add(time.Second), Revoked, false},
+		{"out of scope within the window", State{Views: 1, OpenedAt: opened}, Request{Path: "finance/bank.jsonld"}, opened.Add(time.Second), OutOfScope, false},
+	} {
+		d := Decide(g, c.st, c.req, c.at)
+		if d.Reason != c.want || d.Allowed != (c.want == Allowed) || d.View != c.view {
+			t.Errorf("%s: %+v, want %q, view %v", c.name, d, c.want, c.view)
+		}
+	}
+	// Expiry ends the window too.
+	short := g
+	short.Expires = opened.Add(time.Minute)
+	if d := Decide(short, State{Views: 1, OpenedAt: opened}, item, short.Expires); d.Reason != Expired {
+		t.Errorf("an item after expiry, within the window: %+v", d)
+	}
+	// With views left, an item outside the window uses one.
+	three := g
+	three.MaxViews = 3
+	if d := Decide(three, State{Views: 1, OpenedAt: opened}, item, opened.Add(OpeningWindow)); !d.Allowed || !d.View {
+		t.Errorf("an item after the window with views left: %+v", d)
+	}
+}

@@ -21,7 +21,7 @@ type Share struct {
 }
 
 func status(g Grant, st State, now time.Time) string {
-	switch d := Decide(g, st, Request{Path: g.Items[0].Path}, now); d.Reason {
+	switch d := Decide(g, st, Request{Path: g.Items[0].Path, Opening: true}, now); d.Reason {
 	case Revoked:
 		return "revoked"
 	case Expired:
@@ -138,15 +138,13 @@ func (s *Service) Resolve(ctx context.Context, token string) (Grant, State, erro
 	return g, st, nil
 }
 
-// Visit is one use of a grant, for the access log.
+// Visit is one use of a grant, for the access log. Its Request's Opening
+// is set for the opening of the share (its page).
 type Visit struct {
 	Request
 	// Who is what the recipient is known by: the grant's recipient, or a
 	// helper's name when a helper acts.
 	Who string
-	// CountsAsView is set for the request that opens a share; reading the
-	// items it shows does not use up more views.
-	CountsAsView bool
 }
 
 // LogEntry is one line of a leaver's access log.
@@ -162,22 +160,31 @@ type LogEntry struct {
 	Views     int        `json:"views"`
 	Items     []pod.Path `json:"items,omitempty"`
 	Reason    Reason     `json:"reason,omitempty"`
+	// View is set on the use that used up one of the share's views: an
+	// opening of its page, or an item read outside an opening's window.
+	View bool `json:"view,omitempty"`
 }
 
 // Use decides a request through grant g and, if it is allowed, records it:
-// the decision and the view count are made under compare-and-swap on the
-// grant's state (so a revocation is never overtaken), then the visit is
-// appended to the leaver's access log. If the log cannot be written, Use
-// fails and the caller must send nothing.
+// the decision, the view count and the time of an opening are made under
+// compare-and-swap on the grant's state (so a revocation is never
+// overtaken, and two openings of a one-view link never both succeed), then
+// the visit is appended to the leaver's access log. If the log cannot be
+// written, Use fails and the caller must send nothing.
 func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 	var st State
 	var d Decision
+	var at time.Time
 	err := s.db.UpdateJSON(ctx, statePath(g.ID), &st, func() error {
-		d = Decide(g, st, v.Request, s.now())
-		if !d.Allowed || !v.CountsAsView {
+		at = s.now().UTC()
+		d = Decide(g, st, v.Request, at)
+		if !d.Allowed || !d.View {
 			return pod.ErrNoChange
 		}
 		st.Views++
+		if v.Opening {
+			st.OpenedAt = at
+		}
 		return nil
 	})
 	if err != nil || !d.Allowed {
@@ -185,7 +192,7 @@ func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 	}
 	entry := LogEntry{
 		Type: "view", Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: v.Who,
-		Resource: v.Path, Field: v.Field, At: s.now().UTC(), Views: st.Views,
+		Resource: v.Path, Field: v.Field, At: at, Views: st.Views, View: d.View,
 	}
 	if err := s.Record(ctx, g.Pod, entry); err != nil {
 		return Decision{}, err

@@ -78,6 +78,9 @@ func Receipt(sh Share, link, did string) string {
 	case sh.MaxViews > 1:
 		fmt.Fprintf(&b, "They can open it at most %d times.\n", sh.MaxViews)
 	}
+	if sh.MaxViews > 0 {
+		fmt.Fprintf(&b, "Each time, they can look at and download what you shared for %d minutes.\n", int(OpeningWindow/time.Minute))
+	}
 	fmt.Fprintf(&b, "\nThe link they have: %s\n", link)
 	fmt.Fprintf(&b, "\nTo stop sharing at any time, withdraw it: it stops working at once.\n")
 	fmt.Fprintf(&b, "On the command line: satchel revoke %s\n", sh.ID)

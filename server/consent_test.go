@@ -284,7 +284,7 @@ func TestNoUseAfterRevocation(t *testing.T) {
 				default:
 				}
 				after := acked.Load()
-				d, err := s.b.Consent.Use(ctx, grant, consent.Visit{Request: consent.Request{Path: "housing/history.jsonld"}, Who: "A", CountsAsView: true})
+				d, err := s.b.Consent.Use(ctx, grant, consent.Visit{Request: consent.Request{Path: "housing/history.jsonld", Opening: true}, Who: "A"})
 				if err != nil {
 					t.Error(err)
 					return
@@ -314,7 +314,7 @@ func TestNoUseAfterRevocation(t *testing.T) {
 			break
 		}
 	}
-	d, _ := s.b.Consent.Use(ctx, grant, consent.Visit{Request: consent.Request{Path: "housing/history.jsonld"}, CountsAsView: true})
+	d, _ := s.b.Consent.Use(ctx, grant, consent.Visit{Request: consent.Request{Path: "housing/history.jsonld", Opening: true}})
 	close(stop)
 	wg.Wait()
 	if d.Allowed || d.Reason != consent.Revoked {

@@ -64,11 +64,16 @@ func (h *Handler) limited(w http.ResponseWriter, r *http.Request, token string) 
 	return !ok
 }
 
-// refuse answers a link that does not work, after the timing floor.
-func (h *Handler) refuse(w http.ResponseWriter, start time.Time, status int, message string) {
+// floor waits until RefusalFloor has passed since start.
+func (h *Handler) floor(start time.Time) {
 	if d := h.RefusalFloor - time.Since(start); d > 0 {
 		time.Sleep(d)
 	}
+}
+
+// refuse answers a link that does not work, after the timing floor.
+func (h *Handler) refuse(w http.ResponseWriter, start time.Time, status int, message string) {
+	h.floor(start)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	pageTmpl.Execute(w, pageData{Refused: message})
@@ -85,6 +90,10 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.credential(w, r)
 		return
 	}
+	if linkPreview(r) {
+		h.neutral(w, r)
+		return
+	}
 	res, g, _, err := h.Verifier.VerifyToken(r.Context(), token)
 	if err != nil {
 		h.fail(w, err)
@@ -94,7 +103,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, start, http.StatusGone, refusal(""))
 		return
 	}
-	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: g.Items[0].Path}, Who: g.Recipient.Name, CountsAsView: true})
+	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: g.Items[0].Path, Opening: true}, Who: g.Recipient.Name})
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -108,33 +117,57 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	pageTmpl.Execute(w, data)
 }
 
+// credential serves the signed grant behind a link, for machine
+// verifiers. It is not a view. A link that has ended (withdrawn, expired,
+// used up outside the window of its last opening) or that names no grant
+// answers 410 with the status only, after the timing floor.
 func (h *Handler) credential(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	headers(w)
 	token := mux.Vars(r)["token"]
 	if h.limited(w, r, token) {
 		return
 	}
-	g, _, err := h.Verifier.Consent.Resolve(r.Context(), token)
+	g, st, err := h.Verifier.Consent.Resolve(r.Context(), token)
+	if errors.Is(err, consent.ErrNoGrant) {
+		h.floor(start)
+		problem.Write(w, http.StatusGone, "unknown-link", refusal(""))
+		return
+	}
 	if err != nil {
-		if errors.Is(err, consent.ErrNoGrant) {
-			h.refuse(w, time.Now(), http.StatusGone, refusal(""))
-			return
-		}
 		h.fail(w, err)
+		return
+	}
+	// As an item is: the grant is part of an opening of the share.
+	if d := consent.Decide(g, st, consent.Request{Path: g.Items[0].Path}, h.Verifier.now()); !d.Allowed && d.Reason != consent.NotYetValid {
+		h.floor(start)
+		problem.Write(w, http.StatusGone, endedType[d.Reason], refusal(d.Reason))
 		return
 	}
 	w.Header().Set("Content-Type", consent.CredentialType)
 	w.Write([]byte(g.Credential))
 }
 
+// endedType is the problem type of a link that has ended, by reason.
+var endedType = map[consent.Reason]string{
+	consent.Revoked: "revoked",
+	consent.Expired: "expired",
+	consent.UsedUp:  "used-up",
+}
+
 // itemHandler serves one shared item: a document as it is, a record with
 // only the shared fields. Each is logged in the leaver's access log before
-// a byte is sent.
+// a byte is sent. Within consent.OpeningWindow of the page being opened an
+// item is part of that view; outside it, reading an item uses a view.
 func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	headers(w)
 	token := mux.Vars(r)["token"]
 	if h.limited(w, r, token) {
+		return
+	}
+	if linkPreview(r) {
+		h.neutral(w, r)
 		return
 	}
 	raw := strings.TrimPrefix(r.URL.EscapedPath(), "/s/"+token+"/items/")
@@ -189,9 +222,6 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 	defer rc.Close()
 	w.Header().Set("Content-Type", res.ContentType)
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
-	if r.Method == http.MethodHead {
-		return
-	}
 	if _, err := io.Copy(w, rc); err != nil {
 		panic(http.ErrAbortHandler)
 	}

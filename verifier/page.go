@@ -3,6 +3,7 @@ package verifier
 import (
 	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/web/lang"
@@ -23,6 +24,12 @@ type pageData struct {
 	// Shift moves every heading down this many levels, for a share shown
 	// inside another page. Classes keep the headings' look.
 	Shift int
+	// Window, for a share with a view limit, is how many minutes its items
+	// can be read as part of this opening.
+	Window int
+	// Open, for a link preview or a HEAD request, is the link to open in a
+	// browser; the page then shows nothing that was shared.
+	Open string
 }
 
 // H is the level of a heading that is at level n on the share page itself.
@@ -53,6 +60,9 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 	link := "/s/" + tokenOf(r)
 	d := grantData(g, h.Verifier.items(r.Context(), g, link), res.Checks)
 	d.GrantURL = link + "/grant"
+	if g.MaxViews > 0 {
+		d.Window = int(consent.OpeningWindow / time.Minute)
+	}
 	return d
 }
 
@@ -124,7 +134,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": la
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="robots" content="noindex, nofollow">
 <meta name="theme-color" content="#0b0c0c">
-<title>{{if .Refused}}{{t "verifier.refused.title"}}{{else}}{{t "verifier.title" .SharedBy}}{{end}} – {{t "service.name"}}</title>
+<title>{{if .Refused}}{{t "verifier.refused.title"}}{{else if .Open}}{{t "verifier.neutral.title"}}{{else}}{{t "verifier.title" .SharedBy}}{{end}} – {{t "service.name"}}</title>
 <link rel="icon" href="/assets/images/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/satchel.css">
 </head>
@@ -147,6 +157,10 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": la
 <h1 class="govuk-heading-l">{{t "verifier.refused.title"}}</h1>
 <p class="govuk-body">{{.Refused}}</p>
 <p class="govuk-body">{{t "verifier.refused.nothing"}}</p>
+{{else if .Open}}
+<h1 class="govuk-heading-l">{{t "verifier.neutral.title"}}</h1>
+<p class="govuk-body">{{t "verifier.neutral.body"}}</p>
+<p class="govuk-body"><a class="govuk-link" href="{{.Open}}">{{t "verifier.neutral.open"}}</a></p>
 {{else}}{{template "share" .}}{{end}}
 </div>
 </div>
@@ -177,6 +191,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": la
 <p class="govuk-body">{{t "verifier.official.guidance"}} <a class="govuk-link" href="{{.Link}}">{{.Link}}</a></p>
 {{end}}
 <h{{.H 2}} class="govuk-heading-m">{{t "verifier.what"}}</h{{.H 2}}>
+{{if .Window}}<p class="govuk-body">{{t "verifier.window" .Window}}</p>{{end}}
 {{range .Items}}
 <div class="govuk-summary-card">
 <div class="govuk-summary-card__title-wrapper">

@@ -29,7 +29,7 @@ type Result struct {
 	Valid  bool           `json:"valid"`
 	Status string         `json:"status"` // active, scheduled, expired, revoked, used-up, invalid, unknown
 	Checks []Check        `json:"checks"`
-	Grant  *GrantView     `json:"grant,omitempty"`
+	Grant  *GrantView     `json:"grant,omitempty"` // nil for a share that has ended
 	Raw    map[string]any `json:"-"`
 }
 
@@ -91,6 +91,7 @@ func (v *Verifier) VerifyToken(ctx context.Context, token string) (Result, conse
 		}
 	}
 	r.Valid = r.allPassed()
+	r.ended()
 	return r, g, st, nil
 }
 
@@ -99,7 +100,18 @@ func (v *Verifier) VerifyToken(ctx context.Context, token string) (Result, conse
 func (v *Verifier) VerifyCredential(ctx context.Context, jwt string) Result {
 	r := v.verifyCredential(ctx, strings.TrimSpace(jwt))
 	r.Valid = r.allPassed()
+	r.ended()
 	return r
+}
+
+// ended keeps only the status and checks of a share that has ended
+// (withdrawn, expired or used up): what it shared, with whom and why is
+// no longer anyone's business.
+func (r *Result) ended() {
+	switch r.Status {
+	case "revoked", "expired", "used-up":
+		r.Grant, r.Raw = nil, nil
+	}
 }
 
 func (v *Verifier) verifyCredential(ctx context.Context, jwt string) Result {

@@ -3,10 +3,13 @@
 # and python3's standard library. A landlord's or bank's own system can do
 # the same in any language.
 #
-#   examples/verify-offline/verify.sh SHARE_URL
+#   examples/verify-offline/verify.sh SHARE_URL [GRANT_FILE]
 #
 # 1. Download the signed grant from the link (SHARE_URL/grant): a compact
-#    JWS, header.payload.signature, each part base64url.
+#    JWS, header.payload.signature, each part base64url. A link that has
+#    ended (withdrawn, expired, used up) no longer gives it out: it answers
+#    410 with only its status, which is reported (exit 3 if withdrawn). To
+#    check a grant saved while the link worked, give it as GRANT_FILE.
 # 2. Check the header: alg EdDSA, typ vc+jwt, cty vc, and a kid naming a
 #    key of the issuer's did:web document.
 # 3. Fetch the issuer's keys (https://HOST/.well-known/jwks.json), take the
@@ -18,12 +21,26 @@
 #    then base64url of a GZIP of the bitstring; bit 0 is the left-most bit
 #    of the first byte). 1 means withdrawn.
 set -euo pipefail
-[ $# -eq 1 ] || { echo "usage: $0 SHARE_URL" >&2; exit 2; }
+[ $# -eq 1 ] || [ $# -eq 2 ] || { echo "usage: $0 SHARE_URL [GRANT_FILE]" >&2; exit 2; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 share=$1
 origin=$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(p.scheme+"://"+p.netloc)' "$share")
 
-curl -sf "$share/grant" -o "$work/grant.jwt"
+if [ $# -eq 2 ]; then
+  cp "$2" "$work/grant.jwt"
+else
+  code=$(curl -s "$share/grant" -o "$work/grant.jwt" -w '%{http_code}')
+  if [ "$code" = 410 ]; then
+    python3 - "$work/grant.jwt" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+words = {"revoked": "WITHDRAWN", "expired": "EXPIRED", "used-up": "USED UP", "unknown-link": "NOT A SHARE"}
+print("status: %s (%s)" % (words.get(p.get("code"), "ENDED"), p.get("detail", "")))
+sys.exit(3 if p.get("code") == "revoked" else 1)
+PY
+  fi
+  [ "$code" = 200 ] || { echo "the signed grant could not be downloaded (HTTP $code)" >&2; exit 1; }
+fi
 curl -sf "$origin/.well-known/jwks.json" -o "$work/jwks.json"
 
 # verify_jws FILE: checks one compact JWS against jwks.json, prints its payload.
