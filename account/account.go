@@ -54,6 +54,10 @@ type Account struct {
 	// since the account was made). Sign-in sessions made before it should
 	// be ended.
 	PasswordChanged time.Time `json:"passwordChanged,omitzero"`
+
+	// SignedIn is when Authenticate began checking the password, for the
+	// token or session it leads to (see Store.CheckSignIn); never stored.
+	SignedIn time.Time `json:"-"`
 }
 
 // Errors from Store.
@@ -71,6 +75,8 @@ type Store struct {
 	svc    *pod.Service
 	params Params
 	now    func() time.Time
+
+	sessions sessionCache
 }
 
 // Open returns the account store in svc, creating its internal pod on first
@@ -79,7 +85,9 @@ func Open(ctx context.Context, svc *pod.Service, params Params) (*Store, error) 
 	if err := svc.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open accounts: %w", err)
 	}
-	return &Store{svc: svc, params: params, now: time.Now}, nil
+	s := &Store{svc: svc, params: params, now: time.Now}
+	s.sessions = sessionCache{ttl: SessionCacheTTL, clock: time.Now}
+	return s, nil
 }
 
 func recordPath(username string) pod.Path { return pod.Path("users/" + username) }
@@ -191,8 +199,13 @@ func (s *Store) Get(ctx context.Context, username string) (Account, error) {
 }
 
 // Authenticate checks a username and password. It spends the same effort
-// whether or not the account exists, and answers ErrBadPassword for both.
+// whether or not the account exists, and answers ErrBadPassword for both
+// (and for an account being deleted). The account it returns has SignedIn
+// set.
 func (s *Store) Authenticate(ctx context.Context, username, password string) (Account, error) {
+	// Taken before the record is read, so a sign-in that checked a
+	// password since replaced is older than the replacement's EndSessions.
+	signedIn := s.now().UTC()
 	a, err := s.Get(ctx, username)
 	if errors.Is(err, ErrNoAccount) {
 		s.params.Verify(dummyHash(s.params), password)
@@ -208,6 +221,12 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Ac
 	if !ok {
 		return Account{}, ErrBadPassword
 	}
+	if _, err := s.ValidSince(ctx, a.ID); errors.Is(err, ErrNoAccount) {
+		return Account{}, ErrBadPassword
+	} else if err != nil {
+		return Account{}, err
+	}
+	a.SignedIn = signedIn
 	return a, nil
 }
 
@@ -217,13 +236,20 @@ func newID() string {
 	return strings.ToLower(base32.StdEncoding.EncodeToString(b))
 }
 
-// Delete removes the account called username and, first, erases its pod
-// (see pod.Service.ErasePod) and any password reset waiting for it. It
-// cannot be undone.
+// Delete removes the account called username: it ends every sign-in of
+// the account for good (see EndSessions; the record of that stays, so the
+// account's tokens are refused), erases its pod (see pod.Service.ErasePod)
+// and any password reset waiting for it, then the account record. It
+// cannot be undone. What other services keep for the account (shares,
+// helpers, enrolments) is not Delete's: server.Backend.DeleteAccount
+// removes those first, then calls Delete.
 func (s *Store) Delete(ctx context.Context, username string) error {
 	a, err := s.Get(ctx, username)
 	if err != nil {
 		return err
+	}
+	if err := s.Retire(ctx, a.ID); err != nil {
+		return fmt.Errorf("end sign-ins: %w", err)
 	}
 	if a.Pod != "" {
 		if err := s.svc.ErasePod(ctx, a.Pod); err != nil {

@@ -116,9 +116,10 @@ func normaliseCode(code string) string {
 	return code
 }
 
-// SetPassword replaces the password of the account called username and sets
-// its PasswordChanged to now. newPassword must meet the same rules as at
-// Create. An unknown username gives ErrNoAccount.
+// SetPassword replaces the password of the account called username, sets
+// its PasswordChanged to now and signs it out everywhere (see EndSessions).
+// newPassword must meet the same rules as at Create. An unknown username
+// gives ErrNoAccount.
 func (s *Store) SetPassword(ctx context.Context, username, newPassword string) error {
 	if err := checkPassword(newPassword); err != nil {
 		return err
@@ -135,9 +136,11 @@ func (s *Store) SetPassword(ctx context.Context, username, newPassword string) e
 }
 
 // writePasswordHash stores hash as the password of username's account under
-// compare-and-swap, so a concurrent change to the record is not lost. If id
-// is not "", the account must still be the one with that ID.
+// compare-and-swap, so a concurrent change to the record is not lost, then
+// ends every sign-in made with the old one (see EndSessions). If id is not
+// "", the account must still be the one with that ID.
 func (s *Store) writePasswordHash(ctx context.Context, username, id, hash string) error {
+	var changed string
 	err := s.svc.Internal(internalPod).Update(ctx, recordPath(username), func(b []byte) ([]byte, error) {
 		var a Account
 		if err := json.Unmarshal(b, &a); err != nil {
@@ -148,12 +151,21 @@ func (s *Store) writePasswordHash(ctx context.Context, username, id, hash string
 		}
 		a.PasswordHash = hash
 		a.PasswordChanged = s.now().UTC()
+		changed = a.ID
 		return json.Marshal(a)
 	})
 	if errors.Is(err, pod.ErrNotFound) {
 		return ErrNoAccount
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// After the write, so that a sign-in which checked the old password
+	// (Authenticate notes when it began) is older than the ending.
+	if err := s.EndSessions(ctx, changed); err != nil {
+		return fmt.Errorf("the password was changed, but signing out everywhere failed (do it again): %w", err)
+	}
+	return nil
 }
 
 // StartReset makes a one-time code with which the leaver called username
@@ -195,7 +207,8 @@ func (s *Store) StartReset(ctx context.Context, username, helperID string) (Rese
 const maxClaimRetries = 100
 
 // CompleteReset sets a new password for the leaver called username if code
-// is the one their helper was given by StartReset. Case, spaces and dashes
+// is the one their helper was given by StartReset, and signs the account
+// out everywhere (see EndSessions). Case, spaces and dashes
 // in code do not matter. A code works once. A wrong code gives ErrBadCode
 // (as does an unknown username, so the answer does not tell whether an
 // account exists); the ResetTries-th wrong code gives ErrTooManyTries and

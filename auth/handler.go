@@ -90,14 +90,15 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(resp)
 }
 
-// Caller returns the claims of the bearer of r's token.
+// Caller returns the claims of the bearer of r's token, if its sign-in
+// still counts (see Check).
 func (t *Tokens) Caller(r *http.Request) (Claims, error) {
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return Claims{}, ErrBadToken
 	}
-	return t.Verify(strings.TrimSpace(tok))
+	return t.Check(r.Context(), strings.TrimSpace(tok))
 }
 
 // Owner returns the pod owned by the bearer of r's token; it is what

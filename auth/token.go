@@ -5,10 +5,12 @@
 package auth
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -37,6 +39,17 @@ type Claims struct {
 	Kind    account.Kind
 	Pod     pod.PodID
 	Expires time.Time
+	// IssuedAt is when the token was made (whole seconds); AuthTime when
+	// its bearer's password was checked (to the microsecond).
+	IssuedAt time.Time
+	AuthTime time.Time
+}
+
+// SignIns says whether a sign-in made at signedIn still counts for an
+// account (it was not ended by a password change, "sign out everywhere"
+// or deletion since); *account.Store is one.
+type SignIns interface {
+	CheckSignIn(ctx context.Context, accountID string, signedIn time.Time) error
 }
 
 // Tokens issues and verifies access tokens for one server.
@@ -52,6 +65,10 @@ type Tokens struct {
 	// that a client's repeated requests cost one signature check.
 	mu       sync.Mutex
 	verified map[[32]byte]Claims
+
+	// SignIns, if set (before the first Check), makes Check refuse tokens
+	// whose sign-in has been ended.
+	SignIns SignIns
 }
 
 // maxVerified bounds the verified-token cache.
@@ -76,9 +93,14 @@ func NewTokens(signer vault.Signer, issuer string) (*Tokens, error) {
 	return &Tokens{signer: signer, keys: set, issuer: issuer, ttl: TokenTTL, now: time.Now, maxBytes: 4096, verified: map[[32]byte]Claims{}}, nil
 }
 
-// Issue returns a signed token for a and its lifetime.
+// Issue returns a signed token for a and its lifetime. Its auth_time claim
+// is a.SignedIn (when Authenticate checked the password), or now.
 func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 	now := t.now()
+	authTime := a.SignedIn
+	if authTime.IsZero() || authTime.After(now) {
+		authTime = now
+	}
 	tok, err := jwt.NewBuilder().
 		Issuer(t.issuer).
 		Audience([]string{t.issuer}).
@@ -91,6 +113,7 @@ func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 		Claim("name", a.DisplayName).
 		Claim("org", a.Org).
 		Claim("pod", string(a.Pod)).
+		Claim("auth_time", float64(authTime.UnixMicro())/1e6).
 		Build()
 	if err != nil {
 		return "", 0, err
@@ -104,7 +127,22 @@ func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 	return string(signed), t.ttl, nil
 }
 
-// Verify checks a token's signature, issuer, audience and times.
+// Check is Verify, then asks SignIns whether the token's sign-in still
+// counts: a token made before its account's password was changed or reset,
+// before "sign out everywhere", or of a deleted account, is ErrBadToken.
+func (t *Tokens) Check(ctx context.Context, token string) (Claims, error) {
+	c, err := t.Verify(token)
+	if err != nil || t.SignIns == nil {
+		return c, err
+	}
+	if err := t.SignIns.CheckSignIn(ctx, c.Subject, c.AuthTime); err != nil {
+		return Claims{}, ErrBadToken
+	}
+	return c, nil
+}
+
+// Verify checks a token's signature, issuer, audience and times. It does
+// not ask whether the sign-in was ended since: Check does.
 func (t *Tokens) Verify(token string) (Claims, error) {
 	if len(token) > t.maxBytes || !compact(token) {
 		return Claims{}, ErrBadToken
@@ -148,7 +186,12 @@ func (t *Tokens) verify(token string) (Claims, error) {
 	if err != nil {
 		return Claims{}, ErrBadToken
 	}
-	c := Claims{Subject: tok.Subject(), Expires: tok.Expiration()}
+	c := Claims{Subject: tok.Subject(), Expires: tok.Expiration(), IssuedAt: tok.IssuedAt(), AuthTime: tok.IssuedAt()}
+	if v, ok := tok.Get("auth_time"); ok {
+		if f, ok := v.(float64); ok && f > 0 && f < 1e11 {
+			c.AuthTime = time.UnixMicro(int64(math.Round(f * 1e6)))
+		}
+	}
 	if v, ok := tok.Get("kind"); ok {
 		s, _ := v.(string)
 		c.Kind = account.Kind(s)

@@ -65,6 +65,21 @@ func (s *Service) Withdraw(ctx context.Context, p pod.PodID, org string) error {
 	return s.pods.Delete(ctx, internalPod, enrolByPod(p, org), pod.Preconditions{})
 }
 
+// WithdrawAll ends every enrolment of pod p, for an account being deleted:
+// no organisation lists the leaver, or the name they chose, any more.
+func (s *Service) WithdrawAll(ctx context.Context, p pod.PodID) error {
+	es, err := s.Enrolments(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if err := s.Withdraw(ctx, p, e.Org); err != nil && !errors.Is(err, ErrNotEnrolled) && !errors.Is(err, pod.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
 // Enrolments lists the organisations pod p lets deliver.
 func (s *Service) Enrolments(ctx context.Context, p pod.PodID) ([]Enrolment, error) {
 	return s.list(ctx, pod.Path("enrolments/"+string(p)+"/"))

@@ -34,6 +34,7 @@ func (b *Backend) Handler() http.Handler {
 		PodURL:   b.PodURL,
 		Log:      b.Config.Log,
 	})
+	r.HandleFunc("/auth/sign-out-everywhere", b.signOutEverywhere).Methods(http.MethodPost)
 	r.PathPrefix(pod.Prefix).Handler(&pod.Handler{
 		Service:      b.Pods,
 		BaseURL:      b.Config.BaseURL,

@@ -12,7 +12,6 @@ import (
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
-	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/verifier"
@@ -111,10 +110,10 @@ func (p *Pages) walk(ctx context.Context, id pod.PodID, c pod.Path, fn func(pod.
 	return nil
 }
 
-// deleteAccount warns, asks for the password, then withdraws every share,
-// removes every helper and erases the pod and the account. The pod's key
-// is destroyed first, so nothing in it can be read again, even from a
-// backup of the storage.
+// deleteAccount warns, asks for the password, then deletes the account
+// and everything kept for it (see Pages.DeleteAccount): shares, helpers,
+// enrolments, the pod and the account. The pod's key is destroyed first,
+// so nothing in it can be read again, even from a backup of the storage.
 func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session) {
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "delete-account", nil)
@@ -139,29 +138,7 @@ func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session
 		return
 	}
 	ctx := r.Context()
-	shares, err := p.Consent.List(ctx, s.Pod)
-	if err == nil {
-		for _, sh := range shares {
-			if sh.Status != "revoked" {
-				if err = p.Consent.Revoke(ctx, s.Pod, sh.ID); err != nil {
-					break
-				}
-			}
-		}
-	}
-	if err == nil {
-		var hs []consent.Delegation
-		if hs, err = p.Consent.Helpers(ctx, s.Pod); err == nil {
-			for _, h := range hs {
-				if err = p.Consent.RemoveHelper(ctx, s.Pod, h.Helper); err != nil {
-					break
-				}
-			}
-		}
-	}
-	if err == nil {
-		err = p.Accounts.Delete(ctx, s.Username)
-	}
+	err = p.DeleteAccount(ctx, s.Username)
 	if err != nil {
 		p.Log.Error("deleting an account failed", "err", err)
 		p.fail(w, r, s)

@@ -41,6 +41,10 @@ type Session struct {
 	CSRF    string    `json:"csrf"`
 	Created time.Time `json:"created"`
 	Seen    time.Time `json:"seen"`
+	// SignedIn is when the password was checked (see
+	// account.Store.CheckSignIn); zero in sessions made before it was kept,
+	// which go by Created.
+	SignedIn time.Time `json:"signedIn,omitzero"`
 	// Flash is a one-off message for the next page ("Your address is saved").
 	Flash string `json:"flash,omitempty"`
 	// Drafts of the multi-page forms.
@@ -56,6 +60,9 @@ type sessions struct {
 	db     pod.Internal
 	secure bool
 	now    func() time.Time
+	// accounts says whether a session's sign-in was ended since (by a
+	// password change or reset, "sign out everywhere" or deletion).
+	accounts *account.Store
 }
 
 var errNoSession = errors.New("not signed in")
@@ -105,9 +112,13 @@ func (s *sessions) setCookie(w http.ResponseWriter, name, value string, maxAge i
 func (s *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Request, a account.Account) (*Session, error) {
 	s.end(ctx, w, r)
 	now := s.now().UTC()
+	signedIn := a.SignedIn
+	if signedIn.IsZero() || signedIn.After(now) {
+		signedIn = now
+	}
 	sess := &Session{
 		Account: a.ID, Username: a.Username, Kind: a.Kind, Name: a.DisplayName, Pod: a.Pod,
-		CSRF: randomToken(), Created: now, Seen: now, id: randomToken(),
+		CSRF: randomToken(), Created: now, Seen: now, SignedIn: signedIn, id: randomToken(),
 	}
 	if err := s.db.WriteJSON(ctx, sessionPath(sess.id), sess, pod.CreateOnly()); err != nil {
 		return nil, err
@@ -133,7 +144,11 @@ func (s *sessions) load(ctx context.Context, r *http.Request) (*Session, error) 
 	}
 	sess.id = c.Value
 	now := s.now()
-	if now.Sub(sess.Seen) > IdleTimeout || now.Sub(sess.Created) > MaxAge {
+	ended, err := s.ended(ctx, &sess, now)
+	if err != nil {
+		return nil, err
+	}
+	if ended {
 		s.db.Delete(ctx, sessionPath(sess.id))
 		return nil, errNoSession
 	}
@@ -144,6 +159,26 @@ func (s *sessions) load(ctx context.Context, r *http.Request) (*Session, error) 
 		}
 	}
 	return &sess, nil
+}
+
+// ended reports whether sess has ended: idle too long, too old, or signed
+// out everywhere since it began.
+func (s *sessions) ended(ctx context.Context, sess *Session, now time.Time) (bool, error) {
+	if now.Sub(sess.Seen) > IdleTimeout || now.Sub(sess.Created) > MaxAge {
+		return true, nil
+	}
+	if s.accounts == nil {
+		return false, nil
+	}
+	signedIn := sess.SignedIn
+	if signedIn.IsZero() {
+		signedIn = sess.Created
+	}
+	err := s.accounts.CheckSignIn(ctx, sess.Account, signedIn)
+	if errors.Is(err, account.ErrSignedOut) {
+		return true, nil
+	}
+	return false, err
 }
 
 // save writes sess back.
@@ -229,9 +264,10 @@ func loadSecret(ctx context.Context, db pod.Internal) ([]byte, error) {
 	return b, nil
 }
 
-// Sweep deletes the sessions that have ended (idle too long or too old)
-// but were never presented again, and reports how many it deleted. A
-// running server calls it now and then (see SweepEvery).
+// Sweep deletes the sessions that have ended (idle too long, too old or
+// signed out everywhere) but were never presented again, and reports how
+// many it deleted. A running server calls it now and then (see
+// SweepEvery).
 func (p *Pages) Sweep(ctx context.Context) (int, error) {
 	_, members, err := p.Pods.List(ctx, internalPod, "sessions/")
 	if errors.Is(err, pod.ErrNotFound) {
@@ -250,7 +286,11 @@ func (p *Pages) Sweep(ctx context.Context) (int, error) {
 			}
 			return n, err
 		}
-		if now.Sub(sess.Seen) > IdleTimeout || now.Sub(sess.Created) > MaxAge {
+		ended, err := p.sessions.ended(ctx, &sess, now)
+		if err != nil {
+			return n, err
+		}
+		if ended {
 			if err := p.sessions.db.Delete(ctx, path); err != nil {
 				return n, err
 			}

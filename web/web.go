@@ -43,6 +43,9 @@ type Pages struct {
 	// MaxUpload is the largest document a page accepts, in bytes.
 	MaxUpload int64
 	Log       *slog.Logger
+	// DeleteAccount deletes an account and everything kept for it
+	// (server.Backend.DeleteAccount).
+	DeleteAccount func(ctx context.Context, username string) error
 
 	sessions *sessions
 	secret   []byte
@@ -64,7 +67,7 @@ func (p *Pages) Open(ctx context.Context) error {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now}
+	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
 	p.uploads = make(chan struct{}, 4)
 	return nil
 }

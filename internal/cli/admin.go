@@ -106,13 +106,13 @@ func runAccountDelete(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := b.Accounts.Delete(ctx, *username); err != nil {
+	if err := b.DeleteAccount(ctx, *username); err != nil {
 		if errors.Is(err, account.ErrNoAccount) {
 			return fmt.Errorf("there is no account called %q", *username)
 		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Deleted the account %q and erased its pod.\n", *username)
+	fmt.Fprintf(env.Stdout, "Deleted the account %q: its shares, helpers and enrolments are gone and its pod is erased.\n", *username)
 	return nil
 }
 
