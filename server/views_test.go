@@ -151,6 +151,10 @@ func TestPreviewsAndHeadUseNoView(t *testing.T) {
 			t.Fatalf("%s %v: the neutral page does not say what to do: %s", c.url, c.headers, body)
 		}
 	}
+	// Nor does the verify API.
+	if res, r := verify(s, `{"token":"`+g.ShareURL+`"}`, "application/json"); !res.Valid || res.Grant == nil {
+		t.Fatalf("verify before the opening: %s", r.body)
+	}
 	if entries, _ := accessLog(t, s, tok); len(entries) != 0 {
 		t.Fatalf("previews were logged: %+v", entries)
 	}
