@@ -101,12 +101,16 @@ func securityHeaders(next http.Handler) http.Handler {
 
 // Serve answers HTTP on l until ctx is cancelled, then shuts down
 // gracefully, letting requests in flight finish for up to 10 seconds.
+// Every part of an exchange has a time limit (see deadlines).
 func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 	srv := &http.Server{
-		Handler:           b.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
+		Handler:           deadlines(b.Handler(), bodyTimeout, uploadTimeout, answerTimeout),
+		ReadHeaderTimeout: headerTimeout,
+		// The longest any request may take; deadlines sets each one's.
+		ReadTimeout:    uploadTimeout,
+		WriteTimeout:   uploadTimeout + answerTimeout,
+		IdleTimeout:    idleTimeout,
+		MaxHeaderBytes: 16 << 10,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

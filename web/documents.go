@@ -2,12 +2,14 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/satchel-project/satchel/consent"
@@ -45,12 +47,15 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 		p.render(w, r, s, http.StatusOK, "add-document", v)
 		return
 	}
-	select {
-	case p.uploads <- struct{}{}:
-		defer func() { <-p.uploads }()
-	case <-r.Context().Done():
+	release, ok := p.uploads.take(r.Context(), s.Account)
+	if !ok {
+		if r.Context().Err() == nil {
+			v["Errors"] = []fieldError{{Field: "file", Key: "add.error.busy"}}
+			p.render(w, r, s, http.StatusTooManyRequests, "add-document", v)
+		}
 		return
 	}
+	defer release()
 	r.Body = http.MaxBytesReader(w, r.Body, p.MaxUpload+64<<10)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -132,6 +137,50 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 }
 
 var errTooBig = errors.New("the file is too big")
+
+// uploadSlots limits the documents being received at once: a few for any
+// one account, so that one person's slow uploads (a phone on a weak signal)
+// never hold up anyone else's, and more for everyone together, since each
+// is held in memory until it is stored.
+type uploadSlots struct {
+	perAccount int
+	all        chan struct{}
+
+	mu   sync.Mutex
+	busy map[string]int // uploads under way, by account ID
+}
+
+func newUploadSlots(perAccount, all int) *uploadSlots {
+	return &uploadSlots{perAccount: perAccount, all: make(chan struct{}, all), busy: map[string]int{}}
+}
+
+// take reserves a slot for an upload by account, waiting for one of the
+// shared slots if need be. It reports false, at once, if that account
+// already has perAccount uploads under way, or when ctx ends first.
+// Call release when the upload is over.
+func (u *uploadSlots) take(ctx context.Context, account string) (release func(), ok bool) {
+	u.mu.Lock()
+	if u.busy[account] >= u.perAccount {
+		u.mu.Unlock()
+		return nil, false
+	}
+	u.busy[account]++
+	u.mu.Unlock()
+	mine := func() {
+		u.mu.Lock()
+		if u.busy[account]--; u.busy[account] == 0 {
+			delete(u.busy, account)
+		}
+		u.mu.Unlock()
+	}
+	select {
+	case u.all <- struct{}{}:
+		return func() { <-u.all; mine() }, true
+	case <-ctx.Done():
+		mine()
+		return nil, false
+	}
+}
 
 // readUpload reads the upload form's fields (csrf first, as the page sends
 // them) and its one file, held in memory (never in a temporary file, which

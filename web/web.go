@@ -50,7 +50,7 @@ type Pages struct {
 	sessions *sessions
 	secret   []byte
 	now      func() time.Time
-	uploads  chan struct{}
+	uploads  *uploadSlots
 }
 
 // Open prepares p's storage (sessions and a secret in an internal pod).
@@ -68,7 +68,7 @@ func (p *Pages) Open(ctx context.Context) error {
 		p.now = time.Now
 	}
 	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
-	p.uploads = make(chan struct{}, 4)
+	p.uploads = newUploadSlots(2, 16)
 	return nil
 }
 
