@@ -11,7 +11,7 @@ import (
 func benchService(b *testing.B) (*issuer.Service, string) {
 	pods, cust := podtest.New(b)
 	ctx := context.Background()
-	s, err := issuer.Open(ctx, pods, cust, "https://satchel.example.org")
+	s, err := issuer.Open(ctx, pods, cust, "https://satchel.example.org", issuer.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -163,8 +163,9 @@ func (h *Handler) statusList(w http.ResponseWriter, r *http.Request) {
 }
 
 // vcapiIssue is the VC-API's POST /credentials/issue for issuer staff: it
-// signs the credential given (its issuer must be the staff member's
-// organisation) and returns it; it delivers nothing.
+// signs the credential given as the staff member's own organisation
+// (Service.IssueCredential) and returns it; it delivers nothing. A
+// credential naming another issuer is refused (403).
 func (h *Handler) vcapiIssue(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.who(w, r)
 	if !ok {
@@ -181,29 +182,18 @@ func (h *Handler) vcapiIssue(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "bad-request", `Send {"credential": {...}}, an unsigned Verifiable Credential.`)
 		return
 	}
-	vc := req.Credential
-	id, _ := issuerOf(vc)
-	if id != "" && id != h.Service.DID(c.Org) {
-		problem.Write(w, http.StatusBadRequest, "bad-issuer", "The credential names another issuer than your organisation ("+h.Service.DID(c.Org)+").")
-		return
-	}
-	if id == "" {
-		vc["issuer"] = h.Service.DID(c.Org)
-	}
-	if _, ok := vc["validFrom"]; !ok {
-		vc["validFrom"] = h.Service.now().UTC().Format(time.RFC3339)
-	}
-	signer, err := h.Service.signer(r.Context(), c.Org)
-	if err != nil {
+	signed, _, err := h.Service.IssueCredential(r.Context(), c.Org, req.Credential)
+	var other *OtherIssuerError
+	switch {
+	case errors.As(err, &other):
+		problem.Write(w, http.StatusForbidden, "other-issuer", problem.Sentence(other.Error())+" Nothing was signed.")
+	case errors.Is(err, ErrNoOrg):
+		problem.Write(w, http.StatusForbidden, "not-staff", "Your organisation is not registered on this service any more. Nothing was signed.")
+	case err != nil:
 		h.fail(w, err)
-		return
+	default:
+		problem.JSON(w, http.StatusCreated, signed)
 	}
-	signed, err := dataintegrity.Sign(vc, signer, h.Service.DID(c.Org)+"#"+signer.KeyID(), h.Service.now().UTC().Truncate(time.Second), "assertionMethod", dataintegrity.Options{Loader: schemas.DefaultLoader})
-	if err != nil {
-		problem.Write(w, http.StatusBadRequest, "bad-credential", "This credential cannot be signed: "+err.Error())
-		return
-	}
-	problem.JSON(w, http.StatusCreated, signed)
 }
 
 // vcapiVerifyPresentation is the VC-API's POST /presentations/verify: each

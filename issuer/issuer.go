@@ -10,6 +10,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -44,17 +45,45 @@ type Service struct {
 	cust    vault.Custodian
 	baseURL string
 	now     func() time.Time
+	trusted map[string]Trusted // issuers elsewhere, by DID
+	remote  *remote
 
 	mu    sync.Mutex
 	lists map[string]*statuslist.Decoded // by organisation
 }
 
+// Options are a Service's settings beyond its storage and keys.
+type Options struct {
+	// Trusted are issuers on other servers whose credentials are shown as
+	// theirs, under the name given here. Their DID documents and status
+	// lists are fetched over https.
+	Trusted []Trusted
+	// Client fetches trusted issuers' documents (nil: a plain client). It
+	// never follows a redirect to another host.
+	Client *http.Client
+	// FetchTimeout bounds one fetch (0: DefaultFetchTimeout).
+	FetchTimeout time.Duration
+	// CacheTTL is how long a fetched document is kept (0: DefaultCacheTTL).
+	CacheTTL time.Duration
+}
+
 // Open returns the issuing service, creating its internal pod on first use.
-func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL string) (*Service, error) {
+func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL string, opt Options) (*Service, error) {
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open issuers: %w", err)
 	}
-	return &Service{pods: pods, db: pods.Internal(internalPod), cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]*statuslist.Decoded{}}, nil
+	s := &Service{pods: pods, db: pods.Internal(internalPod), cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]*statuslist.Decoded{}, trusted: map[string]Trusted{}}
+	for _, t := range opt.Trusted {
+		if _, err := didWebURL(t.DID); err != nil {
+			return nil, fmt.Errorf("trusted issuer %s: %w", t.DID, err)
+		}
+		if _, ours := s.SlugFromDID(t.DID); ours {
+			return nil, fmt.Errorf("trusted issuer %s is on this server: register it with satchel issuer create instead", t.DID)
+		}
+		s.trusted[t.DID] = t
+	}
+	s.remote = newRemote(opt.Client, opt.FetchTimeout, opt.CacheTTL, func() time.Time { return s.now() })
+	return s, nil
 }
 
 // CheckSlug checks an organisation's short name: 3 to 40 of a-z, 0-9, "-".
@@ -108,6 +137,8 @@ func (s *Service) Org(ctx context.Context, slug string) (Org, error) {
 	return o, nil
 }
 
+// signer is organisation slug's signing key, which the custodian makes on
+// first use: call it only for an organisation known to be registered.
 func (s *Service) signer(ctx context.Context, slug string) (vault.Signer, error) {
 	return s.cust.Signer(ctx, "issuer-"+slug)
 }
@@ -123,8 +154,13 @@ func (s *Service) DID(slug string) string {
 	return did + ":issuers:" + slug
 }
 
-// PublicKey is organisation slug's signing key, never its private part.
+// PublicKey is organisation slug's signing key, never its private part. An
+// organisation that is not registered has none (ErrNoOrg): reading never
+// makes a key.
 func (s *Service) PublicKey(ctx context.Context, slug string) (ed25519.PublicKey, string, error) {
+	if _, err := s.Org(ctx, slug); err != nil {
+		return nil, "", err
+	}
 	sg, err := s.signer(ctx, slug)
 	if err != nil {
 		return nil, "", err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,14 @@ type Config struct {
 	// one share token, may make of share links and /api/v1/verify (default
 	// 300; negative: no limit).
 	LinkRateLimit int
+	// TrustedIssuers are issuers on other servers (did:web) whose
+	// credentials are shown under the name given here; see
+	// issuer.ParseTrusted. Any other issuer's credential is shown as the
+	// person's own word.
+	TrustedIssuers []issuer.Trusted
+	// IssuerClient fetches trusted issuers' DID documents and status lists
+	// (nil: a plain client; tests give one that trusts their TLS server).
+	IssuerClient *http.Client
 	// Passwords sets the cost of password hashing.
 	Passwords account.Params
 	// Log receives operational messages. It never receives secrets.
@@ -150,7 +159,6 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if b.Tokens, err = auth.NewTokens(signer, cfg.BaseURL); err != nil {
 		return nil, err
 	}
-	b.Tokens.SignIns = b.Accounts
 	grantSigner, err := cust.Signer(ctx, "grants")
 	if err != nil {
 		return nil, err
@@ -158,7 +166,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if b.Consent, err = consent.Open(ctx, b.Pods, grantSigner, cfg.BaseURL); err != nil {
 		return nil, err
 	}
-	if b.Issuers, err = issuer.Open(ctx, b.Pods, cust, cfg.BaseURL); err != nil {
+	if b.Issuers, err = issuer.Open(ctx, b.Pods, cust, cfg.BaseURL, issuer.Options{Trusted: cfg.TrustedIssuers, Client: cfg.IssuerClient}); err != nil {
 		return nil, err
 	}
 	b.Verifier = verifier.New(b.Consent, b.Pods, b.Issuers)
@@ -173,8 +181,6 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		BaseURL:   cfg.BaseURL,
 		MaxUpload: cfg.MaxUpload,
 		Log:       cfg.Log,
-
-		DeleteAccount: b.DeleteAccount,
 	}
 	if err := b.Web.Open(ctx); err != nil {
 		return nil, err

@@ -96,7 +96,7 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 		return s
 	}
 	if _, isVC := doc["proof"]; isVC && v.Issuers != nil && len(fields) == 0 {
-		return v.credential(ctx, s, doc)
+		return v.credential(ctx, s, doc, g.SharedBy)
 	}
 	s.Title = typ
 	if t, ok := schemas.Types[typ]; ok {
@@ -107,15 +107,12 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 	return s
 }
 
-// credential shows a signed credential from an issuer: its subject's
-// fields, and whether its issuer's signature checks out and it is still
-// standing.
-func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any) Shown {
+// credential shows a signed credential: its subject's fields, and who
+// vouches for it. Only an issuer Satchel knows is named, by the registry's
+// name (never the credential's own issuer.name); a credential signed by
+// any other key is the word of sharedBy, the person who shared it.
+func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any, sharedBy string) Shown {
 	res := v.Issuers.Verify(ctx, doc)
-	name := res.IssuerName
-	if name == "" {
-		name = res.Issuer
-	}
 	subj, _ := doc["credentialSubject"].(map[string]any)
 	s.Title = words.Text("verifier.qualification")
 	if t, _ := subj["title"].(string); t != "" {
@@ -124,9 +121,13 @@ func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any) 
 	s.Rows = rows("Qualification", subj, nil)
 	switch {
 	case res.Valid:
-		s.Notice = words.Text("verifier.notice.signed", name)
-	case res.Status == "revoked":
-		s.Notice = words.Text("verifier.notice.withdrawn", name)
+		s.Notice = words.Text("verifier.notice.signed", res.IssuerName)
+	case res.IssuerKnown && res.Status == "revoked":
+		s.Notice = words.Text("verifier.notice.withdrawn", res.IssuerName)
+	case res.IssuerKnown:
+		s.Notice = words.Text("verifier.notice.signed-but", res.IssuerName, firstFailure(res.Checks))
+	case res.Unknown():
+		s.Notice = words.Text("verifier.notice.unknown-issuer", sharedBy)
 	default:
 		s.Notice = words.Text("verifier.notice.bad-signature", firstFailure(res.Checks))
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/server"
 )
 
@@ -25,6 +26,7 @@ type serverFlags struct {
 	addr, data, baseURL, maxUpload string
 	storage, keys, keyCache        string
 	linkRate                       int
+	trustedIssuers                 string
 }
 
 func addServerFlags(env *Env, fs interface {
@@ -40,6 +42,7 @@ func addServerFlags(env *Env, fs interface {
 	fs.StringVar(&f.keyCache, "key-cache", envOr(env, "SATCHEL_KEY_CACHE", "5m"), "how long unwrapped pod keys stay in memory; 0 turns the cache off (SATCHEL_KEY_CACHE)")
 	rate, _ := strconv.Atoi(envOr(env, "SATCHEL_LINK_RATE_LIMIT", strconv.Itoa(server.DefaultLinkRateLimit)))
 	fs.IntVar(&f.linkRate, "link-rate-limit", rate, "requests a minute one address or one share link may make of share links and /api/v1/verify; 0: no limit (SATCHEL_LINK_RATE_LIMIT)")
+	fs.StringVar(&f.trustedIssuers, "trusted-issuers", envOr(env, "SATCHEL_TRUSTED_ISSUERS", ""), "issuers on other servers whose credentials are shown as theirs: did:web:HOST...=Name shown, separated by ; (SATCHEL_TRUSTED_ISSUERS)")
 }
 
 func (f *serverFlags) config(env *Env) (server.Config, error) {
@@ -58,6 +61,10 @@ func (f *serverFlags) config(env *Env) (server.Config, error) {
 	if rate <= 0 {
 		rate = -1 // off
 	}
+	trusted, err := issuer.ParseTrusted(f.trustedIssuers)
+	if err != nil {
+		return server.Config{}, usagef("--trusted-issuers: %v", err)
+	}
 	return server.Config{
 		Addr:          f.addr,
 		DataDir:       f.data,
@@ -69,6 +76,8 @@ func (f *serverFlags) config(env *Env) (server.Config, error) {
 		LinkRateLimit: rate,
 		Getenv:        env.Getenv,
 		Log:           slog.New(slog.NewTextHandler(env.Stderr, nil)),
+
+		TrustedIssuers: trusted,
 	}, nil
 }
 
