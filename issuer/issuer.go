@@ -158,18 +158,26 @@ func (s *Service) DID(slug string) string {
 // organisation that is not registered has none (ErrNoOrg): reading never
 // makes a key.
 func (s *Service) PublicKey(ctx context.Context, slug string) (ed25519.PublicKey, string, error) {
-	if _, err := s.Org(ctx, slug); err != nil {
-		return nil, "", err
+	_, pub, kid, err := s.orgKey(ctx, slug)
+	return pub, kid, err
+}
+
+// orgKey is organisation slug and its public key, looked up in that order
+// so that no key is made for an organisation nobody registered.
+func (s *Service) orgKey(ctx context.Context, slug string) (Org, ed25519.PublicKey, string, error) {
+	o, err := s.Org(ctx, slug)
+	if err != nil {
+		return Org{}, nil, "", err
 	}
 	sg, err := s.signer(ctx, slug)
 	if err != nil {
-		return nil, "", err
+		return Org{}, nil, "", err
 	}
 	pub, ok := sg.Public().(ed25519.PublicKey)
 	if !ok {
-		return nil, "", errors.New("the issuer's key is not Ed25519")
+		return Org{}, nil, "", errors.New("the issuer's key is not Ed25519")
 	}
-	return pub, sg.KeyID(), nil
+	return o, pub, sg.KeyID(), nil
 }
 
 // SlugFromDID returns the organisation a did:web identifier of this server

@@ -76,14 +76,10 @@ func (s *Service) resolveKey(ctx context.Context, vm string) (ed25519.PublicKey,
 		return pub, holder{}, err
 	}
 	if slug, ok := s.SlugFromDID(did); ok {
-		o, err := s.Org(ctx, slug)
+		o, pub, kid, err := s.orgKey(ctx, slug)
 		if errors.Is(err, ErrNoOrg) {
 			return nil, holder{}, fmt.Errorf("no issuer called %s is registered on this service", slug)
 		}
-		if err != nil {
-			return nil, holder{}, err
-		}
-		pub, kid, err := s.PublicKey(ctx, slug)
 		if err != nil {
 			return nil, holder{}, err
 		}
