@@ -159,6 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if b.Tokens, err = auth.NewTokens(signer, cfg.BaseURL); err != nil {
 		return nil, err
 	}
+	b.Tokens.SignIns = b.Accounts
 	grantSigner, err := cust.Signer(ctx, "grants")
 	if err != nil {
 		return nil, err
@@ -181,6 +182,8 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		BaseURL:   cfg.BaseURL,
 		MaxUpload: cfg.MaxUpload,
 		Log:       cfg.Log,
+
+		DeleteAccount: b.DeleteAccount,
 	}
 	if err := b.Web.Open(ctx); err != nil {
 		return nil, err
