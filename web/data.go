@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
@@ -22,8 +23,9 @@ func (p *Pages) myData(w http.ResponseWriter, r *http.Request, s *Session) {
 }
 
 // download sends everything in the pod as one zip file: every record (as
-// JSON-LD) and document (as itself) at its path, the access log, and
-// summary.txt, a readable list of it all.
+// JSON-LD) and document (as itself) at its path (made safe to unpack
+// anywhere: see zipNames), the access log, and summary.txt, a readable list
+// of it all.
 func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "satchel-" + s.Username + ".zip"}))
@@ -31,13 +33,19 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 	var summary strings.Builder
 	c := english
 	fmt.Fprintf(&summary, "%s\n\n", c.Text("data.summary.heading", s.Name, c.DateTime(p.now())))
+	names := newZipNames("summary.txt")
+	ctl := http.NewResponseController(w)
 	err := p.walk(r.Context(), s.Pod, "", func(path pod.Path, m pod.Member) error {
+		// However many files there are, a slow connection that keeps
+		// moving gets them all.
+		ctl.SetWriteDeadline(time.Now().Add(fileTimeout))
 		res, rc, err := p.Pods.Get(r.Context(), s.Pod, path)
 		if err != nil {
 			return err
 		}
 		defer rc.Close()
-		f, err := z.CreateHeader(&zip.FileHeader{Name: string(path), Method: zip.Deflate, Modified: res.Modified})
+		name := names.name(string(path))
+		f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: res.Modified})
 		if err != nil {
 			return err
 		}
@@ -53,7 +61,7 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 				return err
 			}
 		}
-		fmt.Fprintf(&summary, "%s (%s): %s\n", t.Title, c.Text(t.Kind), path)
+		fmt.Fprintf(&summary, "%s (%s): %s\n", t.Title, c.Text(t.Kind), name)
 		if t.Doc != nil {
 			typ, _ := t.Doc["type"].(string)
 			doc := t.Doc
@@ -85,6 +93,10 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 		panic(http.ErrAbortHandler)
 	}
 }
+
+// fileTimeout is how long one file of a download may take to send: 25 MiB
+// at 15 KB/s.
+const fileTimeout = 30 * time.Minute
 
 // walk calls fn for every resource below container c of pod id.
 func (p *Pages) walk(ctx context.Context, id pod.PodID, c pod.Path, fn func(pod.Path, pod.Member) error) error {
