@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/credentials/dataintegrity"
@@ -51,6 +53,12 @@ func (q Qualification) Check() error {
 			probs = append(probs, opt.what+" is too long")
 		}
 	}
+	for _, f := range []struct{ v, what string }{{q.CourseName, "the course name"}, {q.CourseCode, "the course code"}, {q.AwardingBody, "the awarding body"},
+		{q.Level, "the level"}, {q.Outcome, "the outcome"}, {q.Grade, "the grade"}, {q.Establishment, "where it was studied"}} {
+		if !plainText(f.v) {
+			probs = append(probs, f.what+" holds a line break, a control character or bytes that are not text; retype it")
+		}
+	}
 	start, err1 := time.Parse(time.DateOnly, q.LearningStart)
 	end, err2 := time.Parse(time.DateOnly, q.LearningEnd)
 	if err1 != nil {
@@ -66,6 +74,12 @@ func (q Qualification) Check() error {
 		return &InvalidError{strings.Join(probs, "; ")}
 	}
 	return nil
+}
+
+// plainText reports whether s is UTF-8 without control characters: what a
+// credential can hold and show as it was entered.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
 // InvalidError is an issuance request that cannot be issued, in plain words.
