@@ -8,18 +8,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/pod"
 )
 
-// Right is something a leaver lets a helper do in their pod.
-type Right string
+// Right is something a leaver lets a helper do in their pod; package
+// access says what each allows.
+type Right = access.Right
 
 // The rights a helper can be given.
 const (
-	RightView  Right = "view"  // read the pod (not the access log)
-	RightAdd   Right = "add"   // add documents, never change or delete
-	RightShare Right = "share" // make and withdraw shares on the leaver's behalf
-	RightReset Right = "reset" // start a password reset the leaver finishes with a code
+	RightView  = access.View  // read the pod (not the access log)
+	RightAdd   = access.Add   // add documents, never change or delete
+	RightShare = access.Share // make and withdraw shares of what they may see, in the leaver's name
+	RightReset = access.Reset // start a password reset the leaver finishes with a code
 )
 
 // RightWords say what each right means, for people.
@@ -40,6 +42,12 @@ type Delegation struct {
 	HelperName string    `json:"helperName"`
 	Rights     []Right   `json:"rights"`
 	Created    time.Time `json:"created"`
+}
+
+// SharedWithHelp is the name a share made by a helper is shown under: the
+// leaver's, with the helper's.
+func SharedWithHelp(leaver, helper string) string {
+	return leaver + " (with help from " + helper + ")"
 }
 
 // Can reports whether the delegation includes right r.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/consent/qr"
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/internal/problem"
@@ -21,20 +22,11 @@ import (
 	"github.com/satchel-project/satchel/vault"
 )
 
-// Caller is who sent an API request, as the sign-in token says.
-type Caller struct {
-	Account string
-	Name    string
-	Pod     pod.PodID
-}
-
 // Handler serves the consent API (/api/v1/grants, /api/v1/log,
 // /api/v1/helpers), the status list and the published keys. What a
 // recipient sees at a share link is package verifier's.
 type Handler struct {
 	Service *Service
-	// Caller authenticates an API request; an error is a 401.
-	Caller func(r *http.Request) (Caller, error)
 	// FindHelper looks up a helper account by username.
 	FindHelper func(ctx context.Context, username string) (HelperAccount, error)
 	Log        *slog.Logger
@@ -57,19 +49,25 @@ func (h *Handler) Routes(r *mux.Router) {
 	r.HandleFunc("/.well-known/did.json", h.didDocument).Methods(http.MethodGet)
 }
 
-// owner authenticates an API request and checks it may act on a pod.
-func (h *Handler) owner(w http.ResponseWriter, r *http.Request) (Caller, bool) {
-	c, err := h.Caller(r)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
-		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
-		return Caller{}, false
+// Who asks is the principal middleware put in the request's context
+// (access.From); what they may do is access.Can's to say.
+
+// owner answers for the caller's own pod: right in it must be allowed.
+func (h *Handler) owner(w http.ResponseWriter, r *http.Request, right access.Right) (access.Principal, bool) {
+	who := access.From(r.Context())
+	if !who.SignedIn() {
+		access.Write(w, access.ErrUnauthenticated, "")
+		return who, false
 	}
-	if c.Pod == "" {
-		problem.Write(w, http.StatusForbidden, "no-pod", "Only the person whose pod it is can share from it.")
-		return Caller{}, false
+	if who.Pod == "" {
+		problem.Write(w, http.StatusForbidden, "no-pod", "Only the person whose pod it is can do this.")
+		return who, false
 	}
-	return c, true
+	if err := access.Can(who, access.Request{Right: right, Pod: who.Pod, Now: h.Service.now()}); err != nil {
+		access.Write(w, err, "")
+		return who, false
+	}
+	return who, true
 }
 
 // grantRequest is the body of POST /api/v1/grants.
@@ -117,17 +115,30 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "bad-request", "This share request is not valid JSON, or has a field Satchel does not know.")
 		return
 	}
-	c, actor, ok := h.actingFor(w, r, req.Pod)
+	a, ok := h.actingFor(w, r, req.Pod)
 	if !ok {
 		return
 	}
+	// Only what the sharer may see can be shared.
+	for _, it := range req.Items {
+		if !a.may(w, access.Share, string(it.Path)) {
+			return
+		}
+	}
 	n := NewGrant{
-		Pod: c.Pod, GrantedBy: c.Account, SharedBy: req.SharedBy, Recipient: req.Recipient,
+		Pod: a.Pod, GrantedBy: a.who.Account, SharedBy: req.SharedBy, Recipient: req.Recipient,
 		Purpose: req.Purpose, PurposeText: req.PurposeText, Items: req.Items,
 		NotBefore: req.NotBefore, Expires: req.Expires, MaxViews: req.MaxViews,
 	}
-	if n.SharedBy == "" {
-		n.SharedBy = c.Name
+	if a.Actor != "" {
+		// A helper shares in the leaver's name, and says so.
+		if req.SharedBy != "" {
+			problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", "A helper shares in the name of the person whose pod it is: leave out sharedBy.")
+			return
+		}
+		n.SharedBy = SharedWithHelp(a.LeaverName, a.Actor)
+	} else if n.SharedBy == "" {
+		n.SharedBy = a.LeaverName
 	}
 	if req.ExpiresIn != "" {
 		ttl, err := ParseTTL(req.ExpiresIn)
@@ -142,43 +153,47 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	if actor != "" {
-		if err := h.recordShare(r.Context(), g, actor, "share"); err != nil {
+	if a.Actor != "" {
+		if err := h.recordShare(r.Context(), g, a.Actor, "share"); err != nil {
 			h.fail(w, err)
 			return
 		}
 	}
 	w.Header().Set("Location", h.Service.baseURL+"/api/v1/grants/"+string(g.ID))
-	problem.JSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true))
+	problem.JSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true, true))
 }
 
 // view is the JSON a leaver's client sees of a share.
-func (h *Handler) view(sh Share, withCredential bool) map[string]any {
-	base := h.Service.baseURL + "/api/v1/grants/" + string(sh.ID)
+// withLink adds the share's link, its QR codes and receipt: only for those
+// who may see them (the owner; a helper for the shares they made).
+func (h *Handler) view(sh Share, withCredential, withLink bool) map[string]any {
 	v := map[string]any{
 		"id": sh.ID, "status": sh.Status, "sharedBy": sh.SharedBy,
 		"recipient": sh.Recipient, "purpose": sh.Purpose, "purposeText": sh.PurposeText,
 		"items": sh.Items, "notBefore": sh.NotBefore, "expires": sh.Expires,
 		"maxViews": sh.MaxViews, "views": sh.Views, "created": sh.Created,
-		"shareURL": h.Service.ShareURL(sh.Token),
-		"qr":       map[string]string{"png": base + "/qr.png", "svg": base + "/qr.svg"},
-		"receipt":  base + "/receipt",
+	}
+	if withLink {
+		base := h.Service.baseURL + "/api/v1/grants/" + string(sh.ID)
+		v["shareURL"] = h.Service.ShareURL(sh.Token)
+		v["qr"] = map[string]string{"png": base + "/qr.png", "svg": base + "/qr.svg"}
+		v["receipt"] = base + "/receipt"
+		if withCredential {
+			v["credential"] = sh.Credential
+		}
 	}
 	if sh.Revoked {
 		v["revokedAt"] = sh.RevokedAt
-	}
-	if withCredential {
-		v["credential"] = sh.Credential
 	}
 	return v
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	c, _, ok := h.actingFor(w, r, r.URL.Query().Get("pod"))
+	a, ok := h.actingFor(w, r, r.URL.Query().Get("pod"))
 	if !ok {
 		return
 	}
-	shares, err := h.Service.List(r.Context(), c.Pod)
+	shares, err := h.Service.List(r.Context(), a.Pod)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -187,18 +202,18 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	out := []map[string]any{}
 	for _, sh := range shares {
 		if want == "" || want == sh.Status {
-			out = append(out, h.view(sh, false))
+			out = append(out, h.view(sh, false, a.seesLink(sh)))
 		}
 	}
 	problem.JSON(w, http.StatusOK, map[string]any{"grants": out})
 }
 
 func (h *Handler) share(w http.ResponseWriter, r *http.Request) (Share, bool) {
-	c, ok := h.owner(w, r)
+	who, ok := h.owner(w, r, access.SeeTokens)
 	if !ok {
 		return Share{}, false
 	}
-	sh, err := h.Service.Get(r.Context(), c.Pod, GrantID(mux.Vars(r)["id"]))
+	sh, err := h.Service.Get(r.Context(), pod.PodID(who.Pod), GrantID(mux.Vars(r)["id"]))
 	if err != nil {
 		h.fail(w, err)
 		return Share{}, false
@@ -208,23 +223,23 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request) (Share, bool) {
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if sh, ok := h.share(w, r); ok {
-		problem.JSON(w, http.StatusOK, h.view(sh, true))
+		problem.JSON(w, http.StatusOK, h.view(sh, true, true))
 	}
 }
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
-	c, actor, ok := h.actingFor(w, r, r.URL.Query().Get("pod"))
+	a, ok := h.actingFor(w, r, r.URL.Query().Get("pod"))
 	if !ok {
 		return
 	}
 	id := GrantID(mux.Vars(r)["id"])
-	if err := h.Service.Revoke(r.Context(), c.Pod, id); err != nil {
+	if err := h.Service.Revoke(r.Context(), a.Pod, id); err != nil {
 		h.fail(w, err)
 		return
 	}
-	if actor != "" {
-		if sh, err := h.Service.Get(r.Context(), c.Pod, id); err == nil {
-			if err := h.recordShare(r.Context(), sh.Grant, actor, "revoke"); err != nil {
+	if a.Actor != "" {
+		if sh, err := h.Service.Get(r.Context(), a.Pod, id); err == nil {
+			if err := h.recordShare(r.Context(), sh.Grant, a.Actor, "revoke"); err != nil {
 				h.fail(w, err)
 				return
 			}
@@ -270,11 +285,11 @@ func (h *Handler) qrCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) accessLog(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
+	who, ok := h.owner(w, r, access.ReadLog)
 	if !ok {
 		return
 	}
-	entries, err := h.Service.Log(r.Context(), c.Pod)
+	entries, err := h.Service.Log(r.Context(), pod.PodID(who.Pod))
 	if err != nil {
 		h.fail(w, err)
 		return

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
 )
@@ -18,8 +20,13 @@ type HelperAccount struct {
 	ID, Username, Name string
 }
 
-// ErrNotHelper: the username names no helper account.
-var ErrNotHelper = errors.New("that is not a helper's username")
+// Errors from Handler.FindHelper.
+var (
+	// ErrNotHelper: the username names no helper account.
+	ErrNotHelper = errors.New("that is not a helper's username")
+	// ErrTooManyLookups: too many usernames that named no helper, lately.
+	ErrTooManyLookups = errors.New("too many usernames that name no helper")
+)
 
 func (h *Handler) helperRoutes(api *mux.Router) {
 	api.HandleFunc("/helpers", h.addHelper).Methods(http.MethodPost)
@@ -29,7 +36,7 @@ func (h *Handler) helperRoutes(api *mux.Router) {
 }
 
 func (h *Handler) addHelper(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
+	who, ok := h.owner(w, r, access.ManageHelpers)
 	if !ok {
 		return
 	}
@@ -58,11 +65,16 @@ func (h *Handler) addHelper(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acct, err := h.FindHelper(r.Context(), req.Username)
+	if errors.Is(err, ErrTooManyLookups) {
+		w.Header().Set("Retry-After", "60")
+		problem.Write(w, http.StatusTooManyRequests, "slow-down", "Too many usernames that did not match a helper. Wait a little, then try again.")
+		return
+	}
 	if err != nil {
 		problem.Write(w, http.StatusUnprocessableEntity, "invalid-helper", "There is no helper called "+req.Username+". Ask them for the username of their Satchel helper account.")
 		return
 	}
-	d := Delegation{Pod: c.Pod, LeaverName: c.Name, Helper: acct.ID, HelperUser: acct.Username, HelperName: acct.Name, Rights: rights}
+	d := Delegation{Pod: pod.PodID(who.Pod), LeaverName: who.Name, Helper: acct.ID, HelperUser: acct.Username, HelperName: acct.Name, Rights: rights}
 	if err := h.Service.SetHelper(r.Context(), d); err != nil {
 		h.fail(w, err)
 		return
@@ -71,11 +83,11 @@ func (h *Handler) addHelper(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listHelpers(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
+	who, ok := h.owner(w, r, access.View)
 	if !ok {
 		return
 	}
-	ds, err := h.Service.Helpers(r.Context(), c.Pod)
+	ds, err := h.Service.Helpers(r.Context(), pod.PodID(who.Pod))
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -87,13 +99,13 @@ func (h *Handler) listHelpers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) removeHelper(w http.ResponseWriter, r *http.Request) {
-	c, ok := h.owner(w, r)
+	who, ok := h.owner(w, r, access.ManageHelpers)
 	if !ok {
 		return
 	}
 	acct, err := h.FindHelper(r.Context(), mux.Vars(r)["username"])
 	if err == nil {
-		err = h.Service.RemoveHelper(r.Context(), c.Pod, acct.ID)
+		err = h.Service.RemoveHelper(r.Context(), pod.PodID(who.Pod), acct.ID)
 	}
 	if err != nil {
 		problem.Write(w, http.StatusNotFound, "not-found", "You have not chosen a helper called "+mux.Vars(r)["username"]+".")
@@ -104,13 +116,12 @@ func (h *Handler) removeHelper(w http.ResponseWriter, r *http.Request) {
 
 // chosen lists, for a helper, the people who chose them and what they may do.
 func (h *Handler) chosen(w http.ResponseWriter, r *http.Request) {
-	c, err := h.Caller(r)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
-		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
+	who := access.From(r.Context())
+	if !who.SignedIn() {
+		access.Write(w, access.ErrUnauthenticated, "")
 		return
 	}
-	ds, err := h.Service.Chosen(r.Context(), c.Account)
+	ds, err := h.Service.Chosen(r.Context(), who.Account)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -122,33 +133,66 @@ func (h *Handler) chosen(w http.ResponseWriter, r *http.Request) {
 	problem.JSON(w, http.StatusOK, map[string]any{"chosenBy": out})
 }
 
-// actingFor resolves whose shares a request is about: the caller's own
-// pod, or, for a helper with the "share" right, the pod named by podID.
-// It answers the client itself when refused.
-func (h *Handler) actingFor(w http.ResponseWriter, r *http.Request, podID string) (Caller, string, bool) {
-	c, err := h.Caller(r)
+// acting is whose shares a request is about, and who asks.
+type acting struct {
+	who access.Principal
+	// Pod is the pod acted in; LeaverName its owner's name.
+	Pod        pod.PodID
+	LeaverName string
+	// Actor is the helper's name when a helper acts; "" for the owner.
+	Actor     string
+	delegated []access.Right
+	now       time.Time
+}
+
+// may asks access.Can for right at path in a's pod, answering the client
+// itself when refused.
+func (a acting) may(w http.ResponseWriter, right access.Right, path string) bool {
+	err := access.Can(a.who, access.Request{Right: right, Pod: string(a.Pod), Path: path, Delegated: a.delegated, Now: a.now})
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
-		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
-		return Caller{}, "", false
-	}
-	if podID == "" || pod.PodID(podID) == c.Pod {
-		if c.Pod == "" {
-			problem.Write(w, http.StatusForbidden, "no-pod", "Only the person whose pod it is, or a helper they chose to share for them, can share from it.")
-			return Caller{}, "", false
+		detail := ""
+		if a.Actor != "" {
+			detail = a.LeaverName + " has not allowed you to share this. A helper can share only what they have been allowed to see."
 		}
-		return c, "", true
+		access.Write(w, err, detail)
+		return false
 	}
-	d, err := h.Service.Delegation(r.Context(), pod.PodID(podID), c.Account)
-	if err != nil {
-		problem.Write(w, http.StatusNotFound, "not-found", "Nothing is stored at this address.")
-		return Caller{}, "", false
+	return true
+}
+
+// seesLink reports whether a may see a share's link: the owner sees every
+// one, a helper only the links of the shares they made themselves.
+func (a acting) seesLink(sh Share) bool {
+	return a.Actor == "" || sh.GrantedBy == a.who.Account
+}
+
+// actingFor resolves whose shares a request is about: the caller's own
+// pod, or, for a helper the pod's owner let share, the pod named by podID.
+// It answers the client itself when refused.
+func (h *Handler) actingFor(w http.ResponseWriter, r *http.Request, podID string) (acting, bool) {
+	who := access.From(r.Context())
+	a := acting{who: who, Pod: pod.PodID(podID), now: h.Service.now()}
+	if !who.SignedIn() {
+		access.Write(w, access.ErrUnauthenticated, "")
+		return a, false
 	}
-	if !d.Can(RightShare) {
-		problem.Write(w, http.StatusForbidden, "not-delegated", d.LeaverName+" has not allowed you to share on their behalf.")
-		return Caller{}, "", false
+	if podID == "" || who.Owns(podID) {
+		if who.Pod == "" {
+			problem.Write(w, http.StatusForbidden, "no-pod", "Only the person whose pod it is, or a helper they chose to share for them, can share from it.")
+			return a, false
+		}
+		a.Pod, a.LeaverName = pod.PodID(who.Pod), who.Name
+		return a, a.may(w, access.Share, "")
 	}
-	return Caller{Account: c.Account, Name: d.LeaverName, Pod: d.Pod}, c.Name, true
+	if who.Kind == access.Helper {
+		d, err := h.Service.Delegation(r.Context(), a.Pod, who.Account)
+		if err != nil && !errors.Is(err, ErrNoDelegation) {
+			h.fail(w, err)
+			return a, false
+		}
+		a.delegated, a.LeaverName, a.Actor = d.Rights, d.LeaverName, access.Actor(who, podID)
+	}
+	return a, a.may(w, access.Share, "")
 }
 
 // recordShare writes a helper's share or withdrawal into the leaver's log.

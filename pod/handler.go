@@ -6,25 +6,27 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/vault"
 )
 
 // Handler serves pods over HTTP the way the Solid Protocol asks, under
-// /pods/{podID}/. Only the pod's owner gets in: a request without a valid
-// token is 401, and a valid token for another pod sees 404 for every path,
-// exactly as for a pod that does not exist.
+// /pods/{podID}/. Who may do what is decided by access.Can for the
+// principal that middleware put in the request context: nobody signed in
+// gets 401, and a principal with no standing in the pod sees 404 for every
+// path, exactly as for a pod that does not exist.
 type Handler struct {
 	Service *Service
 	// BaseURL is the server's public URL without a trailing slash.
 	BaseURL string
 	// MaxUpload is the largest body accepted, in bytes.
 	MaxUpload int64
-	// Authorize authenticates the request and says what it may do in pod
-	// id. An error means it is not authenticated (401); no rights at all
-	// means 404, exactly as for a pod that does not exist.
-	Authorize func(r *http.Request, id PodID) (Access, error)
+	// Delegated loads what pod id's owner lets the helper account do in it
+	// (nil: nothing). It is the only I/O the access decision needs.
+	Delegated func(ctx context.Context, id PodID, account string) ([]access.Right, error)
 	// Audit records in pod id's access log what a helper is about to do
 	// (action "view" or "add" of path p). If it fails, the request fails:
 	// nothing a helper does goes unrecorded.
@@ -32,6 +34,10 @@ type Handler struct {
 	// CheckRecord, if set, checks a JSON-LD record before it is stored at
 	// p. An error with a ProblemList method is answered 422 with that list.
 	CheckRecord func(data []byte, p Path) error
+	// RecordLinks, if set, lists the links to files in a JSON-LD record,
+	// as written (relative references or URLs), so that a helper's record
+	// can be held to the files that helper added.
+	RecordLinks func(data []byte) []string
 	// RenderRecord, if set, serves a stored JSON-LD record as another RDF
 	// media type (Turtle, N-Quads) to clients that prefer one, with base
 	// the record's URL.
@@ -39,21 +45,8 @@ type Handler struct {
 	Log          *slog.Logger
 }
 
-// Access is what one request may do in one pod: everything for its owner;
-// for a helper, what the owner delegated.
-type Access struct {
-	View    bool // read resources and containers
-	Write   bool // everything else the owner can do
-	Add     bool // create new resources in documents/, never replace or delete
-	ReadLog bool // read the access log
-	// Actor is the helper's name, for the access log; "" for the owner.
-	Actor string
-}
-
-func (a Access) any() bool { return a.View || a.Write || a.Add || a.ReadLog }
-
 // AddContainer is where a helper with the "add" right may add documents.
-const AddContainer Path = "documents/"
+const AddContainer Path = access.AddContainer
 
 // unprocessable is an error that lists what a client must fix.
 type unprocessable interface {
@@ -104,14 +97,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := PodID(podPart)
-	acc, err := h.Authorize(r, id)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
-		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
+	who := access.From(r.Context())
+	if !who.SignedIn() {
+		access.Write(w, access.ErrUnauthenticated, "")
 		return
 	}
-	if !hasSlash || !id.Valid() || !acc.any() {
-		problem.Write(w, http.StatusNotFound, "not-found", "Nothing is stored at this address.")
+	if !hasSlash || !id.Valid() {
+		access.Write(w, access.ErrNotFound, "")
+		return
+	}
+	var delegated []access.Right
+	if !who.Owns(string(id)) && who.Kind == access.Helper {
+		var err error
+		if delegated, err = h.Delegated(r.Context(), id, who.Account); err != nil {
+			h.fail(w, r, p, err)
+			return
+		}
+	}
+	can := func(right access.Right) error {
+		return access.Can(who, access.Request{Right: right, Pod: string(id), Path: string(p), Delegated: delegated, Now: time.Now()})
+	}
+	// Anyone with no standing in the pod learns nothing about it.
+	if err := can(access.View); errors.Is(err, access.ErrNotFound) {
+		access.Write(w, err, "")
 		return
 	}
 	w.Header().Set("Vary", "Accept, Authorization, Origin")
@@ -120,26 +128,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusMethodNotAllowed, "read-only", "The access log is written by Satchel and cannot be changed.")
 		return
 	}
-	action, ok := permitted(acc, r.Method, p)
-	if !ok {
-		problem.Write(w, http.StatusForbidden, "not-delegated", notDelegated(r.Method, p))
+	action, right := requestRight(r.Method, p)
+	err = can(right)
+	createOnly := false
+	if errors.Is(err, access.ErrForbidden) && right == access.Change && addable(r.Method, p) && can(access.Add) == nil {
+		// A helper may add but never replace: the write must create.
+		err, createOnly, action = nil, true, "add"
+	}
+	if err != nil {
+		access.Write(w, err, notDelegated(r.Method, p))
 		return
 	}
-	if acc.Actor != "" {
-		if action == "add" {
-			// A helper may add but never replace: the write must create.
-			r.Header.Set("If-None-Match", "*")
-			r.Header.Del("If-Match")
-		}
-		if err := h.Audit(r.Context(), id, acc.Actor, action, p); err != nil {
+	if createOnly {
+		r.Header.Set("If-None-Match", "*")
+		r.Header.Del("If-Match")
+	}
+	if actor := access.Actor(who, string(id)); actor != "" {
+		if err := h.Audit(r.Context(), id, actor, action, p); err != nil {
 			h.fail(w, r, p, err)
 			return
 		}
 	}
-	if acc.Write {
+	switch {
+	case can(access.Change) == nil:
 		w.Header().Set("WAC-Allow", `user="read write append",public=""`)
-	} else {
+	case can(access.View) == nil:
 		w.Header().Set("WAC-Allow", `user="read",public=""`)
+	default:
+		w.Header().Set("WAC-Allow", `user="append",public=""`)
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -156,23 +172,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// permitted reports whether acc allows method on p, and names the action
-// for the access log.
-func permitted(acc Access, method string, p Path) (string, bool) {
+// requestRight is the right a request needs, and the action it is logged
+// as when a helper makes it.
+func requestRight(method string, p Path) (action string, right access.Right) {
 	switch method {
 	case http.MethodGet, http.MethodHead:
 		if p.IsAccessLog() {
-			return "view", acc.ReadLog
+			return "view", access.ReadLog
 		}
-		return "view", acc.View || acc.Write
+		return "view", access.View
 	case http.MethodPut, http.MethodPost:
-		if acc.Write {
-			return "add", true
-		}
-		inDocs := strings.HasPrefix(string(p), string(AddContainer)) && (method == http.MethodPost || !p.IsContainer())
-		return "add", acc.Add && inDocs
+		return "add", access.Change
 	}
-	return "change", acc.Write
+	return "change", access.Change
+}
+
+// addable reports whether a write could be an addition of something new:
+// a POST to a container, or a PUT of a resource (made create-only).
+func addable(method string, p Path) bool {
+	return method == http.MethodPost || method == http.MethodPut && !p.IsContainer()
 }
 
 func notDelegated(method string, p Path) string {

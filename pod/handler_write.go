@@ -8,10 +8,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/internal/problem"
 )
 
@@ -26,7 +28,7 @@ type upload struct {
 
 // readUpload checks r's body before anything is stored. It answers the
 // client itself and returns ok=false when the body is refused.
-func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, p Path) (upload, bool) {
+func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, id PodID, p Path) (upload, bool) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		problem.Write(w, http.StatusBadRequest, "missing-content-type", "Say what kind of file this is: set a Content-Type header such as application/pdf or image/jpeg.")
@@ -68,6 +70,12 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, p Path) (up
 		}
 		if mt == "application/ld+json" && h.CheckRecord != nil {
 			if err := h.CheckRecord(data, p); err != nil {
+				h.fail(w, r, p, err)
+				return upload{}, false
+			}
+		}
+		if mt == "application/ld+json" {
+			if err := h.ownLinks(r, id, p, data); err != nil {
 				h.fail(w, r, p, err)
 				return upload{}, false
 			}
@@ -181,7 +189,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	up, ok := h.readUpload(w, r, p)
+	up, ok := h.readUpload(w, r, id, p)
 	if !ok {
 		return
 	}
@@ -219,7 +227,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request, id PodID, p Path)
 		w.WriteHeader(http.StatusCreated)
 		return
 	}
-	up, ok := h.readUpload(w, r, p)
+	up, ok := h.readUpload(w, r, id, p)
 	if !ok {
 		return
 	}
@@ -255,3 +263,62 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, id PodID, p Pat
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// errForeignLink: a helper's record links to a file they did not add.
+var errForeignLink = errors.New("a helper who may add documents can link a record only to files they added themselves")
+
+// ownLinks holds a helper's record (written under the "add" right) to the
+// files that helper added: adding never points at what exists, so it can
+// neither hide, co-share nor, through the record, delete a leaver's file.
+func (h *Handler) ownLinks(r *http.Request, id PodID, p Path, data []byte) error {
+	who := access.From(r.Context())
+	if who.Owns(string(id)) || h.RecordLinks == nil {
+		return nil
+	}
+	base, err := url.Parse(h.URL(id, p))
+	if err != nil {
+		return err
+	}
+	podURL := h.BaseURL + Prefix + string(id) + "/"
+	for _, link := range h.RecordLinks(data) {
+		ref, err := url.Parse(link)
+		if err != nil {
+			return linkError(link)
+		}
+		abs := base.ResolveReference(ref)
+		abs.Fragment = ""
+		rest, ok := strings.CutPrefix(abs.String(), podURL)
+		if !ok {
+			return linkError(link)
+		}
+		target, err := ParsePath(rest)
+		if err != nil {
+			return linkError(link)
+		}
+		res, err := h.Service.Stat(r.Context(), id, target)
+		if errors.Is(err, ErrNotFound) {
+			return linkError(link)
+		}
+		if err != nil {
+			return err
+		}
+		if res.AddedBy != who.Account {
+			return linkError(link)
+		}
+	}
+	return nil
+}
+
+// linkError is the 422 for a helper's record that links to a file the
+// helper did not add.
+func linkError(link string) error {
+	return &problemList{msg: errForeignLink.Error(), problems: []map[string]string{{"link": link, "message": "You can only link to a file you added yourself."}}}
+}
+
+type problemList struct {
+	msg      string
+	problems []map[string]string
+}
+
+func (e *problemList) Error() string    { return e.msg }
+func (e *problemList) ProblemList() any { return e.problems }

@@ -21,6 +21,9 @@ type Meta struct {
 	Size        int64     `json:"size"`
 	Created     time.Time `json:"created"`
 	Modified    time.Time `json:"modified"`
+	// AddedBy is the account of the helper who added the resource; "" when
+	// its owner (or Satchel) wrote it.
+	AddedBy string `json:"addedBy,omitempty"`
 }
 
 const (

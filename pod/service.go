@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/satchel-project/satchel/access"
 )
 
 // Errors from Service, each matching one HTTP answer.
@@ -269,6 +271,9 @@ func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string,
 		}
 	}
 	meta := Meta{Path: p, ContentType: contentType, Size: size, Modified: s.now().UTC()}
+	if who := access.From(ctx); who.Kind == access.Helper && !who.Owns(string(id)) {
+		meta.AddedBy = who.Account
+	}
 	oi, err := s.writeObject(ctx, pk, key, meta, body, pre.cond(current))
 	if err != nil {
 		return Resource{}, false, err

@@ -3,34 +3,24 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
 )
 
-// authorize is pod.Handler's Authorize: the owner may do everything, a
-// helper what the owner delegated, anyone else nothing (404).
-func (b *Backend) authorize(r *http.Request, id pod.PodID) (pod.Access, error) {
-	c, err := b.Tokens.Caller(r)
+// delegated is pod.Handler's Delegated: what pod id's owner lets the helper
+// account do in it (nil when they did not choose them).
+func (b *Backend) delegated(ctx context.Context, id pod.PodID, account string) ([]access.Right, error) {
+	d, err := b.Consent.Delegation(ctx, id, account)
+	if errors.Is(err, consent.ErrNoDelegation) {
+		return nil, nil
+	}
 	if err != nil {
-		return pod.Access{}, err
+		return nil, err
 	}
-	if c.Pod != "" && c.Pod == id {
-		return pod.Access{View: true, Write: true, ReadLog: true}, nil
-	}
-	if c.Kind != account.Helper {
-		return pod.Access{}, nil
-	}
-	d, err := b.Consent.Delegation(r.Context(), id, c.Subject)
-	if err != nil {
-		if !errors.Is(err, consent.ErrNoDelegation) {
-			b.Config.Log.Warn("delegation lookup failed", "err", err)
-		}
-		return pod.Access{}, nil
-	}
-	return pod.Access{View: d.Can(consent.RightView), Add: d.Can(consent.RightAdd), Actor: c.Name}, nil
+	return d.Rights, nil
 }
 
 // audit is pod.Handler's Audit: what a helper does goes into the leaver's
@@ -39,14 +29,22 @@ func (b *Backend) audit(ctx context.Context, id pod.PodID, actor, action string,
 	return b.Consent.Record(ctx, id, consent.LogEntry{Type: "helper-" + action, Who: actor, Resource: p})
 }
 
-// findHelper is consent.Handler's FindHelper.
+// findHelper is consent.Handler's FindHelper. A username that names no
+// helper is answered exactly as one that names no account, and such misses
+// are throttled per asking account, so that nobody can list who has a
+// helper's account by trying names.
 func (b *Backend) findHelper(ctx context.Context, username string) (consent.HelperAccount, error) {
+	key := "helper-lookup:" + access.From(ctx).Account
+	if b.Throttle.Wait(key) > 0 {
+		return consent.HelperAccount{}, consent.ErrTooManyLookups
+	}
 	a, err := b.Accounts.Get(ctx, username)
+	if errors.Is(err, account.ErrNoAccount) || err == nil && a.Kind != account.Helper {
+		b.Throttle.Fail(key)
+		return consent.HelperAccount{}, consent.ErrNotHelper
+	}
 	if err != nil {
 		return consent.HelperAccount{}, err
-	}
-	if a.Kind != account.Helper {
-		return consent.HelperAccount{}, consent.ErrNotHelper
 	}
 	return consent.HelperAccount{ID: a.ID, Username: a.Username, Name: a.DisplayName}, nil
 }

@@ -60,7 +60,7 @@ func TestHelpersActOnlyAsDelegated(t *testing.T) {
 	expect(t, s.do("PUT", pod+"housing/x.jsonld", sam, strings.NewReader(history), "Content-Type", "application/ld+json"), http.StatusForbidden)
 	g, sr := s.share(sam, `{"pod":"`+podID+`","recipient":{"name":"Acme Lettings","kind":"landlord"},"purpose":"tenancy-application","items":[{"path":"housing/"}]}`)
 	expect(t, sr, http.StatusCreated)
-	if !strings.Contains(string(s.do("GET", g.ShareURL, "", nil).body), "Test jo has shared") {
+	if !strings.Contains(string(s.do("GET", g.ShareURL, "", nil).body), "Test jo (with help from Sam Support)") {
 		t.Fatal("a share made by a helper does not show the leaver's name")
 	}
 

@@ -15,16 +15,24 @@ import (
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/schemas"
 	"github.com/satchel-project/satchel/verifier"
 )
 
 // Handler returns the server's HTTP API.
-func (b *Backend) Handler() http.Handler {
+func (b *Backend) Handler() http.Handler { return securityHeaders(b.Router()) }
+
+// Router returns every route the server answers, each behind the
+// middleware that puts the caller's principal in the request context.
+func (b *Backend) Router() *mux.Router {
 	r := mux.NewRouter()
 	// Pod paths are checked by pod.ParsePath, which refuses "..", encoded
 	// slashes and the rest; mux must not clean or decode them first.
 	r.SkipClean(true)
 	r.UseEncodedPath()
+	// Every route finds the caller in its request context (access.From):
+	// a bearer token's principal here; the web pages add their sessions'.
+	r.Use(b.Tokens.Authenticate)
 	r.HandleFunc("/healthz", health).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", b.readyz).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/auth/token", &auth.Login{
@@ -39,19 +47,16 @@ func (b *Backend) Handler() http.Handler {
 		Service:      b.Pods,
 		BaseURL:      b.Config.BaseURL,
 		MaxUpload:    b.Config.MaxUpload,
-		Authorize:    b.authorize,
+		Delegated:    b.delegated,
 		Audit:        b.audit,
 		CheckRecord:  checkRecord,
+		RecordLinks:  schemas.Links,
 		RenderRecord: renderRecord,
 		Log:          b.Config.Log,
 	})
 	b.routeSchemas(r)
 	(&consent.Handler{
-		Service: b.Consent,
-		Caller: func(r *http.Request) (consent.Caller, error) {
-			c, err := b.Tokens.Caller(r)
-			return consent.Caller{Account: c.Subject, Name: c.Name, Pod: c.Pod}, err
-		},
+		Service:    b.Consent,
 		FindHelper: b.findHelper,
 		Log:        b.Config.Log,
 	}).Routes(r)
@@ -80,7 +85,7 @@ func (b *Backend) Handler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "This address does not support "+r.Method+".")
 	})
-	return securityHeaders(r)
+	return r
 }
 
 func health(w http.ResponseWriter, r *http.Request) {

@@ -59,6 +59,9 @@ func (p *Pages) addHelper(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, s, http.StatusOK, "helper-add", v)
 		return
 	}
+	if !p.recentSignIn(w, r, s) {
+		return
+	}
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	var rights []consent.Right
 	var chosen []string
@@ -111,6 +114,9 @@ func (p *Pages) removeHelper(w http.ResponseWriter, r *http.Request, s *Session)
 	}
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "helper-remove", view{"Helper": d})
+		return
+	}
+	if !p.recentSignIn(w, r, s) {
 		return
 	}
 	if err := p.Consent.RemoveHelper(r.Context(), s.Pod, d.Helper); err != nil && !errors.Is(err, consent.ErrNoDelegation) {

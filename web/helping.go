@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
@@ -25,26 +26,7 @@ func (p *Pages) helpingRoutes(r *mux.Router) {
 	p.shareRoutesFor(r, "/helping/{pod}", p.asHelper)
 }
 
-// chosen finds the delegation of the pod in the page's address to the
-// signed-in helper, answering 404 if there is none or it lacks one of
-// rights.
-func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, s *Session, rights ...consent.Right) (consent.Delegation, bool) {
-	d, err := p.Consent.Delegation(r.Context(), pod.PodID(mux.Vars(r)["pod"]), s.Account)
-	if err != nil {
-		if !errors.Is(err, consent.ErrNoDelegation) {
-			p.Log.Warn("delegation lookup failed", "err", err)
-		}
-		p.notFound(w, r, s)
-		return consent.Delegation{}, false
-	}
-	for _, right := range rights {
-		if !d.Can(right) {
-			p.notFound(w, r, s)
-			return consent.Delegation{}, false
-		}
-	}
-	return d, true
-}
+func errorsIsNoDelegation(err error) bool { return errors.Is(err, consent.ErrNoDelegation) }
 
 // helperViews shows delegations with what each allows, in words.
 func helperViews(list []consent.Delegation) []helperView {
@@ -68,7 +50,7 @@ func (p *Pages) helping(w http.ResponseWriter, r *http.Request, s *Session) {
 
 // helpingThings shows a leaver's things to a helper they let see them.
 func (p *Pages) helpingThings(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s)
+	d, ok := p.chosen(w, r, s, "")
 	if !ok {
 		return
 	}
@@ -100,13 +82,13 @@ func (p *Pages) record(r *http.Request, id pod.PodID, who, what string, path pod
 // helpingFile sends one of a leaver's documents or records to a helper
 // they let see them.
 func (p *Pages) helpingFile(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s, consent.RightView)
-	if !ok {
-		return
-	}
 	path, ok := pathVar(r)
 	if !ok {
 		p.notFound(w, r, s)
+		return
+	}
+	d, ok := p.chosen(w, r, s, path, access.View)
+	if !ok {
 		return
 	}
 	p.sendFile(w, r, s, d.Pod, path, "attachment", func() { p.record(r, d.Pod, s.Name, "helper-view", path) })
@@ -115,7 +97,7 @@ func (p *Pages) helpingFile(w http.ResponseWriter, r *http.Request, s *Session) 
 // helpingAdd lets a helper with the right add a document to a leaver's
 // things.
 func (p *Pages) helpingAdd(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s, consent.RightAdd)
+	d, ok := p.chosen(w, r, s, pod.AddContainer, access.Add)
 	if !ok {
 		return
 	}
@@ -126,7 +108,7 @@ func (p *Pages) helpingAdd(w http.ResponseWriter, r *http.Request, s *Session) {
 // so: the helper types the leaver's username, and gets a code to give them
 // in person.
 func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session) {
-	d, ok := p.chosen(w, r, s, consent.RightReset)
+	d, ok := p.chosen(w, r, s, "", access.Reset)
 	if !ok {
 		return
 	}

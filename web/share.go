@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
 )
@@ -94,7 +95,7 @@ func (p *Pages) asLeaver(h sharerHandler) http.Handler {
 // what there is to share and exactly what the recipient will see.
 func (p *Pages) asHelper(h sharerHandler) http.Handler {
 	return p.helperPage(func(w http.ResponseWriter, r *http.Request, s *Session) {
-		d, ok := p.chosen(w, r, s, consent.RightShare, consent.RightView)
+		d, ok := p.chosen(w, r, s, "", access.Share)
 		if !ok {
 			return
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/consent/qr"
 	"github.com/satchel-project/satchel/pod"
@@ -26,7 +27,11 @@ func (v shareView) Live() bool { return v.Status == "active" || v.Status == "sch
 func (v shareView) StatusKey() string { return "status." + v.Status }
 
 func (p *Pages) viewOf(r *http.Request, id pod.PodID, sh consent.Share) shareView {
-	v := shareView{Share: sh, Link: p.Consent.ShareURL(sh.Token), Kind: optionLabel(recipientKinds, string(sh.Recipient.Kind))}
+	v := shareView{Share: sh, Kind: optionLabel(recipientKinds, string(sh.Recipient.Kind))}
+	if who := access.From(r.Context()); access.Can(who, access.Request{Right: access.SeeTokens, Pod: string(id), Now: p.now()}) == nil || sh.GrantedBy == who.Account {
+		// The owner sees every link; a helper only those they made.
+		v.Link = p.Consent.ShareURL(sh.Token)
+	}
 	seen := map[string]bool{}
 	for _, it := range sh.Items {
 		title := string(it.Path)
@@ -88,9 +93,20 @@ func (p *Pages) share(w http.ResponseWriter, r *http.Request, s *Session, who sh
 	return p.viewOf(r, who.Pod, sh), true
 }
 
+// hasLink answers 404 for a share whose link the signed-in person may not
+// see: a helper sees the links of the shares they made, never those of the
+// leaver's other recipients.
+func (p *Pages) hasLink(w http.ResponseWriter, r *http.Request, s *Session, v shareView) bool {
+	if v.Link == "" {
+		p.notFound(w, r, s)
+		return false
+	}
+	return true
+}
+
 // shareDone shows one share: its link, QR code and what it shares.
 func (p *Pages) shareDone(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
-	if v, ok := p.share(w, r, s, who); ok {
+	if v, ok := p.share(w, r, s, who); ok && p.hasLink(w, r, s, v) {
 		p.render(w, r, s, http.StatusOK, "share", view{"Share": v, "Base": who.Base, "Sharer": who})
 	}
 }
@@ -98,14 +114,14 @@ func (p *Pages) shareDone(w http.ResponseWriter, r *http.Request, s *Session, wh
 // sharePrint is a page to print and hand over: the QR code, the link, who
 // it is for and until when.
 func (p *Pages) sharePrint(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
-	if v, ok := p.share(w, r, s, who); ok {
+	if v, ok := p.share(w, r, s, who); ok && p.hasLink(w, r, s, v) {
 		p.render(w, r, s, http.StatusOK, "share-print", view{"Share": v, "Base": who.Base, "Sharer": who})
 	}
 }
 
 func (p *Pages) shareQR(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
 	v, ok := p.share(w, r, s, who)
-	if !ok {
+	if !ok || !p.hasLink(w, r, s, v) {
 		return
 	}
 	code, err := qr.Encode(v.Link)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
@@ -166,6 +167,9 @@ func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http
 			}
 			p.notFound(w, r, s)
 			return
+		}
+		if s != nil {
+			r = r.WithContext(access.WithPrincipal(r.Context(), s.principal()))
 		}
 		if r.Method == http.MethodPost {
 			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {

@@ -1,0 +1,440 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/account"
+)
+
+// The roles every route is tried with.
+const (
+	anon       = "anonymous"
+	owner      = "owner"
+	other      = "other leaver"
+	hView      = "helper:view"
+	hAdd       = "helper:add"
+	hShare     = "helper:share"
+	hReset     = "helper:reset"
+	hNone      = "helper not chosen"
+	hRemoved   = "helper removed"
+	staff      = "organisation staff"
+	otherStaff = "another organisation's staff"
+	linkActive = "link holder (active)"
+	linkEnded  = "link holder (ended)"
+)
+
+var roles = []string{anon, owner, other, hView, hAdd, hShare, hReset, hNone, hRemoved, staff, otherStaff, linkActive, linkEnded}
+
+var helperRoles = []string{hView, hAdd, hShare, hReset, hNone, hRemoved}
+
+// expect is a row's answers: Default for every role not named.
+type answers struct {
+	Default int
+	Roles   map[string]int
+}
+
+func (a answers) of(role string) int {
+	if c, ok := a.Roles[role]; ok {
+		return c
+	}
+	return a.Default
+}
+
+// with returns a with roles answering code.
+func (a answers) with(code int, rs ...string) answers {
+	m := map[string]int{}
+	for k, v := range a.Roles {
+		m[k] = v
+	}
+	for _, r := range rs {
+		m[r] = code
+	}
+	a.Roles = m
+	return a
+}
+
+func all(code int) answers { return answers{Default: code} }
+
+// signedIn: anonymous visitors and link holders get anon, everyone else
+// code.
+func signedIn(anonCode, code int) answers {
+	return all(code).with(anonCode, anon, linkActive, linkEnded)
+}
+
+// route is one row of the table: a registered route (method and template),
+// the request that tries it, and the answer each role gets.
+type route struct {
+	Method, Template string
+	// Send is the method sent, if not Method ("*" routes take any).
+	Send string
+	// Path is the request's path, with {pod}, {grant}, {token} filled in.
+	Path string
+	Body string
+	CT   string
+	Want answers
+}
+
+func TestEveryRouteForEveryRole(t *testing.T) {
+	s := newTestServer(t)
+	ctx := context.Background()
+	// The owner, with a record, a document, a live share and an ended one.
+	podURL, ownerTok := leaverWithHistory(t, s)
+	pod := podIDOf(s, podURL)
+	expect(t, s.do("PUT", podURL+"documents/letter.pdf", ownerTok, strings.NewReader("%PDF-1.4\n"), "Content-Type", "application/pdf"), http.StatusCreated)
+	live, r := s.share(ownerTok, currentAddressOnly)
+	expect(t, r, http.StatusCreated)
+	ended, r := s.share(ownerTok, currentAddressOnly)
+	expect(t, r, http.StatusCreated)
+	expect(t, s.do("POST", s.url+"/api/v1/grants/"+ended.ID+"/revoke", ownerTok, nil), http.StatusNoContent)
+	token := func(g grantResp) string { return g.ShareURL[strings.LastIndex(g.ShareURL, "/")+1:] }
+
+	tokens := map[string]string{owner: ownerTok}
+	_, tokens[other] = s.leaver("lee")
+	for _, h := range helperRoles {
+		name := strings.NewReplacer(":", "-", " ", "-").Replace(h)
+		tokens[h] = s.helper(name, "Helper "+name)
+		switch h {
+		case hNone:
+		case hRemoved:
+			s.choose(t, ownerTok, name, `"view","add","share","reset"`)
+			expect(t, s.do("DELETE", s.url+"/api/v1/helpers/"+name, ownerTok, nil), http.StatusNoContent)
+		default:
+			s.choose(t, ownerTok, name, `"`+strings.TrimPrefix(h, "helper:")+`"`)
+		}
+	}
+	for _, org := range []struct{ slug, user, role string }{{"hmp", "tutor", staff}, {"elsewhere", "clerk", otherStaff}} {
+		if _, err := s.b.Issuers.CreateOrg(ctx, org.slug, "Org "+org.slug); err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.b.Accounts.CreateWith(ctx, org.user, account.Issuer, "Staff "+org.user, "correct-horse-battery", org.slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[org.role], _, _ = s.b.Tokens.Issue(a)
+	}
+	// The same people in browsers.
+	users := map[string]string{owner: "jo", other: "lee", staff: "tutor", otherStaff: "clerk"}
+	for _, h := range helperRoles {
+		users[h] = strings.NewReplacer(":", "-", " ", "-").Replace(h)
+	}
+	browsers := map[string]*browser{}
+	csrf := map[string]string{}
+	for role, user := range users {
+		b := s.browser(t)
+		browsers[role] = b
+		if role == staff || role == otherStaff {
+			// Organisations have no web pages yet: staff stay signed out.
+			b.signIn(user, "correct-horse-battery").want(http.StatusForbidden)
+			continue
+		}
+		b.signIn(user, "correct-horse-battery").want(http.StatusSeeOther)
+		p := b.get("/sign-out").want(http.StatusOK)
+		csrf[role] = p.find(`name="csrf" value="([^"]*)"`)
+	}
+
+	fill := strings.NewReplacer("{pod}", pod, "{grant}", live.ID)
+	rows := routeTable()
+	registered := map[string]bool{}
+	s.b.Router().Walk(func(rt *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		if rt.GetHandler() == nil {
+			return nil // a subrouter: its routes are walked too
+		}
+		tpl, _ := rt.GetPathTemplate()
+		methods, _ := rt.GetMethods()
+		if len(methods) == 0 {
+			methods = []string{"*"}
+		}
+		for _, m := range methods {
+			registered[m+" "+tpl] = true
+		}
+		return nil
+	})
+	covered := map[string]bool{}
+	for _, row := range rows {
+		covered[row.Method+" "+row.Template] = true
+	}
+	var missing []string
+	for k := range registered {
+		if !covered[k] {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	for _, k := range missing {
+		t.Errorf("route %s has no row in the route table: add one saying what every role gets", k)
+	}
+	for k := range covered {
+		if !registered[k] {
+			t.Errorf("the route table has a row for %s, which is not a route", k)
+		}
+	}
+
+	cells := 0
+	for _, row := range rows {
+		for _, role := range roles {
+			path := fill.Replace(row.Path)
+			switch role {
+			case linkEnded:
+				path = strings.ReplaceAll(path, "{token}", token(ended))
+			default:
+				path = strings.ReplaceAll(path, "{token}", token(live))
+			}
+			method := row.Method
+			if row.Send != "" {
+				method = row.Send
+			} else if method == "*" {
+				method = "POST"
+			}
+			var got int
+			if web(row.Template) {
+				b := browsers[role]
+				if b == nil {
+					b = s.browser(t)
+				}
+				body := row.Body
+				if method == http.MethodPost && body == "" {
+					body = url.Values{"csrf": {csrf[role]}}.Encode()
+				}
+				ct := row.CT
+				if ct == "" && method == http.MethodPost {
+					ct = "application/x-www-form-urlencoded"
+				}
+				var hd []string
+				if ct != "" {
+					hd = []string{"Content-Type", ct}
+				}
+				got = b.do(method, path, strings.NewReader(body), hd...).status
+			} else {
+				var hd []string
+				if row.CT != "" {
+					hd = []string{"Content-Type", row.CT}
+				}
+				got = s.do(method, s.url+path, tokens[role], strings.NewReader(fill.Replace(row.Body)), hd...).status
+			}
+			cells++
+			want := row.Want.of(role)
+			if web(row.Template) && (role == staff || role == otherStaff) {
+				// Organisations have no web pages yet: staff are signed out there.
+				want = row.Want.of(anon)
+			}
+			if got != want {
+				t.Errorf("%s %s as %s: %d, want %d", method, path, role, got, want)
+			}
+		}
+	}
+	t.Logf("route table: %d rows, %d registered routes, %d cells", len(rows), len(registered), cells)
+	// The live link still works: nothing in the table used it up or ended it.
+	expect(t, s.do("GET", live.ShareURL, "", nil), http.StatusOK)
+	// And sign-out-everywhere did end the owner's token.
+	expect(t, s.do("GET", podURL, ownerTok, nil), http.StatusUnauthorized)
+}
+
+// web reports whether a route is one of the web pages (sessions) rather
+// than the API (bearer tokens).
+func web(tpl string) bool {
+	for _, p := range []string{"/my", "/helping", "/sign-in", "/sign-out", "/reset", "/assets/"} {
+		if strings.HasPrefix(tpl, p) {
+			return true
+		}
+	}
+	return tpl == "/"
+}
+
+func routeTable() []route {
+	const (
+		ok, created, noContent, seeOther = 200, 201, 204, 303
+		bad, unauth, forbidden, notFound = 400, 401, 403, 404
+		notAllowed, gone, unsupported    = 405, 410, 415
+		unprocessable                    = 422
+	)
+	// API answers for one's own things: 401 without a token; the owner and
+	// the other leaver get their own; those without a pod are refused.
+	ownAPI := func(code int) answers {
+		return signedIn(unauth, forbidden).with(code, owner, other)
+	}
+	// A pod resource: what each role gets, by the rights they hold.
+	podRes := func(ownerCode int, helpers map[string]int) answers {
+		a := signedIn(unauth, notFound).with(ownerCode, owner)
+		for _, h := range []string{hView, hAdd, hShare, hReset} {
+			a = a.with(forbidden, h)
+		}
+		for h, c := range helpers {
+			a = a.with(c, h)
+		}
+		return a
+	}
+	// Leaver pages: signed-out visitors go to sign in; other kinds get 404.
+	leaverPage := func(code int) answers {
+		return signedIn(seeOther, notFound).with(code, owner, other)
+	}
+	// Helper pages about the owner's pod: by the right the page needs.
+	helperPage := func(rights ...string) answers {
+		a := signedIn(seeOther, notFound)
+		for _, r := range rights {
+			a = a.with(ok, r)
+		}
+		return a
+	}
+	staffOnly := func(code, others int) answers {
+		return signedIn(unauth, others).with(code, staff)
+	}
+	jsonCT := "application/json"
+	rec := `{"@context":"https://w3id.org/satchel/v1","type":"Document","title":"T","file":"letter.pdf"}`
+	return []route{
+		{Method: "GET", Template: "/healthz", Path: "/healthz", Want: all(ok)},
+		{Method: "HEAD", Template: "/healthz", Path: "/healthz", Want: all(ok)},
+		{Method: "GET", Template: "/readyz", Path: "/readyz", Want: all(ok)},
+		{Method: "HEAD", Template: "/readyz", Path: "/readyz", Want: all(ok)},
+		// (Wrong passwords are throttled: auth_test.go; here, no password.)
+		{Method: "*", Template: "/auth/token", Path: "/auth/token", Body: `{}`, CT: jsonCT, Want: all(bad)},
+		// Pods: every method, by right.
+		{Method: "*", Template: "/pods/", Path: "/pods/{pod}/documents/", Body: "%PDF-1.4\n", CT: "application/pdf", Want: podRes(created, map[string]int{hAdd: created})},
+		{Method: "*", Template: "/pods/", Send: "GET", Path: "/pods/{pod}/housing/history.jsonld", Want: podRes(ok, map[string]int{hView: ok})},
+		{Method: "*", Template: "/pods/", Send: "HEAD", Path: "/pods/{pod}/housing/history.jsonld", Want: podRes(ok, map[string]int{hView: ok})},
+		{Method: "*", Template: "/pods/", Send: "GET", Path: "/pods/{pod}/access-log/", Want: podRes(ok, nil)},
+		{Method: "*", Template: "/pods/", Send: "GET", Path: "/pods/{pod}/", Want: podRes(ok, map[string]int{hView: ok})},
+		{Method: "*", Template: "/pods/", Send: "GET", Path: "/pods/NOSUCHPODAAAAAAAAAAAAAAAAA/", Want: signedIn(unauth, notFound)},
+		{Method: "*", Template: "/pods/", Send: "GET", Path: "/pods/{pod}/documents/letter.pdf", Want: podRes(ok, map[string]int{hView: ok})},
+		{Method: "*", Template: "/pods/", Send: "PUT", Path: "/pods/{pod}/documents/linked.jsonld", Body: rec, CT: "application/ld+json", Want: podRes(created, map[string]int{hAdd: unprocessable})},
+		{Method: "*", Template: "/pods/", Send: "PUT", Path: "/pods/{pod}/housing/new.pdf", Body: "%PDF-1.4\n", CT: "application/pdf", Want: podRes(created, nil)},
+		{Method: "*", Template: "/pods/", Send: "DELETE", Path: "/pods/{pod}/documents/no-such.pdf", Want: podRes(notFound, nil)},
+		{Method: "*", Template: "/pods/", Send: "PATCH", Path: "/pods/{pod}/documents/letter.pdf", Want: podRes(notAllowed, nil)},
+		// Schemas and published keys: public.
+		{Method: "GET", Template: "/ns/satchel/v1", Path: "/ns/satchel/v1", Want: all(ok)},
+		{Method: "HEAD", Template: "/ns/satchel/v1", Path: "/ns/satchel/v1", Want: all(ok)},
+		{Method: "GET", Template: "/schemas/", Path: "/schemas/", Want: all(ok)},
+		{Method: "HEAD", Template: "/schemas/", Path: "/schemas/", Want: all(ok)},
+		{Method: "GET", Template: "/schemas/{name}", Path: "/schemas/document.json", Want: all(ok)},
+		{Method: "HEAD", Template: "/schemas/{name}", Path: "/schemas/document.json", Want: all(ok)},
+		{Method: "GET", Template: "/status/revocation", Path: "/status/revocation", Want: all(ok)},
+		{Method: "GET", Template: "/.well-known/jwks.json", Path: "/.well-known/jwks.json", Want: all(ok)},
+		{Method: "GET", Template: "/.well-known/did.json", Path: "/.well-known/did.json", Want: all(ok)},
+		// The consent API.
+		{Method: "POST", Template: "/api/v1/grants", Path: "/api/v1/grants", CT: jsonCT,
+			Body: `{"recipient":{"name":"X","kind":"other"},"purpose":"other","items":[{"path":"housing/history.jsonld"}]}`,
+			// The other leaver has no such item in their own pod.
+			Want: ownAPI(created).with(unprocessable, other)},
+		{Method: "POST", Template: "/api/v1/grants", Path: "/api/v1/grants", CT: jsonCT,
+			Body: fmt.Sprintf(`{"pod":"%s","recipient":{"name":"X","kind":"other"},"purpose":"other","items":[{"path":"housing/history.jsonld"}]}`, "{pod}"),
+			Want: signedIn(unauth, notFound).with(created, owner).with(forbidden, hView, hAdd, hShare, hReset)},
+		{Method: "GET", Template: "/api/v1/grants", Path: "/api/v1/grants", Want: ownAPI(ok)},
+		{Method: "GET", Template: "/api/v1/grants", Path: "/api/v1/grants?pod={pod}", Want: signedIn(unauth, notFound).with(ok, owner).with(forbidden, hView, hAdd, hReset).with(forbidden, hShare)},
+		{Method: "GET", Template: "/api/v1/grants/{id}", Path: "/api/v1/grants/{grant}", Want: ownAPI(ok).with(notFound, other)},
+		{Method: "POST", Template: "/api/v1/grants/{id}/revoke", Path: "/api/v1/grants/NOSUCHGRANT/revoke", Want: ownAPI(notFound)},
+		{Method: "POST", Template: "/api/v1/grants/{id}/revoke", Path: "/api/v1/grants/NOSUCHGRANT/revoke?pod={pod}", Want: signedIn(unauth, notFound).with(forbidden, hView, hAdd, hShare, hReset)},
+		{Method: "GET", Template: "/api/v1/grants/{id}/receipt", Path: "/api/v1/grants/{grant}/receipt", Want: ownAPI(ok).with(notFound, other)},
+		{Method: "GET", Template: "/api/v1/grants/{id}/qr.png", Path: "/api/v1/grants/{grant}/qr.png", Want: ownAPI(ok).with(notFound, other)},
+		{Method: "GET", Template: "/api/v1/grants/{id}/qr.svg", Path: "/api/v1/grants/{grant}/qr.svg", Want: ownAPI(ok).with(notFound, other)},
+		{Method: "GET", Template: "/api/v1/log", Path: "/api/v1/log", Want: ownAPI(ok)},
+		{Method: "POST", Template: "/api/v1/helpers", Path: "/api/v1/helpers", CT: jsonCT, Body: `{"username":"no-such-helper","rights":["view"]}`, Want: ownAPI(unprocessable)},
+		{Method: "GET", Template: "/api/v1/helpers", Path: "/api/v1/helpers", Want: ownAPI(ok)},
+		{Method: "DELETE", Template: "/api/v1/helpers/{username}", Path: "/api/v1/helpers/no-such-helper", Want: ownAPI(notFound)},
+		{Method: "GET", Template: "/api/v1/chosen", Path: "/api/v1/chosen", Want: signedIn(unauth, ok)},
+		// Organisations.
+		{Method: "GET", Template: "/issuers/{org}", Path: "/issuers/hmp", Want: all(ok)},
+		{Method: "GET", Template: "/issuers/{org}/did.json", Path: "/issuers/hmp/did.json", Want: all(ok)},
+		{Method: "GET", Template: "/issuers/{org}/status", Path: "/issuers/hmp/status", Want: all(ok)},
+		{Method: "GET", Template: "/api/v1/enrolments", Path: "/api/v1/enrolments", Want: ownAPI(ok)},
+		{Method: "POST", Template: "/api/v1/issuers/{org}/enrolment", Path: "/api/v1/issuers/hmp/enrolment", CT: jsonCT, Body: `{"name":"Jo B"}`, Want: ownAPI(created)},
+		{Method: "DELETE", Template: "/api/v1/issuers/{org}/enrolment", Path: "/api/v1/issuers/elsewhere/enrolment", Want: ownAPI(forbidden)},
+		{Method: "GET", Template: "/api/v1/issuers/{org}/enrolled", Path: "/api/v1/issuers/hmp/enrolled", Want: staffOnly(ok, forbidden)},
+		{Method: "POST", Template: "/api/v1/issuers/{org}/issue", Path: "/api/v1/issuers/hmp/issue", CT: jsonCT, Body: `{}`, Want: staffOnly(forbidden, forbidden)}, // no enrolment code: not enrolled
+		{Method: "POST", Template: "/api/v1/issuers/{org}/issue.csv", Path: "/api/v1/issuers/hmp/issue.csv", CT: "text/csv", Body: "", Want: staffOnly(unprocessable, forbidden)},
+		{Method: "POST", Template: "/api/v1/issuers/{org}/credentials/{id}/revoke", Path: "/api/v1/issuers/hmp/credentials/NOSUCH/revoke", Want: staffOnly(notFound, forbidden)},
+		{Method: "POST", Template: "/credentials/issue", Path: "/credentials/issue", CT: jsonCT, Body: `{}`, Want: staffOnly(bad, forbidden).with(bad, otherStaff)},
+		{Method: "POST", Template: "/credentials/verify", Path: "/credentials/verify", CT: jsonCT, Body: `{}`, Want: all(bad)},
+		{Method: "POST", Template: "/presentations/verify", Path: "/presentations/verify", CT: jsonCT, Body: `{}`, Want: all(bad)},
+		// What a recipient opens.
+		{Method: "GET", Template: "/s/{token}", Path: "/s/{token}", Want: all(ok).with(gone, linkEnded)},
+		// HEAD (like a link preview) gets the same neutral page for every link.
+		{Method: "HEAD", Template: "/s/{token}", Path: "/s/{token}", Want: all(ok)},
+		{Method: "GET", Template: "/s/{token}/grant", Path: "/s/{token}/grant", Want: all(ok).with(gone, linkEnded)},
+		{Method: "GET", Template: "/s/{token}/items/", Path: "/s/{token}/items/housing/history.jsonld", Want: all(ok).with(gone, linkEnded)},
+		{Method: "HEAD", Template: "/s/{token}/items/", Path: "/s/{token}/items/housing/history.jsonld", Want: all(ok)},
+		{Method: "POST", Template: "/api/v1/verify", Path: "/api/v1/verify", CT: jsonCT, Body: `{"token":"{token}"}`, Want: all(ok)},
+		// The web pages.
+		{Method: "*", Template: "/assets/", Path: "/assets/satchel.css", Want: all(notAllowed)},
+		// Signed in, the start and sign-in pages lead on to one's own pages.
+		{Method: "GET", Template: "/", Path: "/", Want: signedIn(ok, seeOther)},
+		{Method: "HEAD", Template: "/", Path: "/", Want: signedIn(ok, seeOther)},
+		{Method: "GET", Template: "/sign-in", Path: "/sign-in", Want: signedIn(ok, seeOther)},
+		// Signed out, a form without its pre-sign-in token is refused.
+		{Method: "POST", Template: "/sign-in", Path: "/sign-in", Want: signedIn(forbidden, unprocessable)},
+		{Method: "GET", Template: "/reset", Path: "/reset", Want: all(ok)},
+		{Method: "POST", Template: "/reset", Path: "/reset", Want: signedIn(forbidden, unprocessable)},
+		{Method: "GET", Template: "/sign-out", Path: "/sign-out", Want: signedIn(seeOther, ok)},
+		{Method: "GET", Template: "/my", Path: "/my", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/things/{path:.+}", Path: "/my/things/housing/history.jsonld", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "GET", Template: "/my/file/{path:.+}", Path: "/my/file/documents/letter.pdf", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "GET", Template: "/my/delete/{path:.+}", Path: "/my/delete/documents/letter.pdf", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "POST", Template: "/my/delete/{path:.+}", Path: "/my/delete/documents/no-such.pdf", Want: leaverPage(notFound)},
+		{Method: "POST", Template: "/my/keep/{path:.+}", Path: "/my/keep/inbox/no-such.jsonld", Want: leaverPage(notFound)},
+		{Method: "GET", Template: "/my/documents/add", Path: "/my/documents/add", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/documents/add", Path: "/my/documents/add", Want: leaverPage(forbidden)}, // not multipart: no csrf part
+		{Method: "GET", Template: "/my/records/national-insurance", Path: "/my/records/national-insurance", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/records/national-insurance", Path: "/my/records/national-insurance", Want: leaverPage(unprocessable)},
+		{Method: "GET", Template: "/my/records/{form}", Path: "/my/records/bank", Want: leaverPage(seeOther)},
+		{Method: "GET", Template: "/my/records/{form}/check", Path: "/my/records/bank/check", Want: leaverPage(seeOther)},
+		{Method: "POST", Template: "/my/records/{form}/check", Path: "/my/records/bank/check", Want: leaverPage(seeOther)},
+		{Method: "GET", Template: "/my/records/{form}/{question}", Path: "/my/records/bank/no-such-question", Want: leaverPage(notFound)},
+		{Method: "POST", Template: "/my/records/{form}/{question}", Path: "/my/records/bank/no-such-question", Want: leaverPage(notFound)},
+		{Method: "GET", Template: "/my/addresses", Path: "/my/addresses", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/addresses/add", Path: "/my/addresses/add", Want: leaverPage(seeOther)},
+		{Method: "GET", Template: "/my/addresses/change/{id}", Path: "/my/addresses/change/no-such", Want: leaverPage(notFound)},
+		{Method: "GET", Template: "/my/addresses/step/{step}", Path: "/my/addresses/step/address", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/addresses/step/{step}", Path: "/my/addresses/step/address", Want: leaverPage(unprocessable)},
+		{Method: "GET", Template: "/my/addresses/check", Path: "/my/addresses/check", Want: leaverPage(seeOther)},
+		{Method: "POST", Template: "/my/addresses/check", Path: "/my/addresses/check", Want: leaverPage(seeOther)},
+		{Method: "GET", Template: "/my/addresses/remove/{id}", Path: "/my/addresses/remove/no-such", Want: leaverPage(notFound)},
+		{Method: "POST", Template: "/my/addresses/remove/{id}", Path: "/my/addresses/remove/no-such", Want: leaverPage(notFound)},
+		{Method: "GET", Template: "/my/share", Path: "/my/share", Want: leaverPage(seeOther)},
+		{Method: "GET", Template: "/my/share/{step}", Path: "/my/share/who", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/share/{step}", Path: "/my/share/who", Want: leaverPage(unprocessable)},
+		{Method: "GET", Template: "/my/shares", Path: "/my/shares", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/shares/{id}", Path: "/my/shares/{grant}", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "GET", Template: "/my/shares/{id}/print", Path: "/my/shares/{grant}/print", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "GET", Template: "/my/shares/{id}/qr.png", Path: "/my/shares/{grant}/qr.png", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "GET", Template: "/my/shares/{id}/withdraw", Path: "/my/shares/{grant}/withdraw", Want: leaverPage(ok).with(notFound, other)},
+		{Method: "POST", Template: "/my/shares/{id}/withdraw", Path: "/my/shares/NOSUCH/withdraw", Want: leaverPage(notFound)},
+		{Method: "GET", Template: "/my/looked", Path: "/my/looked", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/helpers", Path: "/my/helpers", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/helpers/add", Path: "/my/helpers/add", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/helpers/add", Path: "/my/helpers/add", Want: leaverPage(unprocessable)},
+		{Method: "GET", Template: "/my/helpers/{helper}/remove", Path: "/my/helpers/no-such/remove", Want: leaverPage(notFound)},
+		{Method: "POST", Template: "/my/helpers/{helper}/remove", Path: "/my/helpers/no-such/remove", Want: leaverPage(notFound)},
+		{Method: "GET", Template: "/my/data", Path: "/my/data", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/data/download", Path: "/my/data/download", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/data/delete", Path: "/my/data/delete", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/data/delete", Path: "/my/data/delete", Want: leaverPage(unprocessable)},
+		{Method: "GET", Template: "/helping", Path: "/helping", Want: signedIn(seeOther, notFound).with(ok, helperRoles...)},
+		{Method: "GET", Template: "/helping/{pod}", Path: "/helping/{pod}", Want: helperPage(hView, hAdd, hShare, hReset)},
+		{Method: "GET", Template: "/helping/{pod}/file/{path:.+}", Path: "/helping/{pod}/file/documents/letter.pdf", Want: helperPage(hView)},
+		{Method: "GET", Template: "/helping/{pod}/file/{path:.+}", Path: "/helping/{pod}/file/access-log/", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/add", Path: "/helping/{pod}/add", Want: helperPage(hAdd)},
+		{Method: "POST", Template: "/helping/{pod}/add", Path: "/helping/{pod}/add", Want: helperPage().with(forbidden, hAdd)}, // not multipart: no csrf part
+		{Method: "GET", Template: "/helping/{pod}/reset", Path: "/helping/{pod}/reset", Want: helperPage(hReset)},
+		{Method: "POST", Template: "/helping/{pod}/reset", Path: "/helping/{pod}/reset", Want: helperPage().with(unprocessable, hReset)},
+		// Sharing for someone needs share and view: no single right is enough.
+		{Method: "GET", Template: "/helping/{pod}/share", Path: "/helping/{pod}/share", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/share/{step}", Path: "/helping/{pod}/share/who", Want: helperPage()},
+		{Method: "POST", Template: "/helping/{pod}/share/{step}", Path: "/helping/{pod}/share/who", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/shares", Path: "/helping/{pod}/shares", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/shares/{id}", Path: "/helping/{pod}/shares/{grant}", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/shares/{id}/print", Path: "/helping/{pod}/shares/{grant}/print", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/shares/{id}/qr.png", Path: "/helping/{pod}/shares/{grant}/qr.png", Want: helperPage()},
+		{Method: "GET", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
+		{Method: "POST", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
+		// Last, since they end sign-ins.
+		{Method: "POST", Template: "/sign-out", Path: "/sign-out", Want: all(seeOther)},
+		// Ends every sign-in of whoever sends it.
+		{Method: "POST", Template: "/auth/sign-out-everywhere", Path: "/auth/sign-out-everywhere", Want: signedIn(unauth, noContent)},
+	}
+}
