@@ -101,20 +101,6 @@ func (t *Tokens) Caller(r *http.Request) (Claims, error) {
 	return t.Check(r.Context(), strings.TrimSpace(tok))
 }
 
-// Owner returns the pod owned by the bearer of r's token; it is what
-// pod.Handler calls to authenticate.
-func (t *Tokens) Owner(r *http.Request) (pod.PodID, error) {
-	c, err := t.Caller(r)
-	if err != nil {
-		return "", err
-	}
-	if c.Pod == "" {
-		// Accounts without a pod own none.
-		return "", nil
-	}
-	return c.Pod, nil
-}
-
 // UserKey and IPKey are the Throttle keys for a sign-in attempt (see
 // Throttle.Begin), shared by every way of signing in so that they count
 // failures together.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/credentials/dataintegrity"
 	"github.com/satchel-project/satchel/internal/problem"
@@ -106,7 +107,7 @@ func parseYesNo(s string) (bool, error) {
 }
 
 func (h *Handler) issueCSV(w http.ResponseWriter, r *http.Request) {
-	_, org, ok := h.staff(w, r)
+	_, org, ok := h.staff(w, r, access.Issue)
 	if !ok {
 		return
 	}
@@ -171,7 +172,7 @@ func (h *Handler) vcapiIssue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if c.Kind != "issuer" || c.Org == "" {
+	if access.CanOrg(c, access.Issue, c.Org) != nil {
 		problem.Write(w, http.StatusForbidden, "not-staff", "Only issuer staff can issue credentials.")
 		return
 	}

@@ -10,21 +10,15 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/credentials/dataintegrity"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
 )
 
-// Who is the signed-in caller, as the sign-in token says.
-type Who struct {
-	Account, Name, Kind, Org string
-	Pod                      pod.PodID
-}
-
 // Handler serves issuers' public identities and the issuing API.
 type Handler struct {
 	Service *Service
-	Caller  func(r *http.Request) (Who, error)
 	Log     *slog.Logger
 }
 
@@ -46,31 +40,33 @@ func (h *Handler) Routes(r *mux.Router) {
 	r.HandleFunc("/presentations/verify", h.vcapiVerifyPresentation).Methods(http.MethodPost)
 }
 
-func (h *Handler) who(w http.ResponseWriter, r *http.Request) (Who, bool) {
-	c, err := h.Caller(r)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
-		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
-		return Who{}, false
+// who is the signed-in caller, from the principal middleware put in the
+// request's context.
+func (h *Handler) who(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
+	c := access.From(r.Context())
+	if !c.SignedIn() {
+		access.Write(w, access.ErrUnauthenticated, "")
+		return c, false
 	}
 	return c, true
 }
 
-// staff checks the caller works for the organisation in the URL.
-func (h *Handler) staff(w http.ResponseWriter, r *http.Request) (Who, string, bool) {
+// staff checks, with access.CanOrg, that the caller may use right for the
+// organisation in the URL.
+func (h *Handler) staff(w http.ResponseWriter, r *http.Request, right access.Right) (access.Principal, string, bool) {
 	c, ok := h.who(w, r)
 	if !ok {
 		return c, "", false
 	}
 	org := mux.Vars(r)["org"]
-	if c.Kind != "issuer" || c.Org != org {
+	if access.CanOrg(c, right, org) != nil {
 		problem.Write(w, http.StatusForbidden, "not-staff", "Only staff of this issuer can do this.")
 		return c, "", false
 	}
 	return c, org, true
 }
 
-func (h *Handler) leaver(w http.ResponseWriter, r *http.Request) (Who, bool) {
+func (h *Handler) leaver(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	c, ok := h.who(w, r)
 	if ok && c.Pod == "" {
 		problem.Write(w, http.StatusForbidden, "no-pod", "Only a person with a pod can let an issuer send them records.")
@@ -91,7 +87,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request) {
 	if req.Name == "" {
 		req.Name = c.Name
 	}
-	e, err := h.Service.Enrol(r.Context(), c.Pod, mux.Vars(r)["org"], req.Name)
+	e, err := h.Service.Enrol(r.Context(), pod.PodID(c.Pod), mux.Vars(r)["org"], req.Name)
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -104,7 +100,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.Service.Withdraw(r.Context(), c.Pod, mux.Vars(r)["org"]); err != nil {
+	if err := h.Service.Withdraw(r.Context(), pod.PodID(c.Pod), mux.Vars(r)["org"]); err != nil {
 		h.fail(w, err)
 		return
 	}
@@ -116,7 +112,7 @@ func (h *Handler) enrolments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	es, err := h.Service.Enrolments(r.Context(), c.Pod)
+	es, err := h.Service.Enrolments(r.Context(), pod.PodID(c.Pod))
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -125,7 +121,7 @@ func (h *Handler) enrolments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enrolled(w http.ResponseWriter, r *http.Request) {
-	_, org, ok := h.staff(w, r)
+	_, org, ok := h.staff(w, r, access.Manage)
 	if !ok {
 		return
 	}
@@ -147,7 +143,7 @@ type issueRequest struct {
 }
 
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request) {
-	_, org, ok := h.staff(w, r)
+	_, org, ok := h.staff(w, r, access.Issue)
 	if !ok {
 		return
 	}
@@ -171,7 +167,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
-	_, org, ok := h.staff(w, r)
+	_, org, ok := h.staff(w, r, access.Manage)
 	if !ok {
 		return
 	}

@@ -66,11 +66,7 @@ func (b *Backend) Router() *mux.Router {
 	}
 	(&issuer.Handler{
 		Service: b.Issuers,
-		Caller: func(r *http.Request) (issuer.Who, error) {
-			c, err := b.Tokens.Caller(r)
-			return issuer.Who{Account: c.Subject, Name: c.Name, Kind: string(c.Kind), Org: c.Org, Pod: c.Pod}, err
-		},
-		Log: b.Config.Log,
+		Log:     b.Config.Log,
 	}).Routes(r)
 	(&verifier.Handler{
 		Verifier:     b.Verifier,

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 
+	"github.com/satchel-project/satchel/access"
+
 	"github.com/satchel-project/satchel/internal/problem"
 )
 
@@ -10,13 +12,12 @@ import (
 // account is signed out everywhere (account.Store.EndSessions), this token
 // included. 204 on success.
 func (b *Backend) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
-	c, err := b.Tokens.Caller(r)
-	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="satchel"`)
-		problem.Write(w, http.StatusUnauthorized, "unauthenticated", "Sign in first: this needs a valid access token.")
+	who := access.From(r.Context())
+	if !who.SignedIn() {
+		access.Write(w, access.ErrUnauthenticated, "")
 		return
 	}
-	if err := b.Accounts.EndSessions(r.Context(), c.Subject); err != nil {
+	if err := b.Accounts.EndSessions(r.Context(), who.Account); err != nil {
 		b.Config.Log.Error("signing out everywhere failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing out everywhere did not work. Try again in a minute.")
 		return
