@@ -33,3 +33,7 @@ func (t *Tokens) Authenticate(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// HelperLookupKey is the Throttle key for an account's tries at naming a
+// helper by username, shared by the API and the web pages.
+func HelperLookupKey(account string) string { return "helper-lookup:" + account }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
 )
@@ -34,7 +35,7 @@ func (b *Backend) audit(ctx context.Context, id pod.PodID, actor, action string,
 // are throttled per asking account, so that nobody can list who has a
 // helper's account by trying names.
 func (b *Backend) findHelper(ctx context.Context, username string) (consent.HelperAccount, error) {
-	key := "helper-lookup:" + access.From(ctx).Account
+	key := auth.HelperLookupKey(access.From(ctx).Account)
 	if b.Throttle.Wait(key) > 0 {
 		return consent.HelperAccount{}, consent.ErrTooManyLookups
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +194,41 @@ func TestHelperUsernamesCannotBeListed(t *testing.T) {
 	limited := false
 	for i := 0; i < 20 && !limited; i++ {
 		limited = add(fmt.Sprintf("guess-%d", i)).status == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("20 usernames that name no helper were all looked up")
+	}
+}
+
+// A forged credential in the leaver's own pod is not named after the
+// organisation it claims, on My things, on its page or in the verify API.
+func TestForgedIssuerNotNamedOnTheLeaversPages(t *testing.T) {
+	s := newTestServer(t)
+	if _, err := s.b.Issuers.CreateOrg(context.Background(), "hmp-example-education", hmpName); err != nil {
+		t.Fatal(err)
+	}
+	pod, tok := s.leaver("jo")
+	vc := forgedQualification(t, hmpName)
+	expect(t, s.do("PUT", pod+"qualifications/english.jsonld", tok, strings.NewReader(string(mustJSON(vc))), "Content-Type", "application/ld+json"), http.StatusCreated)
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	b.get("/my").want(http.StatusOK).hides(hmpName).shows("signed by a key Satchel does not know")
+	b.get("/my/things/qualifications/english.jsonld").want(http.StatusOK).hides(hmpName, "Sent and signed by").shows("Satchel does not know who signed this")
+	a, r := s.verifyVC(t, vc)
+	if a.Valid || strings.Contains(string(r.body), `"issuerKnown":true`) || !strings.Contains(string(r.body), `"issuerKnown":false`) {
+		t.Fatalf("/api/v1/verify: %s", r.body)
+	}
+}
+
+// The web page that names a helper throttles misses as the API does.
+func TestWebHelperUsernamesCannotBeListed(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	limited := false
+	for i := 0; i < 20 && !limited; i++ {
+		p := b.send("/my/helpers/add", url.Values{"username": {fmt.Sprintf("guess-%d", i)}, "rights": {"view"}})
+		p.want(http.StatusUnprocessableEntity)
+		limited = strings.Contains(p.text(), "too many usernames")
 	}
 	if !limited {
 		t.Fatal("20 usernames that name no helper were all looked up")

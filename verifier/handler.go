@@ -272,7 +272,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 			res.Checks = append(res.Checks, Check{c.Check, c.Passed, c.Reason})
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"valid": res.Valid, "status": res.Status, "checks": res.Checks, "issuer": iv.Issuer, "issuerName": iv.IssuerName})
+		json.NewEncoder(w).Encode(map[string]any{"valid": res.Valid, "status": res.Status, "checks": res.Checks, "issuer": iv.Issuer, "issuerName": iv.IssuerName, "issuerKnown": iv.IssuerKnown})
 		return
 	}
 	if in.Credential != "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 )
 
@@ -76,11 +77,16 @@ func (p *Pages) addHelper(w http.ResponseWriter, r *http.Request, s *Session) {
 	var a account.Account
 	if username == "" {
 		errs = append(errs, fieldError{Field: "username", Key: "helper.error.username"})
+	} else if key := auth.HelperLookupKey(s.Account); p.Throttle.Wait(key) > 0 {
+		// Usernames that name no helper are throttled, as on the API, so
+		// that nobody can list who has a helper's account by trying names.
+		errs = append(errs, fieldError{Field: "username", Key: "helper.error.wait"})
 	} else {
 		var err error
 		a, err = p.Accounts.Get(r.Context(), username)
 		switch {
 		case errors.Is(err, account.ErrNoAccount) || err == nil && a.Kind != account.Helper:
+			p.Throttle.Fail(key)
 			errs = append(errs, fieldError{Field: "username", Key: "helper.error.not-helper"})
 		case err != nil:
 			p.fail(w, r, s)

@@ -38,15 +38,21 @@ var sections = []section{
 
 // thing is one document or record as the leaver sees it.
 type thing struct {
-	Path     pod.Path
-	Title    string // what it is, in words
-	Kind     string // catalogue key: a record, a photo, a PDF...
-	Signer   string // for a record an issuer signed: who
-	File     pod.Path
-	Type     string // content type (of File, for a described document)
-	Modified time.Time
-	Record   bool
-	Doc      map[string]any
+	Path  pod.Path
+	Title string // what it is, in words
+	Kind  string // catalogue key: a record, a photo, a PDF...
+	// For a record an issuer signed: who, as Satchel's registry of issuers
+	// names them (never the credential's own words), whether the signature
+	// checked out and whether the issuer withdrew it.
+	Signer    string
+	Known     bool
+	Checked   bool
+	Withdrawn bool
+	File      pod.Path
+	Type      string // content type (of File, for a described document)
+	Modified  time.Time
+	Record    bool
+	Doc       map[string]any
 }
 
 // Href is the page that shows t.
@@ -155,9 +161,12 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 		if t.Title == "" {
 			t.Title = english.Text("things.signed-record")
 		}
-		if iss, _ := doc["issuer"].(map[string]any); iss != nil {
-			t.Signer, _ = iss["name"].(string)
+		res := p.Issuers.Verify(ctx, doc)
+		t.Signer = english.Text("things.unknown-signer")
+		if res.IssuerKnown {
+			t.Signer = res.IssuerName
 		}
+		t.Known, t.Checked, t.Withdrawn = res.IssuerKnown, res.Valid, res.Status == "revoked"
 	}
 	if t.Title == "" {
 		t.Title = path.Name()
@@ -248,9 +257,7 @@ func (p *Pages) thing(w http.ResponseWriter, r *http.Request, s *Session) {
 		if _, signed := doc["proof"]; signed {
 			subj, _ := doc["credentialSubject"].(map[string]any)
 			doc, typ = subj, "Qualification"
-			res := p.Issuers.Verify(r.Context(), t.Doc)
-			v["Checked"] = res.Valid
-			v["Withdrawn"] = res.Status == "revoked"
+			v["Checked"], v["Withdrawn"] = t.Checked, t.Withdrawn
 		}
 		v["Rows"] = verifier.Rows(typ, doc)
 	}
