@@ -9,7 +9,7 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
 var cheap = account.Params{Memory: 1024, Time: 1, Threads: 1}
@@ -20,7 +20,7 @@ func openStore(t *testing.T) (*account.Store, *pod.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cust, _, err := vault.OpenLocal(t.TempDir())
+	cust, _, err := local.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

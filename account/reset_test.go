@@ -15,7 +15,7 @@ import (
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
 var testParams = Params{Memory: 1024, Time: 1, Threads: 1}
@@ -43,7 +43,7 @@ func resetFixture(t *testing.T) (*Store, *clock, Account) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cust, _, err := vault.OpenLocal(t.TempDir())
+	cust, _, err := local.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
 // openTwo opens two account stores over one storage directory and one
@@ -24,7 +24,7 @@ func openTwo(t *testing.T) (*account.Store, *account.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cust, _, err := vault.OpenLocal(keys)
+		cust, _, err := local.Open(keys)
 		if err != nil {
 			t.Fatal(err)
 		}

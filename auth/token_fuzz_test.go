@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/account"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
 // FuzzTokenVerify checks Verify against anything a client can put after
@@ -17,7 +17,7 @@ import (
 // real token with any one byte changed is refused.
 func FuzzTokenVerify(f *testing.F) {
 	const me = "https://satchel.example"
-	l, _, err := vault.OpenLocal(f.TempDir())
+	l, _, err := local.Open(f.TempDir())
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -10,12 +10,12 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
 	"github.com/satchel-project/satchel/account"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
 func newTokens(t *testing.T, issuer string) *Tokens {
 	t.Helper()
-	l, _, err := vault.OpenLocal(t.TempDir())
+	l, _, err := local.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
 const base = "https://satchel.example.org"
@@ -43,7 +44,7 @@ func newFixture(tb testing.TB, keyDir string) *fixture {
 }
 
 func mustSigner(tb testing.TB, dir string) vault.Signer {
-	l, _, err := vault.OpenLocal(dir)
+	l, _, err := local.Open(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/transit"
 	"github.com/satchel-project/satchel/vault/transittest"
 )
 
@@ -104,7 +104,7 @@ func TestVerifyingUnknownOrganisationCreatesNothing(t *testing.T) {
 // The same with Vault Transit: no Transit key is made for "ghost".
 func TestVerifyingUnknownOrganisationMakesNoTransitKey(t *testing.T) {
 	srv := transittest.New(t)
-	tr, err := vault.NewTransit(vault.TransitConfig{Address: srv.URL, Token: srv.Token, Timeout: 5 * time.Second})
+	tr, err := transit.New(transit.Config{Address: srv.URL, Token: srv.Token, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
+	"github.com/satchel-project/satchel/vault/transit"
 	"github.com/satchel-project/satchel/vault/transittest"
 )
 
@@ -44,7 +46,7 @@ func benchUnwrap(b *testing.B, cust vault.Custodian) {
 // emulator on loopback), with and without the in-memory cache.
 func BenchmarkPodKeyTransit(b *testing.B) {
 	v := transittest.New(b)
-	t, err := vault.NewTransit(vault.TransitConfig{Address: v.URL, Token: v.Token})
+	t, err := transit.New(transit.Config{Address: v.URL, Token: v.Token})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func BenchmarkPodKeyTransit(b *testing.B) {
 
 // BenchmarkPodKeyLocal is the same with the local master-key custodian.
 func BenchmarkPodKeyLocal(b *testing.B) {
-	l, _, err := vault.OpenLocal(b.TempDir())
+	l, _, err := local.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func (s *Service) ErasePod(ctx context.Context, id PodID) error {
 }
 
 // RewrapFunc re-encrypts a wrapped secret under the custodian's newest key
-// version (see vault.Local.Rewrap).
+// version (see local.Custodian.Rewrap in vault/local).
 type RewrapFunc func(ctx context.Context, name string, wrapped []byte) ([]byte, error)
 
 // RewrapPodKey rewraps pod id's identity with rewrap and stores the result

@@ -12,10 +12,10 @@ import (
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/podtest"
-	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
 )
 
-func newService(t *testing.T) (*pod.Service, string, *vault.Local) {
+func newService(t *testing.T) (*pod.Service, string, *local.Custodian) {
 	t.Helper()
 	dir := t.TempDir()
 	s, cust := podtest.Open(t, dir, 0)

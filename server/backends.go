@@ -12,6 +12,8 @@ import (
 	"github.com/satchel-project/satchel/pod/fsstore"
 	"github.com/satchel-project/satchel/pod/s3store"
 	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/local"
+	"github.com/satchel-project/satchel/vault/transit"
 )
 
 // OpenStore opens the storage that spec names: "" or "fs" for the objects/
@@ -41,7 +43,7 @@ func OpenStore(ctx context.Context, spec, dataDir string, getenv func(string) st
 // "vault://HOST:PORT/MOUNT?tls=false" with the token from VAULT_TOKEN.
 // created reports a new local master key.
 func openCustodian(spec, dataDir string, storeIsLocal bool, getenv func(string) string) (c vault.Custodian, created bool, err error) {
-	var cfg vault.TransitConfig
+	var cfg transit.Config
 	switch {
 	case spec == "" || spec == "local" || strings.HasPrefix(spec, "local:"):
 		dir := filepath.Join(dataDir, "keys")
@@ -51,11 +53,11 @@ func openCustodian(spec, dataDir string, storeIsLocal bool, getenv func(string) 
 		if _, err := os.Stat(filepath.Join(dir, "master.key")); errors.Is(err, os.ErrNotExist) && storeIsLocal && hasPods(dataDir) {
 			return nil, false, fmt.Errorf("the data directory %s holds pods but no master key: restore %s from your backup (a new key could not read them)", abs(dataDir), filepath.Join(dir, "master.key"))
 		}
-		return vault.OpenLocal(dir)
+		return local.Open(dir)
 	case spec == "vault":
-		cfg, err = vault.TransitConfigFromEnv(getenv)
+		cfg, err = transit.ConfigFromEnv(getenv)
 	case strings.HasPrefix(spec, "vault://"):
-		cfg, err = vault.ParseTransitURL(spec)
+		cfg, err = transit.ParseURL(spec)
 		if cfg.Token = getenv("VAULT_TOKEN"); err == nil && cfg.Token == "" {
 			err = errors.New("set VAULT_TOKEN to the token Satchel uses with Vault")
 		}
@@ -65,6 +67,6 @@ func openCustodian(spec, dataDir string, storeIsLocal bool, getenv func(string) 
 	if err != nil {
 		return nil, false, err
 	}
-	t, err := vault.NewTransit(cfg)
+	t, err := transit.New(cfg)
 	return t, false, err
 }

@@ -1,19 +1,30 @@
 // Package vault is key custody: it wraps and unwraps the secrets that protect
 // pods (each pod's age identity) and holds the service's signing keys, so
 // that no other package ever stores a key in the clear. Custodian is the
-// contract; Local (a master key file) is the default back end, and a
-// HashiCorp Vault Transit back end implements the same interface.
+// contract; its back ends are sibling packages: vault/local (a master key
+// file, the default) and vault/transit (HashiCorp Vault Transit), both held
+// to one conformance suite, vault/custodiantest.
 package vault
 
 import (
 	"context"
 	"crypto"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 )
 
 // ErrUnavailable means the custodian could not be reached or is sealed.
 // Callers fail closed: they never fall back to anything weaker.
 var ErrUnavailable = errors.New("key custodian is unavailable")
+
+// ErrTokenRefused means the custodian refused the credential this server
+// uses with it: expired, revoked, or lacking a capability a request needs.
+// It is a kind of ErrUnavailable (errors that wrap it wrap both), since
+// custody cannot serve until an operator fixes the credential or its policy;
+// its message names what to fix and never holds the credential.
+var ErrTokenRefused = errors.New("the Vault token was refused")
 
 // ErrNoKey means the key for a name was destroyed or never existed: data
 // wrapped under it can no longer be unwrapped.
@@ -56,4 +67,33 @@ type Rotator interface {
 // unsealed; an unhealthy custodian's error wraps ErrUnavailable.
 type HealthChecker interface {
 	Health(ctx context.Context) error
+}
+
+// Versioned is a Signer whose key has versions that an operator may rotate
+// while the server runs (Vault Transit). The Signer signs with the newest
+// version it knows; Keys lists every version that still verifies, so that
+// what older versions signed keeps verifying until the operator retires
+// them.
+type Versioned interface {
+	Signer
+	// Keys returns the public keys of the versions that verify, newest
+	// first. It does not contact the custodian; Refresh does.
+	Keys() []PublicKey
+	// Refresh learns the key's versions from the custodian, so that the
+	// Signer moves to a version rotated in meanwhile.
+	Refresh(ctx context.Context) error
+}
+
+// PublicKey is one version of a signing key.
+type PublicKey struct {
+	KeyID   string
+	Version int
+	Key     ed25519.PublicKey
+}
+
+// KeyID names an Ed25519 public key: the first 16 bytes of its SHA-256, in
+// base64url. Every custodian uses it, so a key keeps its ID when it moves.
+func KeyID(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,9 @@ func (k *key) format() map[string]any {
 	if k.canSign() {
 		keys := map[string]any{}
 		for i, v := range k.versions {
+			if i+1 < k.minDecryption {
+				continue // Vault lists only the versions that may be used
+			}
 			keys[strconv.Itoa(i+1)] = map[string]any{
 				"name":              "ed25519",
 				"public_key":        base64.StdEncoding.EncodeToString(v.ed.Public().(ed25519.PublicKey)),
@@ -111,6 +115,9 @@ func (k *key) format() map[string]any {
 	} else {
 		keys := map[string]int64{}
 		for i, v := range k.versions {
+			if i+1 < k.minDecryption {
+				continue
+			}
 			keys[strconv.Itoa(i+1)] = v.created.Unix()
 		}
 		d["keys"] = keys
@@ -122,7 +129,7 @@ func (k *key) format() map[string]any {
 var keyName = regexp.MustCompile(`^\w(([\w\-.@]+)?\w)?$`)
 
 // transit routes a request below a Transit mount. The caller holds s.mu.
-func (s *Server) transit(w http.ResponseWriter, r *http.Request, keys map[string]*key, rest string) {
+func (s *Server) transit(w http.ResponseWriter, r *http.Request, mount string, keys map[string]*key, rest string) {
 	parts := strings.Split(rest, "/")
 	if len(parts) < 2 || len(parts) > 3 || !keyName.MatchString(parts[1]) {
 		writeErrors(w, http.StatusNotFound, "unsupported path")
@@ -144,9 +151,12 @@ func (s *Server) transit(w http.ResponseWriter, r *http.Request, keys map[string
 	if len(parts) == 3 {
 		op += "/:name/" + parts[2]
 	}
+	if write && (op == "keys" || op == "keys/:name/config" || op == "keys/:name/rotate" || op == "encrypt") || del {
+		s.wrote()
+	}
 	switch {
 	case op == "keys" && read:
-		s.readKey(w, keys, name)
+		s.readKey(w, s.view(mount), name)
 	case op == "keys" && write:
 		s.createKey(w, keys, name, p)
 	case op == "keys" && del:
@@ -197,8 +207,8 @@ func (s *Server) createKey(w http.ResponseWriter, keys map[string]*key, name str
 		return
 	}
 	if k := keys[name]; k != nil {
-		// Creating an existing key changes nothing; Vault says so.
-		writeData(w, k.format(), fmt.Sprintf("key %s already existed", name))
+		// Creating an existing key changes nothing, and Vault says nothing.
+		writeData(w, k.format())
 		return
 	}
 	k := newKey(name, typ)
@@ -212,9 +222,9 @@ func (s *Server) deleteKey(w http.ResponseWriter, keys map[string]*key, name str
 	k := keys[name]
 	switch {
 	case k == nil:
-		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("error deleting policy %s: could not delete policy; not found", name))
+		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("error deleting policy %s: could not delete key; not found", name))
 	case !k.deletionAllowed:
-		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("error deleting policy %s: deletion is not allowed for this policy", name))
+		writeErrors(w, http.StatusBadRequest, fmt.Sprintf("error deleting policy %s: deletion is not allowed for this key", name))
 	default:
 		delete(keys, name)
 		w.WriteHeader(http.StatusNoContent)
@@ -285,4 +295,19 @@ func (s *Server) rotateKey(w http.ResponseWriter, keys map[string]*key, name str
 	}
 	k.rotate()
 	writeData(w, k.format())
+}
+
+// listKeys answers LIST mount/keys: the names of the keys, or 404 with no
+// errors when there are none, as Vault answers an empty list.
+func (s *Server) listKeys(w http.ResponseWriter, mount string) {
+	var names []string
+	for n := range s.view(mount) {
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		writeErrors(w, http.StatusNotFound)
+		return
+	}
+	sort.Strings(names)
+	writeData(w, map[string]any{"keys": names})
 }

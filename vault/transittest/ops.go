@@ -213,9 +213,20 @@ func (s *Server) sign(w http.ResponseWriter, keys map[string]*key, name string, 
 		fail(w, opError("transittest: prehashed (Ed25519ph) signing is not emulated"))
 		return
 	}
-	ver, err := k.encryptVersion(p)
-	if err != nil {
-		fail(w, err)
+	// As Vault's keysutil: versions under min_decryption_version are not
+	// loaded, and these failures are internal errors (500), not 400s.
+	ver, _ := p.int("key_version")
+	switch {
+	case ver == 0:
+		ver = k.latest()
+	case ver > k.latest():
+		writeErrors(w, http.StatusInternalServerError, multi("requested version for signing is higher than the latest key version"))
+		return
+	case ver < 0 || ver < k.minDecryption:
+		writeErrors(w, http.StatusInternalServerError, multi("no such key version"))
+		return
+	case ver < k.minEncryption:
+		fail(w, opError("requested version for signing is less than the minimum encryption key version"))
 		return
 	}
 	sig := ed25519.Sign(k.versions[ver-1].ed, input)

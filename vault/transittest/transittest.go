@@ -1,7 +1,7 @@
 // Package transittest is an emulator of HashiCorp Vault's HTTP API, limited
 // to the Transit secrets engine and /sys/health. It was written because no
 // Vault server can be installed where Satchel's tests run; it lets the
-// vault.Transit custodian be tested through the real Vault client library
+// vault/transit custodian be tested through the real Vault client library
 // (github.com/hashicorp/vault/api) against an in-process httptest server.
 //
 // It follows Vault's documented HTTP API (the /v1/ prefix, the
@@ -12,18 +12,35 @@
 // aes256-gcm96 and ed25519 keys with real cryptography (AES-256-GCM with one
 // key per version, Ed25519), so tampered ciphertext fails as it would in
 // Vault. Derived and convergent keys, batch_input, other key types, HMAC,
-// data keys, export, backup/restore, trim, key import, namespaces, policies
-// other than "the one token may do everything", and leases are not emulated.
+// data keys, export, backup/restore, trim, key import, namespaces, leases,
+// auth methods other than tokens, and policy parameter constraints are not
+// emulated.
 //
-// A Server also offers fault controls for tests: Seal and Unseal, and a
-// count of requests per path.
+// Tokens and policies are: a Server's Token is a root token; NewToken makes
+// service tokens holding policies written in HCL (SetPolicy), with TTLs,
+// renewal (auth/token/renew-self), lookup (lookup-self) and revocation.
+// Policies are enforced as Vault enforces them: only the most specific
+// pattern matching a path counts, so a narrower rule replaces, not adds to,
+// a broader one; a refused request is 403 before routing, even to a mount
+// that does not exist. Errors from Vault's core have its go-multierror
+// form ("1 error occurred:\n\t* permission denied\n\n").
+//
+// Key versions are kept as Vault keeps them: under min_decryption_version,
+// older versions are hidden from a key's description and refused for
+// signing (500, "no such key version").
+//
+// A Server also offers fault controls for tests: Seal and Unseal, a clock
+// to Advance, SetStandby (a performance standby that answers reads from a
+// state one write behind), a count of requests per path and WaitRequests.
 package transittest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,7 +60,7 @@ type Server struct {
 	// URL is the server's base address, such as http://127.0.0.1:41234; it
 	// is what VAULT_ADDR would hold.
 	URL string
-	// Token is the only token the server accepts in X-Vault-Token.
+	// Token is a root token: it may do anything. NewToken makes others.
 	Token string
 
 	srv *httptest.Server
@@ -52,6 +69,16 @@ type Server struct {
 	sealed   bool
 	mounts   map[string]map[string]*key // mount → key name → key
 	requests map[string]int             // path below /v1/ → count
+	changed  chan struct{}              // closed and replaced at each request
+	tokens   map[string]*token
+	policies map[string]policy
+	renewals map[string]int
+	offset   time.Duration // added to the clock
+
+	standby bool
+	// stale is the state a standby answers reads from: the mounts as they
+	// were before the last write, until one read has seen it.
+	stale map[string]map[string]*key
 }
 
 // New starts an emulator with Transit mounted at "transit" and stops it when
@@ -87,11 +114,18 @@ func NewTLS(t testing.TB) *Server {
 func newServer() *Server {
 	b := make([]byte, 12)
 	rand.Read(b)
-	return &Server{
+	s := &Server{
 		Token:    "hvs.transittest" + hex.EncodeToString(b),
 		mounts:   map[string]map[string]*key{DefaultMount: {}},
 		requests: map[string]int{},
+		changed:  make(chan struct{}),
+		tokens:   map[string]*token{},
+		policies: map[string]policy{},
+		renewals: map[string]int{},
 	}
+	s.policies["default"], _ = parsePolicy(defaultPolicy)
+	s.tokens[s.Token] = &token{id: s.Token, policies: []string{"root"}, created: time.Now()}
+	return s
 }
 
 // Close stops the server: later requests fail to connect, as they would to
@@ -175,6 +209,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests[p]++
+	close(s.changed)
+	s.changed = make(chan struct{})
 
 	// /sys/health is unauthenticated, and answers even when sealed.
 	if p == "sys/health" {
@@ -185,17 +221,155 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusServiceUnavailable, "Vault is sealed")
 		return
 	}
-	if r.Header.Get("X-Vault-Token") != s.Token {
-		writeErrors(w, http.StatusForbidden, "permission denied")
+	tok := s.lookupToken(r.Header.Get("X-Vault-Token"))
+	if tok == nil {
+		writeErrors(w, http.StatusForbidden, multi("permission denied", "invalid token"))
+		return
+	}
+	list := r.Method == "LIST" || (r.Method == http.MethodGet && r.URL.Query().Get("list") == "true")
+	if !s.permitted(tok, p, s.capability(r, p, list)) {
+		writeErrors(w, http.StatusForbidden, multi("permission denied"))
+		return
+	}
+	if op, ok := strings.CutPrefix(p, "auth/token/"); ok && s.tokenRoute(w, r, tok, op) {
 		return
 	}
 	for mount, keys := range s.mounts {
 		if rest, ok := strings.CutPrefix(p, mount+"/"); ok {
-			s.transit(w, r, keys, rest)
+			if list && rest == "keys" {
+				s.listKeys(w, mount)
+				return
+			}
+			s.transit(w, r, mount, keys, rest)
 			return
 		}
 	}
 	writeErrors(w, http.StatusNotFound, "no handler for route \""+p+"\". route entry not found.")
+}
+
+// capability is what a request needs of the token's policy. A write to
+// encrypt/:name needs "create" if the key does not exist (as this node
+// sees it: a standby may not have it yet) and "update" if it does, as
+// Vault's existence check decides; other writes need "update".
+func (s *Server) capability(r *http.Request, p string, list bool) string {
+	switch {
+	case list:
+		return "list"
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		return "read"
+	case r.Method == http.MethodDelete:
+		return "delete"
+	}
+	for mount := range s.mounts {
+		if rest, ok := strings.CutPrefix(p, mount+"/encrypt/"); ok && !strings.Contains(rest, "/") {
+			if s.view(mount)[rest] == nil {
+				return "create"
+			}
+		}
+	}
+	return "update"
+}
+
+// permitted reports whether tok's policies grant capability on path.
+func (s *Server) permitted(tok *token, path, capability string) bool {
+	var ps []policy
+	for _, name := range tok.policies {
+		if name == "root" {
+			return true
+		}
+		if p := s.policies[name]; p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return allowed(ps, path, capability)
+}
+
+// view is the keys of mount as reads on this node see them: on a standby
+// that has not caught up, the state before the last write, once.
+func (s *Server) view(mount string) map[string]*key {
+	if s.standby && s.stale != nil {
+		v := s.stale[mount]
+		s.stale = nil
+		return v
+	}
+	return s.mounts[mount]
+}
+
+// wrote records that a write is about to change the state, so that a
+// standby's next read sees the state from before it.
+func (s *Server) wrote() {
+	if !s.standby {
+		return
+	}
+	s.stale = map[string]map[string]*key{}
+	for m, keys := range s.mounts {
+		c := map[string]*key{}
+		for n, k := range keys {
+			kk := *k
+			kk.versions = append([]version(nil), k.versions...)
+			c[n] = &kk
+		}
+		s.stale[m] = c
+	}
+}
+
+// SetStandby makes the server answer as a performance standby: sys/health
+// says standby (429 by default), writes are applied (as if forwarded to
+// the active node), and the first read after a write sees the state from
+// before it, as a standby that has not yet caught up with replication.
+func (s *Server) SetStandby(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.standby, s.stale = on, nil
+}
+
+// WaitRequests waits until the server has received at least n requests for
+// path (as Requests counts them), or timeout passes; it reports which.
+func (s *Server) WaitRequests(path string, n int, timeout time.Duration) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, ch := s.requests[normPath(path)], s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return false
+		}
+	}
+}
+
+// Operator sends a request to the server with the root token, as an
+// operator with the vault command would, and returns the status and the
+// decoded body (nil if empty).
+func (s *Server) Operator(method, path string, body map[string]any) (int, map[string]any, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL+"/v1/"+normPath(path), rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("X-Vault-Token", s.Token)
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return resp.StatusCode, nil, err
+		}
+	}
+	return resp.StatusCode, out, nil
 }
 
 // health answers GET and HEAD /v1/sys/health as Vault documents it,
@@ -206,10 +380,13 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := statusParam(r, "activecode", http.StatusOK)
+	if s.standby {
+		code = statusParam(r, "standbycode", http.StatusTooManyRequests)
+	}
 	body := map[string]any{
 		"initialized":                  true,
 		"sealed":                       s.sealed,
-		"standby":                      s.sealed,
+		"standby":                      s.sealed || s.standby,
 		"performance_standby":          false,
 		"replication_performance_mode": "disabled",
 		"replication_dr_mode":          "disabled",
@@ -246,25 +423,35 @@ func writeErrors(w http.ResponseWriter, code int, msgs ...string) {
 
 // writeData writes a successful logical response in Vault's envelope.
 func writeData(w http.ResponseWriter, data map[string]any, warnings ...string) {
+	env := map[string]any{"data": data}
+	if len(warnings) > 0 {
+		env["warnings"] = warnings
+	}
+	writeEnvelope(w, env)
+}
+
+// writeEnvelope writes a response with Vault's envelope, fields absent
+// from env taking their empty values.
+func writeEnvelope(w http.ResponseWriter, env map[string]any) {
 	b := make([]byte, 16)
 	rand.Read(b)
 	h := hex.EncodeToString(b)
-	env := map[string]any{
+	out := map[string]any{
 		"request_id":     h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32],
 		"lease_id":       "",
 		"renewable":      false,
 		"lease_duration": 0,
-		"data":           data,
+		"data":           nil,
 		"wrap_info":      nil,
 		"warnings":       nil,
 		"auth":           nil,
 		"mount_type":     "transit",
 	}
-	if len(warnings) > 0 {
-		env["warnings"] = warnings
+	for k, v := range env {
+		out[k] = v
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	json.NewEncoder(w).Encode(env)
+	json.NewEncoder(w).Encode(out)
 }

@@ -142,7 +142,7 @@ func TestDocumentedShapes(t *testing.T) {
 
 	// Delete Key needs deletion_allowed; success is 204 with no body.
 	code, body = call(t, s, "DELETE", "/v1/transit/keys/my-key", tok, nil)
-	wantErrors(t, code, body, 400, "deletion is not allowed for this policy")
+	wantErrors(t, code, body, 400, "error deleting policy my-key: deletion is not allowed for this key")
 	code, _ = call(t, s, "POST", "/v1/transit/keys/my-key/config", tok, map[string]any{"deletion_allowed": true})
 	if code != 200 {
 		t.Fatalf("config = %d", code)

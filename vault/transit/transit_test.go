@@ -1,4 +1,4 @@
-package vault
+package transit
 
 import (
 	"bytes"
@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/custodiantest"
 	"github.com/satchel-project/satchel/vault/transittest"
 )
 
-func newTestTransit(t *testing.T, srv *transittest.Server) *Transit {
+func newTestTransit(t *testing.T, srv *transittest.Server) *Custodian {
 	t.Helper()
-	tr, err := NewTransit(TransitConfig{Address: srv.URL, Token: srv.Token, Timeout: 5 * time.Second})
+	tr, err := New(Config{Address: srv.URL, Token: srv.Token, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,11 +57,11 @@ func TestTransitWrapUnwrap(t *testing.T) {
 	if _, err := tr.Wrap(ctx, "pod-b", []byte("other")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tr.Unwrap(ctx, "pod-b", w); err == nil || errors.Is(err, ErrNoKey) || errors.Is(err, ErrUnavailable) {
+	if _, err := tr.Unwrap(ctx, "pod-b", w); err == nil || errors.Is(err, vault.ErrNoKey) || errors.Is(err, vault.ErrUnavailable) {
 		t.Fatalf("Unwrap under another name: %v", err)
 	}
-	// A name with no key at all: ErrNoKey.
-	if _, err := tr.Unwrap(ctx, "pod-c", w); !errors.Is(err, ErrNoKey) {
+	// A name with no key at all: vault.ErrNoKey.
+	if _, err := tr.Unwrap(ctx, "pod-c", w); !errors.Is(err, vault.ErrNoKey) {
 		t.Fatalf("Unwrap under a name with no key: %v", err)
 	}
 
@@ -71,7 +73,7 @@ func TestTransitWrapUnwrap(t *testing.T) {
 	} else {
 		tampered[i] = 'A'
 	}
-	if _, err := tr.Unwrap(ctx, "pod-a", tampered); err == nil || errors.Is(err, ErrNoKey) || errors.Is(err, ErrUnavailable) {
+	if _, err := tr.Unwrap(ctx, "pod-a", tampered); err == nil || errors.Is(err, vault.ErrNoKey) || errors.Is(err, vault.ErrUnavailable) {
 		t.Fatalf("Unwrap of tampered data: %v", err)
 	}
 	if _, err := tr.Unwrap(ctx, "pod-a", []byte("satchel-local-v1:xxxx")); err == nil {
@@ -103,7 +105,7 @@ func TestTransitDestroy(t *testing.T) {
 	if srv.HasKey("transit", "satchel-pod-a") {
 		t.Fatal("the Transit key survived Destroy")
 	}
-	if _, err := tr.Unwrap(ctx, "pod-a", w); !errors.Is(err, ErrNoKey) {
+	if _, err := tr.Unwrap(ctx, "pod-a", w); !errors.Is(err, vault.ErrNoKey) {
 		t.Fatalf("Unwrap after Destroy: %v", err)
 	}
 	// Destroying again, or a name that never had a key, is fine.
@@ -148,10 +150,10 @@ func TestTransitRotateRewrap(t *testing.T) {
 	if w3, _ := tr.Wrap(ctx, "pod-a", secret); !bytes.HasPrefix(w3, []byte("vault:v2:")) {
 		t.Fatalf("Wrap after Rotate = %q", w3)
 	}
-	if err := tr.Rotate(ctx, "pod-none"); !errors.Is(err, ErrNoKey) {
+	if err := tr.Rotate(ctx, "pod-none"); !errors.Is(err, vault.ErrNoKey) {
 		t.Fatalf("Rotate of a missing key: %v", err)
 	}
-	if _, err := tr.Rewrap(ctx, "pod-none", w1); !errors.Is(err, ErrNoKey) {
+	if _, err := tr.Rewrap(ctx, "pod-none", w1); !errors.Is(err, vault.ErrNoKey) {
 		t.Fatalf("Rewrap under a missing key: %v", err)
 	}
 }
@@ -187,4 +189,11 @@ func TestTransitConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestConformance(t *testing.T) {
+	custodiantest.Test(t, func(t *testing.T) (vault.Custodian, vault.Custodian) {
+		srv := transittest.New(t)
+		return newTestTransit(t, srv), newTestTransit(t, srv)
+	})
 }

@@ -1,4 +1,8 @@
-package vault
+// Package local is the default key custodian: a master key in a file
+// beside the data, under which pod keys and signing keys are wrapped. It
+// keeps no per-pod key, so crypto-shredding a pod means deleting its
+// wrapped key.
+package local
 
 import (
 	"bytes"
@@ -20,6 +24,8 @@ import (
 	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/satchel-project/satchel/vault"
 )
 
 // localPrefix starts every wrapped secret, followed by the master key
@@ -32,7 +38,7 @@ type aead interface {
 	NonceSize() int
 }
 
-// Local is the default custodian: a 32-byte master key in a file readable
+// Custodian is the default custodian: a 32-byte master key in a file readable
 // only by its owner (0600). Wrapping is XChaCha20-Poly1305 under a key
 // derived from the master key, with the name as associated data. Signing keys
 // are kept wrapped in files beside the master key.
@@ -41,10 +47,10 @@ type aead interface {
 // master-2.key, master-3.key and so on. New secrets are wrapped under the
 // newest; older versions stay to unwrap what has not been rewrapped yet.
 //
-// Local keeps no per-name key, so Destroy is a no-op: to shred a pod, its
+// It keeps no per-name key, so Destroy is a no-op: to shred a pod, its
 // caller deletes the wrapped secret, which the master key alone cannot bring
 // back.
-type Local struct {
+type Custodian struct {
 	dir string
 
 	mu      sync.Mutex
@@ -56,7 +62,7 @@ type Local struct {
 	signers map[string]*localSigner
 }
 
-var _ Custodian = (*Local)(nil)
+var _ vault.Custodian = (*Custodian)(nil)
 
 func masterPath(dir string, version int) string {
 	if version == 1 {
@@ -65,14 +71,14 @@ func masterPath(dir string, version int) string {
 	return filepath.Join(dir, fmt.Sprintf("master-%d.key", version))
 }
 
-// OpenLocal opens the custodian whose files live in dir, creating dir (0700)
+// Open opens the custodian whose files live in dir, creating dir (0700)
 // and a new master key (0600) on first use. created reports whether the key
 // was made now.
-func OpenLocal(dir string) (l *Local, created bool, err error) {
+func Open(dir string) (l *Custodian, created bool, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("key directory %s: %w", dir, err)
 	}
-	l = &Local{dir: dir, keys: map[int]aead{}, signers: map[string]*localSigner{}}
+	l = &Custodian{dir: dir, keys: map[int]aead{}, signers: map[string]*localSigner{}}
 	if _, err := os.Stat(masterPath(dir, 1)); errors.Is(err, fs.ErrNotExist) {
 		if _, err := os.Stat(masterPath(dir, 2)); err == nil {
 			return nil, false, fmt.Errorf("master key %s is missing but later versions exist: restore it from your backup", masterPath(dir, 1))
@@ -128,8 +134,8 @@ func loadMaster(path string) (aead, error) {
 	return chacha20poly1305.NewX(key)
 }
 
-// Wrap implements Custodian, under the newest master key.
-func (l *Local) Wrap(ctx context.Context, name string, secret []byte) ([]byte, error) {
+// Wrap implements vault.Custodian, under the newest master key.
+func (l *Custodian) Wrap(ctx context.Context, name string, secret []byte) ([]byte, error) {
 	l.mu.Lock()
 	v, a := l.current, l.keys[l.current]
 	l.mu.Unlock()
@@ -139,8 +145,8 @@ func (l *Local) Wrap(ctx context.Context, name string, secret []byte) ([]byte, e
 	return a.Seal(out, nonce, secret, []byte(name)), nil
 }
 
-// Unwrap implements Custodian.
-func (l *Local) Unwrap(ctx context.Context, name string, wrapped []byte) ([]byte, error) {
+// Unwrap implements vault.Custodian.
+func (l *Custodian) Unwrap(ctx context.Context, name string, wrapped []byte) ([]byte, error) {
 	rest, ok := bytes.CutPrefix(wrapped, []byte(localPrefix))
 	vs, body, ok2 := bytes.Cut(rest, []byte(":"))
 	v, err := strconv.Atoi(string(vs))
@@ -165,10 +171,10 @@ func (l *Local) Unwrap(ctx context.Context, name string, wrapped []byte) ([]byte
 }
 
 // Rotate makes a new master key version, the one new secrets are wrapped
-// under, and rewraps the signing keys under it. Local has one master key
-// for all names, so only the first call on a Local rotates; later calls (for
+// under, and rewraps the signing keys under it. There is one master key
+// for all names, so only the first call on a Custodian rotates; later calls (for
 // the other names in a rotation run) do nothing.
-func (l *Local) Rotate(ctx context.Context, name string) error {
+func (l *Custodian) Rotate(ctx context.Context, name string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.rotated {
@@ -194,7 +200,7 @@ func (l *Local) Rotate(ctx context.Context, name string) error {
 
 // Rewrap implements key rotation: wrapped, unwrapped under whichever master
 // key version made it, wrapped again under the newest.
-func (l *Local) Rewrap(ctx context.Context, name string, wrapped []byte) ([]byte, error) {
+func (l *Custodian) Rewrap(ctx context.Context, name string, wrapped []byte) ([]byte, error) {
 	secret, err := l.Unwrap(ctx, name, wrapped)
 	if err != nil {
 		return nil, err
@@ -204,7 +210,7 @@ func (l *Local) Rewrap(ctx context.Context, name string, wrapped []byte) ([]byte
 }
 
 // rewrapFile rewraps a signing key file in place; l.mu is held.
-func (l *Local) rewrapFile(ctx context.Context, path string) error {
+func (l *Custodian) rewrapFile(ctx context.Context, path string) error {
 	name := "signing/" + strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "signing-"), ".key")
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -228,12 +234,12 @@ func (l *Local) rewrapFile(ctx context.Context, path string) error {
 	return os.Rename(tmp, path)
 }
 
-// Destroy implements Custodian. Local keeps no per-name key; see Local.
-func (l *Local) Destroy(ctx context.Context, name string) error { return nil }
+// Destroy implements vault.Custodian. It keeps no per-name key; see Custodian.
+func (l *Custodian) Destroy(ctx context.Context, name string) error { return nil }
 
-// Signer implements Custodian. The Ed25519 seed is stored wrapped in
+// Signer implements vault.Custodian. The Ed25519 seed is stored wrapped in
 // signing-NAME.key, made on first use.
-func (l *Local) Signer(ctx context.Context, name string) (Signer, error) {
+func (l *Custodian) Signer(ctx context.Context, name string) (vault.Signer, error) {
 	l.smu.Lock()
 	defer l.smu.Unlock()
 	if s, ok := l.signers[name]; ok {
@@ -279,14 +285,7 @@ func (s *localSigner) Sign(r io.Reader, msg []byte, o crypto.SignerOpts) ([]byte
 	return s.key.Sign(r, msg, o)
 }
 
-func (s *localSigner) KeyID() string { return KeyID(s.key.Public().(ed25519.PublicKey)) }
-
-// KeyID names an Ed25519 public key: the first 16 bytes of its SHA-256, in
-// base64url. Every custodian uses it, so a key keeps its ID when it moves.
-func KeyID(pub ed25519.PublicKey) string {
-	sum := sha256.Sum256(pub)
-	return base64.RawURLEncoding.EncodeToString(sum[:16])
-}
+func (s *localSigner) KeyID() string { return vault.KeyID(s.key.Public().(ed25519.PublicKey)) }
 
 // writeNew creates path with mode 0600, failing with fs.ErrExist if it exists.
 func writeNew(path string, data []byte) error {

@@ -1,32 +1,31 @@
-package vault
+// Package transit is the key custodian backed by HashiCorp Vault's Transit
+// secrets engine (or OpenBao's, which has the same HTTP API), reached with
+// the official client, github.com/hashicorp/vault/api: the only package
+// that imports it. Keys never leave Vault; policy.hcl is the least
+// privilege its token needs.
+package transit
 
 import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
 
 	"github.com/hashicorp/vault/api"
+
+	"github.com/satchel-project/satchel/vault"
 )
 
-// ErrTokenRefused means Vault answered 403 Forbidden: the Vault token is
-// wrong, expired, or lacks a capability the request needs. It is not
-// ErrUnavailable: retrying will not help until the token or its policy is
-// fixed. Errors that wrap it never contain the token.
-var ErrTokenRefused = errors.New("the Vault token was refused")
-
-// TransitConfig configures a Transit custodian.
-type TransitConfig struct {
+// Config configures a Transit custodian.
+type Config struct {
 	// Address is Vault's base URL, such as https://vault.example.org:8200.
 	Address string
 	// Token authenticates every request (the X-Vault-Token header). It is
@@ -57,9 +56,8 @@ type TransitConfig struct {
 	CACertFile string
 }
 
-// Transit is a custodian backed by HashiCorp Vault's Transit secrets
-// engine, reached with the official client (github.com/hashicorp/vault/api).
-// Keys never leave Vault.
+// Custodian is a vault.Custodian backed by Vault Transit. Keys never leave
+// Vault.
 //
 // Each wrapping name has its own aes256-gcm96 Transit key, called KeyPrefix
 // followed by the name (so pod "pod-ID" uses "satchel-pod-ID"). The
@@ -69,20 +67,31 @@ type TransitConfig struct {
 // keys called KeyPrefix + "signing-" + name; wrapping names may therefore
 // not begin with "signing-".
 //
+// Signing keys have versions: an operator may rotate one in Vault (and
+// retire old versions with min_decryption_version) while Satchel runs;
+// Health learns the new versions, and each Signer then signs with the
+// newest and lists the ones that still verify (vault.Versioned).
+//
 // Every failure to reach Vault, time-out, 5xx answer or sealed Vault is an
-// error wrapping ErrUnavailable; a refused token is ErrTokenRefused. Transit
-// never falls back to anything else. It is safe for concurrent use.
-type Transit struct {
+// error wrapping vault.ErrUnavailable; a refused token (403) wraps
+// vault.ErrTokenRefused as well, with the path and capability that were
+// refused. It never falls back to anything else, and is safe for
+// concurrent use.
+type Custodian struct {
 	c      *api.Client
 	mount  string
 	prefix string
+	// readRetries and readBackoff bound the retries of a read that a
+	// standby answers before it has caught up with a write.
+	readRetries int
+	readBackoff time.Duration
 
 	mu      sync.Mutex
 	known   map[string]bool // keys this process has made sure exist
-	signers map[string]*transitSigner
+	signers map[string]*signer
 }
 
-var _ Custodian = (*Transit)(nil)
+var _ vault.Custodian = (*Custodian)(nil)
 
 // transitKeyName is Vault's pattern for key names.
 var transitKeyName = regexp.MustCompile(`^\w(([\w\-.@]+)?\w)?$`)
@@ -90,9 +99,9 @@ var transitKeyName = regexp.MustCompile(`^\w(([\w\-.@]+)?\w)?$`)
 // transitMount is the shape accepted for a mount path.
 var transitMount = regexp.MustCompile(`^[A-Za-z0-9_\-.]+(/[A-Za-z0-9_\-.]+)*$`)
 
-// NewTransit returns a Transit custodian for cfg. It does not contact
+// New returns a custodian for cfg. It does not contact
 // Vault; call Health to check that Vault can be reached.
-func NewTransit(cfg TransitConfig) (*Transit, error) {
+func New(cfg Config) (*Custodian, error) {
 	if cfg.Mount == "" {
 		cfg.Mount = "transit"
 	}
@@ -145,19 +154,21 @@ func NewTransit(cfg TransitConfig) (*Transit, error) {
 	} else {
 		c.ClearNamespace()
 	}
-	return &Transit{
-		c:       c,
-		mount:   cfg.Mount,
-		prefix:  cfg.KeyPrefix,
-		known:   map[string]bool{},
-		signers: map[string]*transitSigner{},
+	return &Custodian{
+		c:           c,
+		mount:       cfg.Mount,
+		prefix:      cfg.KeyPrefix,
+		readRetries: 5,
+		readBackoff: 20 * time.Millisecond,
+		known:       map[string]bool{},
+		signers:     map[string]*signer{},
 	}, nil
 }
 
 // transitHTTPClient builds the HTTP client for cfg: HTTPS with cfg.TLS or
 // the system roots (or CACertFile), TLS 1.2 at least, redirects left to
 // the Vault client, which follows one from a standby to the active node.
-func transitHTTPClient(cfg TransitConfig) (*http.Client, error) {
+func transitHTTPClient(cfg Config) (*http.Client, error) {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.TLS != nil {
 		tc = cfg.TLS.Clone()
@@ -186,95 +197,15 @@ func transitHTTPClient(cfg TransitConfig) (*http.Client, error) {
 	}, nil
 }
 
-// ParseTransitURL reads a Transit configuration written as a URL:
-//
-//	vault://HOST[:PORT][/MOUNT][?tls=false&prefix=satchel-&timeout=10s&ca=FILE&namespace=NS]
-//
-// PORT defaults to 8200, MOUNT to "transit", tls to true (https). The
-// token is deliberately not part of the URL, which ends up in command lines
-// and configuration files: set Token from the VAULT_TOKEN environment
-// variable. A URL with user information (vault://TOKEN@HOST) is refused.
-func ParseTransitURL(s string) (TransitConfig, error) {
-	u, err := url.Parse(s)
-	if err != nil {
-		// url.Parse's error repeats the input; this one does not.
-		return TransitConfig{}, errors.New("vault URL is not a valid URL; use vault://HOST:PORT/MOUNT")
-	}
-	if u.Scheme != "vault" || u.Host == "" || u.Opaque != "" {
-		return TransitConfig{}, errors.New("vault URL must look like vault://HOST:PORT/MOUNT")
-	}
-	if u.User != nil {
-		return TransitConfig{}, errors.New("vault URL must not carry credentials: put the Vault token in VAULT_TOKEN")
-	}
-	if u.Fragment != "" {
-		return TransitConfig{}, errors.New("vault URL must not have a #fragment")
-	}
-	cfg := TransitConfig{Mount: strings.Trim(u.Path, "/")}
-	scheme := "https"
-	for k, vs := range u.Query() {
-		v := vs[len(vs)-1]
-		switch k {
-		case "tls":
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return TransitConfig{}, fmt.Errorf("vault URL: tls=%q is not true or false", v)
-			}
-			if !b {
-				scheme = "http"
-			}
-		case "prefix":
-			cfg.KeyPrefix = v
-		case "timeout":
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return TransitConfig{}, fmt.Errorf("vault URL: timeout=%q is not a duration such as 10s", v)
-			}
-			cfg.Timeout = d
-		case "ca":
-			cfg.CACertFile = v
-		case "namespace":
-			cfg.Namespace = v
-		default:
-			return TransitConfig{}, fmt.Errorf("vault URL: unknown setting %q (known: tls, prefix, timeout, ca, namespace)", k)
-		}
-	}
-	host := u.Host
-	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "8200")
-	}
-	cfg.Address = scheme + "://" + host
-	return cfg, nil
-}
-
-// TransitConfigFromEnv reads the environment variables that Vault's own
-// tools use: VAULT_ADDR (required), VAULT_TOKEN (required), VAULT_CACERT
-// and VAULT_NAMESPACE. Mount and KeyPrefix are left to their defaults.
-// VAULT_SKIP_VERIFY is ignored: certificates are always checked.
-func TransitConfigFromEnv(getenv func(string) string) (TransitConfig, error) {
-	cfg := TransitConfig{
-		Address:    getenv("VAULT_ADDR"),
-		Token:      getenv("VAULT_TOKEN"),
-		CACertFile: getenv("VAULT_CACERT"),
-		Namespace:  getenv("VAULT_NAMESPACE"),
-	}
-	if cfg.Address == "" {
-		return TransitConfig{}, errors.New("VAULT_ADDR is not set")
-	}
-	if cfg.Token == "" {
-		return TransitConfig{}, errors.New("VAULT_TOKEN is not set")
-	}
-	return cfg, nil
-}
-
 // wrapKey is the Transit key for wrapping name.
-func (t *Transit) wrapKey(name string) (string, error) {
+func (t *Custodian) wrapKey(name string) (string, error) {
 	if strings.HasPrefix(name, "signing-") {
 		return "", fmt.Errorf("wrapping name %q: names beginning with signing- are kept for signing keys", name)
 	}
 	return t.keyName(name)
 }
 
-func (t *Transit) keyName(name string) (string, error) {
+func (t *Custodian) keyName(name string) (string, error) {
 	k := t.prefix + name
 	if name == "" || len(k) > 255 || !transitKeyName.MatchString(k) {
 		return "", fmt.Errorf("key name %q: use letters, digits, _ - . and @, ending with a letter or digit", name)

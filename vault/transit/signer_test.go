@@ -1,4 +1,4 @@
-package vault
+package transit
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 
+	"github.com/satchel-project/satchel/vault"
 	"github.com/satchel-project/satchel/vault/transittest"
 )
 
@@ -37,8 +38,8 @@ func TestTransitSigner(t *testing.T) {
 	if _, err := s.Sign(nil, msg, crypto.SHA512); err == nil {
 		t.Fatal("signed a pre-hashed message")
 	}
-	if s.KeyID() != KeyID(pub) {
-		t.Fatal("KeyID is not KeyID(Public())")
+	if s.KeyID() != vault.KeyID(pub) {
+		t.Fatal("vault.KeyID is not vault.KeyID(Public())")
 	}
 	// A second Transit (another process) finds the same key.
 	s2, err := newTestTransit(t, srv).Signer(ctx, "tokens")
@@ -46,7 +47,7 @@ func TestTransitSigner(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s2.KeyID() != s.KeyID() {
-		t.Fatalf("KeyID changed: %s then %s", s.KeyID(), s2.KeyID())
+		t.Fatalf("vault.KeyID changed: %s then %s", s.KeyID(), s2.KeyID())
 	}
 	if again, _ := tr.Signer(ctx, "tokens"); again != s {
 		t.Fatal("Signer is not cached")

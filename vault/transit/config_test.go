@@ -1,4 +1,4 @@
-package vault
+package transit
 
 import (
 	"context"
@@ -15,17 +15,17 @@ import (
 func TestParseTransitURL(t *testing.T) {
 	for _, c := range []struct {
 		in   string
-		want TransitConfig
+		want Config
 	}{
-		{"vault://vault.example.org", TransitConfig{Address: "https://vault.example.org:8200"}},
+		{"vault://vault.example.org", Config{Address: "https://vault.example.org:8200"}},
 		{"vault://127.0.0.1:8300/kms/transit?tls=false&prefix=s1-",
-			TransitConfig{Address: "http://127.0.0.1:8300", Mount: "kms/transit", KeyPrefix: "s1-"}},
+			Config{Address: "http://127.0.0.1:8300", Mount: "kms/transit", KeyPrefix: "s1-"}},
 		{"vault://[::1]/transit?timeout=3s&ca=/etc/vault/ca.pem&namespace=team",
-			TransitConfig{Address: "https://[::1]:8200", Mount: "transit", Timeout: 3 * time.Second, CACertFile: "/etc/vault/ca.pem", Namespace: "team"}},
+			Config{Address: "https://[::1]:8200", Mount: "transit", Timeout: 3 * time.Second, CACertFile: "/etc/vault/ca.pem", Namespace: "team"}},
 	} {
-		got, err := ParseTransitURL(c.in)
+		got, err := ParseURL(c.in)
 		if err != nil || got != c.want {
-			t.Errorf("ParseTransitURL(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
+			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
 		}
 	}
 	const secret = "hvs.SECRETTOKEN"
@@ -39,26 +39,26 @@ func TestParseTransitURL(t *testing.T) {
 		"vault://h?timeout=-1s",
 		"vault://h?token=" + secret,
 	} {
-		_, err := ParseTransitURL(in)
+		_, err := ParseURL(in)
 		if err == nil {
-			t.Errorf("ParseTransitURL(%q) accepted it", in)
+			t.Errorf("ParseURL(%q) accepted it", in)
 		} else if strings.Contains(err.Error(), "SECRETTOKEN") {
-			t.Errorf("ParseTransitURL(%q) error repeats the token: %v", in, err)
+			t.Errorf("ParseURL(%q) error repeats the token: %v", in, err)
 		}
 	}
 }
 
 func TestTransitConfigFromEnv(t *testing.T) {
 	env := map[string]string{"VAULT_ADDR": "https://v:8200", "VAULT_TOKEN": "hvs.t", "VAULT_CACERT": "/ca.pem", "VAULT_NAMESPACE": "ns"}
-	cfg, err := TransitConfigFromEnv(func(k string) string { return env[k] })
-	want := TransitConfig{Address: "https://v:8200", Token: "hvs.t", CACertFile: "/ca.pem", Namespace: "ns"}
+	cfg, err := ConfigFromEnv(func(k string) string { return env[k] })
+	want := Config{Address: "https://v:8200", Token: "hvs.t", CACertFile: "/ca.pem", Namespace: "ns"}
 	if err != nil || cfg != want {
-		t.Fatalf("TransitConfigFromEnv = %+v, %v", cfg, err)
+		t.Fatalf("ConfigFromEnv = %+v, %v", cfg, err)
 	}
 	for _, k := range []string{"VAULT_ADDR", "VAULT_TOKEN"} {
 		v := env[k]
 		delete(env, k)
-		if _, err := TransitConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), k) {
+		if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("without %s: %v", k, err)
 		}
 		env[k] = v
@@ -67,7 +67,7 @@ func TestTransitConfigFromEnv(t *testing.T) {
 
 func TestNewTransitRefuses(t *testing.T) {
 	const secret = "hvs.SECRETTOKEN"
-	for _, cfg := range []TransitConfig{
+	for _, cfg := range []Config{
 		{Address: "", Token: "t"},
 		{Address: "vault.example.org:8200", Token: "t"},
 		{Address: "https://" + secret + "@vault.example.org", Token: "t"},
@@ -77,16 +77,16 @@ func TestNewTransitRefuses(t *testing.T) {
 		{Address: "https://v:8200", Token: "t", KeyPrefix: "a/b"},
 		{Address: "https://v:8200", Token: "t", CACertFile: "/nonexistent/ca.pem"},
 	} {
-		_, err := NewTransit(cfg)
+		_, err := New(cfg)
 		if err == nil {
-			t.Errorf("NewTransit(%+v) accepted it", cfg)
+			t.Errorf("New(%+v) accepted it", cfg)
 		} else if strings.Contains(err.Error(), "SECRETTOKEN") {
 			t.Errorf("error repeats the token: %v", err)
 		}
 	}
 }
 
-// NewTransit uses the configured token, not one the Vault client library
+// New uses the configured token, not one the Vault client library
 // would pick up from the process environment by itself.
 func TestTransitIgnoresAmbientToken(t *testing.T) {
 	srv := transittest.New(t)
@@ -103,7 +103,7 @@ func TestTransitCACertFile(t *testing.T) {
 	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTransit(TransitConfig{Address: srv.URL, Token: srv.Token, CACertFile: ca})
+	tr, err := New(Config{Address: srv.URL, Token: srv.Token, CACertFile: ca})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestTransitCACertFile(t *testing.T) {
 
 func TestTransitWrongMount(t *testing.T) {
 	srv := transittest.New(t)
-	tr, err := NewTransit(TransitConfig{Address: srv.URL, Token: srv.Token, Mount: "elsewhere"})
+	tr, err := New(Config{Address: srv.URL, Token: srv.Token, Mount: "elsewhere"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package vault
+package local
 
 import (
 	"bytes"
@@ -9,12 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/satchel-project/satchel/vault"
+	"github.com/satchel-project/satchel/vault/custodiantest"
 )
 
 func TestLocalWrapUnwrap(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l, created, err := OpenLocal(dir)
+	l, created, err := Open(dir)
 	if err != nil || !created {
 		t.Fatalf("OpenLocal: %v created=%v", err, created)
 	}
@@ -35,7 +38,7 @@ func TestLocalWrapUnwrap(t *testing.T) {
 		t.Fatal("unwrapped altered data")
 	}
 	// A second open reads the same master key.
-	l2, created, err := OpenLocal(dir)
+	l2, created, err := Open(dir)
 	if err != nil || created {
 		t.Fatalf("reopen: %v created=%v", err, created)
 	}
@@ -44,7 +47,7 @@ func TestLocalWrapUnwrap(t *testing.T) {
 		t.Fatalf("Unwrap after reopen = %q, %v", got, err)
 	}
 	// Another master key cannot open it.
-	other, _, _ := OpenLocal(t.TempDir())
+	other, _, _ := Open(t.TempDir())
 	if _, err := other.Unwrap(ctx, "pod-a", w); err == nil {
 		t.Fatal("another master key unwrapped it")
 	}
@@ -52,11 +55,11 @@ func TestLocalWrapUnwrap(t *testing.T) {
 
 func TestLocalRefusesReadableMasterKey(t *testing.T) {
 	dir := t.TempDir()
-	if _, _, err := OpenLocal(dir); err != nil {
+	if _, _, err := Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	os.Chmod(filepath.Join(dir, "master.key"), 0o644)
-	if _, _, err := OpenLocal(dir); err == nil {
+	if _, _, err := Open(dir); err == nil {
 		t.Fatal("opened a master key that others can read")
 	}
 }
@@ -64,7 +67,7 @@ func TestLocalRefusesReadableMasterKey(t *testing.T) {
 func TestLocalSignerIsStable(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l, _, _ := OpenLocal(dir)
+	l, _, _ := Open(dir)
 	s, err := l.Signer(ctx, "tokens")
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +76,7 @@ func TestLocalSignerIsStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l2, _, _ := OpenLocal(dir)
+	l2, _, _ := Open(dir)
 	s2, _ := l2.Signer(ctx, "tokens")
 	if s2.KeyID() != s.KeyID() || !ed25519.Verify(s2.Public().(ed25519.PublicKey), []byte("msg"), sig) {
 		t.Fatal("signing key changed between opens")
@@ -87,7 +90,7 @@ func TestLocalSignerIsStable(t *testing.T) {
 func TestLocalRotate(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l, _, _ := OpenLocal(dir)
+	l, _, _ := Open(dir)
 	s1, _ := l.Signer(ctx, "tokens")
 	old, _ := l.Wrap(ctx, "pod-a", []byte("secret"))
 	if !bytes.HasPrefix(old, []byte("satchel-local:v1:")) {
@@ -111,7 +114,7 @@ func TestLocalRotate(t *testing.T) {
 		t.Fatalf("Rewrap = %q, %v", nw, err)
 	}
 	// A fresh open sees both versions and the same signing key.
-	l2, _, err := OpenLocal(dir)
+	l2, _, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +133,22 @@ func TestLocalRotate(t *testing.T) {
 	}
 	// A missing first version is an operator's mistake, not a first start.
 	os.Remove(filepath.Join(dir, "master.key"))
-	if _, _, err := OpenLocal(dir); err == nil {
+	if _, _, err := Open(dir); err == nil {
 		t.Fatal("OpenLocal made a new master.key beside master-2.key")
 	}
+}
+
+func TestConformance(t *testing.T) {
+	custodiantest.Test(t, func(t *testing.T) (vault.Custodian, vault.Custodian) {
+		dir := t.TempDir()
+		a, _, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	})
 }
