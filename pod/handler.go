@@ -42,7 +42,18 @@ type Handler struct {
 	// media type (Turtle, N-Quads) to clients that prefer one, with base
 	// the record's URL.
 	RenderRecord func(data []byte, base, mediaType string) ([]byte, error)
-	Log          *slog.Logger
+	// RecordFromTurtle, if set, turns a record sent as Turtle into the
+	// JSON-LD record it stands for (then checked by CheckRecord), with base
+	// the record's URL and scope the pod's: a record may describe only
+	// itself and link only inside its pod.
+	RecordFromTurtle func(data []byte, base, scope string) ([]byte, error)
+	// PatchRecord, if set, applies a patch (text/n3 or
+	// application/sparql-update) to a stored JSON-LD record (nil if there
+	// is none yet) and returns the new record, then checked by
+	// CheckRecord. Errors with a Conflict method are answered 409, with a
+	// Malformed method 400.
+	PatchRecord func(record []byte, base, scope, mediaType string, patch []byte) ([]byte, error)
+	Log         *slog.Logger
 }
 
 // AddContainer is where a helper with the "add" right may add documents.
@@ -166,6 +177,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.post(w, r, id, p)
 	case http.MethodDelete:
 		h.delete(w, r, id, p)
+	case http.MethodPatch:
+		h.patch(w, r, id, p)
 	default:
 		w.Header().Set("Allow", allow(p))
 		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "This address does not support "+r.Method+".")
@@ -216,13 +229,13 @@ func allow(p Path) string {
 	case p.IsContainer():
 		return "OPTIONS, HEAD, GET, POST, PUT, DELETE"
 	default:
-		return "OPTIONS, HEAD, GET, PUT, DELETE"
+		return "OPTIONS, HEAD, GET, PUT, PATCH, DELETE"
 	}
 }
 
 // acceptedTypes are the content types a pod stores.
 var acceptedTypes = []string{
-	"application/ld+json", "application/json", "text/plain",
+	"application/ld+json", "text/turtle", "application/json", "text/plain",
 	"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif",
 }
 
@@ -233,6 +246,7 @@ func describeHeaders(w http.ResponseWriter, p Path) {
 		h.Set("Accept-Post", strings.Join(acceptedTypes, ", "))
 	} else if !p.IsDescription() {
 		h.Set("Accept-Put", strings.Join(acceptedTypes, ", "))
+		h.Set("Accept-Patch", strings.Join(patchTypes, ", "))
 	}
 }
 
@@ -279,6 +293,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 	case errors.Is(err, ErrNotAllowed):
 		w.Header().Set("Allow", allow(p))
 		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", notAllowedDetail(r, p))
+	case errors.As(err, new(malformed)):
+		var m malformed
+		errors.As(err, &m)
+		problem.Write(w, http.StatusBadRequest, "bad-rdf", m.Malformed())
+	case errors.As(err, new(conflict)):
+		var c conflict
+		errors.As(err, &c)
+		problem.Write(w, http.StatusConflict, "patch-conflict", c.Conflict())
 	case errors.As(err, new(unprocessable)):
 		var u unprocessable
 		errors.As(err, &u)
@@ -294,7 +316,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 	case errors.Is(err, ErrBusy):
 		w.Header().Set("Retry-After", "1")
 		problem.Write(w, http.StatusServiceUnavailable, "busy", "This folder is busy with other changes. Nothing was changed; try again in a moment.")
-	case errors.Is(err, ErrUnavailable), errors.Is(err, vault.ErrUnavailable):
+	case errors.Is(err, vault.ErrUnavailable):
+		// Key custody (Vault sealed or down, its token refused): say which
+		// part is down. The operator's reason is in /readyz and the log.
+		w.Header().Set("Retry-After", "5")
+		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "The service that keeps the keys to pods is not available at the moment. Nothing was changed; try again in a minute.")
+	case errors.Is(err, ErrUnavailable):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Storage is not available at the moment. Nothing was changed; try again in a minute.")
 	case errors.Is(err, context.Canceled):

@@ -209,8 +209,11 @@ func rdfTypes(p Path) []string {
 	return t
 }
 
+// typedDate is t as an xsd:dateTime to the millisecond, always with three
+// fractional digits: Solid clients (@inrupt/solid-client among them) read
+// the fraction as milliseconds, so nine digits would put dates days out.
 func typedDate(t time.Time) map[string]string {
-	return map[string]string{"@value": t.UTC().Format(time.RFC3339Nano), "@type": "xsd:dateTime"}
+	return map[string]string{"@value": t.UTC().Format("2006-01-02T15:04:05.000Z07:00"), "@type": "xsd:dateTime"}
 }
 
 // graph is a small RDF graph in JSON-LD node form, using the prefixes in

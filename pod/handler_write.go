@@ -38,15 +38,19 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, id PodID, p
 	if err != nil || !slices.Contains(acceptedTypes, mt) {
 		w.Header().Set("Accept-Put", strings.Join(acceptedTypes, ", "))
 		w.Header().Set("Accept-Post", strings.Join(acceptedTypes, ", "))
-		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "This kind of file cannot be stored. Use a PDF, a JPEG, PNG or HEIC photo, plain text, or a JSON-LD record.")
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "This kind of file cannot be stored. Use a PDF, a JPEG, PNG or HEIC photo, plain text, or a record (JSON-LD or Turtle).")
 		return upload{}, false
 	}
 	if r.ContentLength < 0 {
 		problem.Write(w, http.StatusLengthRequired, "length-required", "Send the file's size in a Content-Length header.")
 		return upload{}, false
 	}
+	if mt == typeTurtle && h.RecordFromTurtle == nil {
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "Records are stored as JSON-LD (application/ld+json).")
+		return upload{}, false
+	}
 	limit := h.MaxUpload
-	if isJSON(mt) && limit > MaxRecord {
+	if (isJSON(mt) || mt == typeTurtle) && limit > MaxRecord {
 		limit = MaxRecord
 	}
 	if r.ContentLength > limit {
@@ -54,7 +58,7 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, id PodID, p
 		return upload{}, false
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
-	if isJSON(mt) {
+	if isJSON(mt) || mt == typeTurtle {
 		data, err := io.ReadAll(body)
 		if err != nil {
 			if int64(len(data)) < r.ContentLength {
@@ -63,6 +67,20 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, id PodID, p
 				h.fail(w, r, "", err)
 			}
 			return upload{}, false
+		}
+		if mt == typeTurtle {
+			// Stored as the JSON-LD record it stands for. A POST's record
+			// is read as if at a name in the container: relative IRIs stay
+			// relative to wherever it is stored.
+			base := h.URL(id, p)
+			if p.IsContainer() {
+				base = h.URL(id, p.Child("new"))
+			}
+			if data, err = h.RecordFromTurtle(data, base, h.URL(id, "")); err != nil {
+				h.fail(w, r, p, err)
+				return upload{}, false
+			}
+			mt = typeLD
 		}
 		if !validJSONRecord(data, mt) {
 			problem.Write(w, http.StatusBadRequest, "bad-json", "This record is not valid JSON: check for a missing bracket, comma or quote.")

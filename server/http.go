@@ -53,6 +53,10 @@ func (b *Backend) Router() *mux.Router {
 		RecordLinks:  schemas.Links,
 		RenderRecord: renderRecord,
 		Log:          b.Config.Log,
+		// Solid clients write records as Turtle and change them with
+		// patches.
+		RecordFromTurtle: schemas.RecordFromTurtle,
+		PatchRecord:      schemas.PatchRecord,
 	})
 	b.routeSchemas(r)
 	(&consent.Handler{

@@ -288,6 +288,9 @@ func routeTable() []route {
 	}
 	jsonCT := "application/json"
 	rec := `{"@context":"https://w3id.org/satchel/v1","type":"Document","title":"T","file":"letter.pdf"}`
+	// A patch that changes nothing: the record stays as every row expects.
+	patchNoop := `DELETE DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenancy" } ;
+INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenancy" }`
 	return []route{
 		{Method: "GET", Template: "/healthz", Path: "/healthz", Want: all(ok)},
 		{Method: "HEAD", Template: "/healthz", Path: "/healthz", Want: all(ok)},
@@ -306,7 +309,10 @@ func routeTable() []route {
 		{Method: "*", Template: "/pods/", Send: "PUT", Path: "/pods/{pod}/documents/linked.jsonld", Body: rec, CT: "application/ld+json", Want: podRes(created, map[string]int{hAdd: unprocessable})},
 		{Method: "*", Template: "/pods/", Send: "PUT", Path: "/pods/{pod}/housing/new.pdf", Body: "%PDF-1.4\n", CT: "application/pdf", Want: podRes(created, nil)},
 		{Method: "*", Template: "/pods/", Send: "DELETE", Path: "/pods/{pod}/documents/no-such.pdf", Want: podRes(notFound, nil)},
-		{Method: "*", Template: "/pods/", Send: "PATCH", Path: "/pods/{pod}/documents/letter.pdf", Want: podRes(notAllowed, nil)},
+		// PATCH: records only, by the owner only; a file is not a record.
+		{Method: "*", Template: "/pods/", Send: "PATCH", Path: "/pods/{pod}/documents/letter.pdf", Want: podRes(unsupported, nil)},
+		{Method: "*", Template: "/pods/", Send: "PATCH", Path: "/pods/{pod}/documents/letter.pdf", Body: patchNoop, CT: "application/sparql-update", Want: podRes(notAllowed, nil)},
+		{Method: "*", Template: "/pods/", Send: "PATCH", Path: "/pods/{pod}/housing/history.jsonld", Body: patchNoop, CT: "application/sparql-update", Want: podRes(noContent, nil)},
 		// Schemas and published keys: public.
 		{Method: "GET", Template: "/ns/satchel/v1", Path: "/ns/satchel/v1", Want: all(ok)},
 		{Method: "HEAD", Template: "/ns/satchel/v1", Path: "/ns/satchel/v1", Want: all(ok)},
