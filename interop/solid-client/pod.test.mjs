@@ -9,9 +9,9 @@
 // library's own functions with an authenticated fetch; raw fetch is used only
 // to sign in and to show what the server answered where the library hides it.
 //
-// Tests named "GAP:" pin down today's behaviour where Satchel and the library
-// do not (yet) work together; they pass now and will fail, on purpose, when
-// the behaviour changes, so that the change is noticed and the test updated.
+// Records go both ways: the library writes datasets as Turtle (PUT, POST)
+// and changes them with SPARQL Update (PATCH); Satchel turns both into its
+// JSON-LD records and checks them like any other.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +26,7 @@ import {
   deleteFile,
   getContainedResourceUrlAll,
   getContentType,
+  getDatetime,
   getEffectiveAccess,
   getFile,
   getJsonLdParser,
@@ -44,6 +45,7 @@ import {
   saveSolidDatasetInContainer,
   setStringNoLocale,
   setThing,
+  setUrl,
 } from '@inrupt/solid-client';
 
 function env(name) {
@@ -62,6 +64,8 @@ const PIM_STORAGE = 'http://www.w3.org/ns/pim/space#Storage';
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const SCHEMA_NAME = 'https://schema.org/name';
 const DOCUMENT_TYPE = 'https://w3id.org/satchel#documentType';
+const SATCHEL = 'https://w3id.org/satchel#';
+const DCTERMS_MODIFIED = 'http://purl.org/dc/terms/modified';
 
 // A Satchel identity record (https://w3id.org/satchel/v1) with a Thing at #card.
 const cardRecord = (kind) => JSON.stringify({
@@ -77,7 +81,7 @@ const STANDARD = ['identity/', 'housing/', 'qualifications/', 'finance/', 'docum
 const NEED_SIGN_IN = 'Sign in first: this needs a valid access token.';
 const NOT_EMPTY = 'This folder still has things in it. Delete them first.';
 const STANDARD_FOLDER = 'This folder is part of every pod and cannot be deleted.';
-const UNSUPPORTED = 'This kind of file cannot be stored. Use a PDF, a JPEG, PNG or HEIC photo, plain text, or a JSON-LD record.';
+const NOT_A_RECORD = /kind of record Satchel keeps/;
 
 let signIn; // the parsed POST /auth/token response
 let POD; // pod root URL, from the sign-in response
@@ -402,35 +406,85 @@ test('a JSON-LD document that is not a Satchel record is refused with 422 and a 
   await fetchError(getFile(url, { fetch }), 404);
 });
 
-test('GAP: saveSolidDatasetAt sends text/turtle, which Satchel refuses with 415', async () => {
-  const fetch = authFetch();
-  const url = DOCS + 'interop-profile';
-  const me = buildThing(createThing({ name: 'me' })).addStringNoLocale(SCHEMA_NAME, 'Interop Test').build();
-  const dataset = setThing(createSolidDataset(), me);
+// qualification is a dataset holding one Satchel record, built with the
+// library's own functions: a Thing at #q of type satchel:Qualification.
+function qualification(title) {
+  const q = buildThing(createThing({ name: 'q' }))
+    .addUrl(RDF_TYPE, SATCHEL + 'Qualification')
+    .addStringNoLocale(SATCHEL + 'title', title)
+    .build();
+  return setThing(createSolidDataset(), q);
+}
 
-  const err = await fetchError(saveSolidDatasetAt(url, dataset, { fetch }), 415);
+test('saveSolidDatasetAt writes a new record as Turtle; Satchel stores it as a checked JSON-LD record', async () => {
+  const fetch = authFetch();
+  const url = POD + 'qualifications/interop-food.jsonld';
+  const saved = await saveSolidDatasetAt(url, qualification('Level 2 Food Hygiene'), { fetch });
   const put = fetch.sent.at(-1);
   assert.equal(put.method, 'PUT');
   assert.equal(put.headers['content-type'], 'text/turtle');
   assert.equal(put.headers['if-none-match'], '*');
-  assert.equal(err.problemDetails.detail, UNSUPPORTED);
-  const acceptPut = err.response.headers.get('Accept-Put');
-  assert.match(acceptPut, /application\/ld\+json/);
-  assert.doesNotMatch(acceptPut, /text\/turtle/);
-  await fetchError(getFile(url, { fetch }), 404);
+  assert.equal(getSourceUrl(saved), url);
+
+  const file = await getFile(url, { fetch });
+  assert.equal(getContentType(file), 'application/ld+json');
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(await bytesOf(file))), {
+    '@context': 'https://w3id.org/satchel/v1',
+    id: '#q',
+    type: 'Qualification',
+    title: 'Level 2 Food Hygiene',
+  });
+  const ds = await getSolidDataset(url, { fetch });
+  assert.equal(getStringNoLocale(getThing(ds, url + '#q'), SATCHEL + 'title'), 'Level 2 Food Hygiene');
+
+  await deleteFile(url, { fetch });
 });
 
-test('GAP: saveSolidDatasetInContainer sends text/turtle, which Satchel refuses with 415', async () => {
+test('saveSolidDatasetAt with a dataset that is not a Satchel record is refused with 422 and nothing is stored', async () => {
   const fetch = authFetch();
+  const url = DOCS + 'interop-profile';
+  const me = buildThing(createThing({ name: 'me' })).addStringNoLocale(SCHEMA_NAME, 'Interop Test').build();
+  const err = await fetchError(saveSolidDatasetAt(url, setThing(createSolidDataset(), me), { fetch }), 422);
+  assert.equal(fetch.sent.at(-1).headers['content-type'], 'text/turtle');
+  assert.match(err.problemDetails.detail, NOT_A_RECORD);
+  const options = await authFetch()(url, { method: 'OPTIONS' });
+  assert.match(options.headers.get('Accept-Put'), /text\/turtle/, 'Satchel says it takes Turtle');
+  await fetchError(getFile(url, { fetch }), 404);
+
+  // A term outside Satchel's context is named, not dropped.
+  const q = buildThing(createThing({ name: 'q' }))
+    .addUrl(RDF_TYPE, SATCHEL + 'Qualification')
+    .addStringNoLocale(SATCHEL + 'title', 'Forklift licence')
+    .addStringNoLocale('https://schema.org/shoeSize', '9')
+    .build();
+  const odd = await fetchError(
+    saveSolidDatasetAt(POD + 'qualifications/interop-odd.jsonld', setThing(createSolidDataset(), q), { fetch }),
+    422,
+  );
+  assert.match(odd.problemDetails.detail, /https:\/\/schema\.org\/shoeSize/);
+  await fetchError(getFile(POD + 'qualifications/interop-odd.jsonld', { fetch }), 404);
+});
+
+test('saveSolidDatasetInContainer posts Turtle; Satchel stores a record named after the slug', async () => {
+  const fetch = authFetch();
+  const quals = POD + 'qualifications/';
+  const saved = await saveSolidDatasetInContainer(quals, qualification('Level 1 Maths'), { slugSuggestion: 'interop-posted', fetch });
+  assert.equal(fetch.sent.at(-1).method, 'POST');
+  assert.equal(fetch.sent.at(-1).headers['content-type'], 'text/turtle');
+  const url = getSourceUrl(saved);
+  assert.equal(url, quals + 'interop-posted.jsonld');
+  const ds = await getSolidDataset(url, { fetch });
+  assert.equal(getStringNoLocale(getThing(ds, url + '#q'), SATCHEL + 'title'), 'Level 1 Maths');
+  await deleteFile(url, { fetch });
+
+  // Not a record: refused, and the container is as it was.
   const me = buildThing(createThing({ name: 'me' })).addStringNoLocale(SCHEMA_NAME, 'Interop Test').build();
   const before = await contained(DOCS);
   const err = await fetchError(
     saveSolidDatasetInContainer(DOCS, setThing(createSolidDataset(), me), { slugSuggestion: 'interop-profile', fetch }),
-    415,
+    422,
   );
-  assert.equal(fetch.sent.at(-1).method, 'POST');
-  assert.equal(fetch.sent.at(-1).headers['content-type'], 'text/turtle');
-  assert.equal(err.problemDetails.detail, UNSUPPORTED);
+  assert.match(err.problemDetails.detail, NOT_A_RECORD);
   assert.deepEqual(await contained(DOCS), before);
 });
 
@@ -447,7 +501,7 @@ test('getSolidDataset with its default Accept: text/turtle reads a JSON-LD recor
   await deleteFile(url, { fetch });
 });
 
-test('GAP: saveSolidDatasetAt on a fetched dataset sends a SPARQL Update PATCH, which Satchel refuses with 405', async () => {
+test('saveSolidDatasetAt on a fetched record sends a SPARQL Update PATCH, which changes just that field', async () => {
   const fetch = authFetch();
   const url = POD + 'identity/interop-update.jsonld';
   const body = cardRecord('passport');
@@ -455,14 +509,45 @@ test('GAP: saveSolidDatasetAt on a fetched dataset sends a SPARQL Update PATCH, 
 
   const ds = await getSolidDataset(url, { fetch });
   const card = setStringNoLocale(getThing(ds, url + '#card'), DOCUMENT_TYPE, 'other');
-  const err = await fetchError(saveSolidDatasetAt(url, setThing(ds, card), { fetch }), 405);
+  await saveSolidDatasetAt(url, setThing(ds, card), { fetch });
   const patch = fetch.sent.at(-1);
   assert.equal(patch.method, 'PATCH');
   assert.equal(patch.headers['content-type'], 'application/sparql-update');
-  assert.doesNotMatch(err.response.headers.get('Allow'), /PATCH/);
-  assert.equal(err.problemDetails.detail, 'This address does not support PATCH.');
-  assert.equal(new TextDecoder().decode(await bytesOf(await getFile(url, { fetch }))), body, 'the record is unchanged');
+  const changed = JSON.parse(new TextDecoder().decode(await bytesOf(await getFile(url, { fetch }))));
+  assert.deepEqual(changed, { ...JSON.parse(body), documentType: 'other' });
+  const again = await getSolidDataset(url, { fetch });
+  assert.equal(getStringNoLocale(getThing(again, url + '#card'), DOCUMENT_TYPE), 'other');
 
+  // A change made from an out-of-date copy (it deletes "passport", which is
+  // no longer there) is refused with 409 and changes nothing.
+  const stale = setStringNoLocale(getThing(ds, url + '#card'), DOCUMENT_TYPE, 'driving-licence');
+  await fetchError(saveSolidDatasetAt(url, setThing(ds, stale), { fetch }), 409);
+
+  // A change that breaks the record's schema is refused with 422 and the
+  // record is unchanged.
+  const bad = setStringNoLocale(getThing(again, url + '#card'), DOCUMENT_TYPE, 'spaceship');
+  const err = await fetchError(saveSolidDatasetAt(url, setThing(again, bad), { fetch }), 422);
+  assert.match(err.problemDetails.detail, /Kind of document/);
+  // So is a link to somewhere outside the pod.
+  const away = setUrl(getThing(again, url + '#card'), SATCHEL + 'scan', 'https://elsewhere.example/scan.pdf');
+  await fetchError(saveSolidDatasetAt(url, setThing(again, away), { fetch }), 422);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(await bytesOf(await getFile(url, { fetch })))), changed, 'the record is unchanged');
+
+  await deleteFile(url, { fetch });
+});
+
+test('listings give dcterms:modified that the library reads as the right time', async () => {
+  const fetch = authFetch();
+  const url = DOCS + 'interop-dated.pdf';
+  const before = Date.now();
+  await overwriteFile(url, pdfBlob(pdf('dated')), { fetch });
+  const after = Date.now();
+  const listing = await getSolidDataset(DOCS, { fetch });
+  const modified = getDatetime(getThing(listing, url), DCTERMS_MODIFIED);
+  assert.ok(modified instanceof Date, 'the listing gives the member a dcterms:modified date');
+  // The library reads the fraction as milliseconds: nine digits would put
+  // it hours or days out.
+  assert.ok(modified.getTime() >= before - 1000 && modified.getTime() <= after + 1000, `${modified.toISOString()} is not between ${new Date(before).toISOString()} and ${new Date(after).toISOString()}`);
   await deleteFile(url, { fetch });
 });
 
