@@ -19,7 +19,10 @@ import (
 // Handler serves issuers' public identities and the issuing API.
 type Handler struct {
 	Service *Service
-	Log     *slog.Logger
+	// Grants checks grants given to /credentials/verify as enveloped
+	// credentials (nil: they are refused).
+	Grants GrantChecker
+	Log    *slog.Logger
 }
 
 // Routes adds the handler's routes to r.

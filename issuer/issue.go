@@ -138,8 +138,12 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 		return nil, Issued{}, err
 	}
 	id := newUUID()
+	// The subject's id is new for every credential: the enrolment code (or
+	// anything else kept between credentials) would let everyone shown two
+	// of one person's credentials tie them together, and tie them to the
+	// issuer's records.
 	subject := map[string]any{
-		"id":            "urn:satchel:enrolment:" + e.ID,
+		"id":            "urn:uuid:" + newUUID(),
 		"type":          "Qualification",
 		"name":          e.LeaverName,
 		"title":         q.CourseName,

@@ -38,7 +38,13 @@ var Contexts = map[string]string{
 	ConsentContextURL:                             "context/consent-v1.jsonld",
 	"https://www.w3.org/ns/credentials/v2":        "w3c/credentials-v2.jsonld",
 	"https://w3id.org/security/data-integrity/v2": "w3c/data-integrity-v2.jsonld",
+	UndefinedTermsURL:                             "w3c/undefined-terms-v2.jsonld",
 }
+
+// UndefinedTermsURL is the W3C context that maps terms no other context
+// defines to https://www.w3.org/ns/credentials/undefined-term#, so that a
+// credential using it expands and canonicalises without losing them.
+const UndefinedTermsURL = "https://www.w3.org/ns/credentials/undefined-terms/v2"
 
 // Type describes one kind of record.
 type Type struct {

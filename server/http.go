@@ -70,6 +70,7 @@ func (b *Backend) Router() *mux.Router {
 	}
 	(&issuer.Handler{
 		Service: b.Issuers,
+		Grants:  b.Verifier,
 		Log:     b.Config.Log,
 	}).Routes(r)
 	(&verifier.Handler{

@@ -147,8 +147,11 @@ func TestStaffSignOnlyAsTheirOwnOrganisation(t *testing.T) {
 	}
 	r := s.do("POST", s.url+"/credentials/issue", staff, strings.NewReader(unsigned(nil)), "Content-Type", "application/json")
 	expect(t, r, http.StatusCreated)
-	var vc map[string]any
-	json.Unmarshal(r.body, &vc)
+	var out struct {
+		VC map[string]any `json:"verifiableCredential"`
+	}
+	json.Unmarshal(r.body, &out)
+	vc := out.VC
 	if iss, _ := vc["issuer"].(map[string]any); iss["id"] != own || iss["name"] != hmpName || vc["credentialStatus"] == nil {
 		t.Fatalf("signed: %s", r.body)
 	}

@@ -316,6 +316,8 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		// Schemas and published keys: public.
 		{Method: "GET", Template: "/ns/satchel/v1", Path: "/ns/satchel/v1", Want: all(ok)},
 		{Method: "HEAD", Template: "/ns/satchel/v1", Path: "/ns/satchel/v1", Want: all(ok)},
+		{Method: "GET", Template: "/ns/satchel/consent/v1", Path: "/ns/satchel/consent/v1", Want: all(ok)},
+		{Method: "HEAD", Template: "/ns/satchel/consent/v1", Path: "/ns/satchel/consent/v1", Want: all(ok)},
 		{Method: "GET", Template: "/schemas/", Path: "/schemas/", Want: all(ok)},
 		{Method: "HEAD", Template: "/schemas/", Path: "/schemas/", Want: all(ok)},
 		{Method: "GET", Template: "/schemas/{name}", Path: "/schemas/document.json", Want: all(ok)},

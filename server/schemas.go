@@ -13,17 +13,21 @@ import (
 )
 
 // ContextPath is where this server serves the Satchel JSON-LD context (whose
-// stable name is schemas.ContextURL); SchemasPath holds the JSON Schemas.
+// stable name is schemas.ContextURL), ConsentContextPath the grants' context
+// (schemas.ConsentContextURL); SchemasPath holds the JSON Schemas.
 const (
-	ContextPath = "/ns/satchel/v1"
-	SchemasPath = "/schemas/"
+	ContextPath        = "/ns/satchel/v1"
+	ConsentContextPath = "/ns/satchel/consent/v1"
+	SchemasPath        = "/schemas/"
 )
 
 func (b *Backend) routeSchemas(r *mux.Router) {
-	r.HandleFunc(ContextPath, func(w http.ResponseWriter, r *http.Request) {
-		data, _ := schemas.File(schemas.Contexts[schemas.ContextURL])
-		serveStatic(w, "application/ld+json", data)
-	}).Methods(http.MethodGet, http.MethodHead)
+	for path, url := range map[string]string{ContextPath: schemas.ContextURL, ConsentContextPath: schemas.ConsentContextURL} {
+		data, _ := schemas.File(schemas.Contexts[url])
+		r.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			serveStatic(w, "application/ld+json", data)
+		}).Methods(http.MethodGet, http.MethodHead)
+	}
 	r.HandleFunc(SchemasPath, func(w http.ResponseWriter, r *http.Request) {
 		type entry struct {
 			Type, Title, Schema string

@@ -204,22 +204,24 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	name := p.Name()
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
-	if d.Fields != nil {
-		doc, _, err := h.Verifier.record(r.Context(), g.Pod, p, d.Fields)
-		if err != nil {
-			h.fail(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/ld+json")
-		json.NewEncoder(w).Encode(doc)
-		return
-	}
 	res, rc, err := h.Verifier.Pods.Get(r.Context(), g.Pod, p)
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
 	defer rc.Close()
+	if d.Fields != nil || res.ContentType == "application/ld+json" {
+		// A record: only the shared fields, and no relative ids, which
+		// would resolve against this address and so hold the token.
+		body, err := shared(rc, g, p, d.Fields)
+		if err != nil {
+			h.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/ld+json")
+		w.Write(body)
+		return
+	}
 	w.Header().Set("Content-Type", res.ContentType)
 	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
 	if _, err := io.Copy(w, rc); err != nil {

@@ -2,9 +2,12 @@ package verifier
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -236,4 +239,90 @@ func label(typ string, loc []string) string {
 		return parent + ": " + own
 	}
 	return own
+}
+
+// shared is a record as a share serves it: only the shared fields (all if
+// fields is nil), with every relative reference among its ids and file
+// links replaced (unlinked).
+func shared(r io.Reader, g consent.Grant, p pod.Path, fields []string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, pod.MaxRecord))
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(fields) > 0 {
+		if doc, err = schemas.Select(doc, fields); err != nil {
+			return nil, err
+		}
+	}
+	links := map[string]bool{}
+	for _, l := range schemas.Links(data) {
+		links[l] = true
+	}
+	out := unlinked(doc, g.ID, p, links, false)
+	if len(fields) == 0 && reflect.DeepEqual(out, any(doc)) {
+		return data, nil // as it was written, byte for byte (a signed credential)
+	}
+	return json.Marshal(out)
+}
+
+// unlinked replaces the relative references in a shared record: its ids
+// ("#current", "") and its links to files ("../documents/scan.pdf"). A
+// client resolves them against the address it read the record from, which
+// holds the share token, so they would put a bearer secret into the
+// subjects (and objects) of every RDF graph made from the record. Each
+// becomes a urn:uuid: derived from the grant and the reference resolved
+// within the pod: the same everywhere in one share, unrelated between
+// shares, and holding no secret. Absolute ids are kept as they are.
+func unlinked(v any, grant consent.GrantID, item pod.Path, links map[string]bool, isID bool) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, c := range x {
+			if k == "@context" {
+				out[k] = c
+				continue
+			}
+			out[k] = unlinked(c, grant, item, links, k == "id" || k == "@id")
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, c := range x {
+			out[i] = unlinked(c, grant, item, links, isID)
+		}
+		return out
+	case string:
+		if (isID || links[x]) && relative(x) {
+			return shareID(grant, item, x)
+		}
+	}
+	return v
+}
+
+// relative reports whether ref is a relative reference: one without a
+// scheme, resolved against the address of the document that holds it.
+func relative(ref string) bool {
+	u, err := url.Parse(ref)
+	return err != nil || u.Scheme == ""
+}
+
+// shareID is the urn:uuid: that stands for reference ref, written in the
+// record at item, in the share of grant: a UUID (version 8) made from
+// SHA-256 of the grant's ID and the reference resolved within the pod.
+func shareID(grant consent.GrantID, item pod.Path, ref string) string {
+	resolved := ref
+	if base, err := url.Parse("pod:/" + string(item)); err == nil {
+		if u, err := url.Parse(ref); err == nil {
+			resolved = base.ResolveReference(u).String()
+		}
+	}
+	sum := sha256.Sum256([]byte("satchel share id\x00" + string(grant) + "\x00" + resolved))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x80
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
