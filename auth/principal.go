@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/satchel-project/satchel/access"
+	"github.com/satchel-project/satchel/internal/problem"
 )
 
 // Principal is who c speaks for, as package access models every caller.
@@ -26,7 +27,14 @@ func (c Claims) Principal() access.Principal {
 func (t *Tokens) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "" {
-			if c, err := t.Caller(r); err == nil {
+			c, err := t.Caller(r)
+			if unavailable(err) {
+				// Not "sign in first": the sign-in could not be checked.
+				w.Header().Set("Retry-After", "5")
+				problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Your sign-in cannot be checked at the moment, as storage or the service that keeps keys is not available. Try again in a minute.")
+				return
+			}
+			if err == nil {
 				r = r.WithContext(access.WithPrincipal(r.Context(), c.Principal()))
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,7 +56,8 @@ type SignIns interface {
 // Tokens issues and verifies access tokens for one server.
 type Tokens struct {
 	signer   vault.Signer
-	keys     jwk.Set
+	keys     jwk.Set  // guarded by mu where the signer is vault.Versioned
+	keyIDs   []string // of keys, to notice a rotated signer
 	issuer   string
 	ttl      time.Duration
 	now      func() time.Time
@@ -127,6 +129,12 @@ func (t *Tokens) Issue(a account.Account) (string, time.Duration, error) {
 	return string(signed), t.ttl, nil
 }
 
+// unavailable reports whether err says that storage or key custody cannot
+// answer now, rather than anything about a token.
+func unavailable(err error) bool {
+	return errors.Is(err, vault.ErrUnavailable) || errors.Is(err, pod.ErrUnavailable)
+}
+
 // Check is Verify, then asks SignIns whether the token's sign-in still
 // counts: a token made before its account's password was changed or reset,
 // before "sign out everywhere", or of a deleted account, is ErrBadToken.
@@ -136,6 +144,10 @@ func (t *Tokens) Check(ctx context.Context, token string) (Claims, error) {
 		return c, err
 	}
 	if err := t.SignIns.CheckSignIn(ctx, c.Subject, c.AuthTime); err != nil {
+		if unavailable(err) {
+			// Storage or key custody is down: the token may be good.
+			return Claims{}, err
+		}
 		return Claims{}, ErrBadToken
 	}
 	return c, nil
@@ -148,6 +160,7 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		return Claims{}, ErrBadToken
 	}
 	sum := sha256.Sum256([]byte(token))
+	set := t.keySet()
 	t.mu.Lock()
 	c, ok := t.verified[sum]
 	t.mu.Unlock()
@@ -160,7 +173,7 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 		t.mu.Unlock()
 		return Claims{}, ErrBadToken
 	}
-	c, err := t.verify(token)
+	c, err := t.verify(token, set)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -173,9 +186,9 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	return c, nil
 }
 
-func (t *Tokens) verify(token string) (Claims, error) {
+func (t *Tokens) verify(token string, keys jwk.Set) (Claims, error) {
 	tok, err := jwt.ParseString(token,
-		jwt.WithKeySet(t.keys, jws.WithRequireKid(true)),
+		jwt.WithKeySet(keys, jws.WithRequireKid(true)),
 		jwt.WithValidate(true),
 		jwt.WithClock(jwt.ClockFunc(t.now)),
 		jwt.WithIssuer(t.issuer),
@@ -213,4 +226,39 @@ func (t *Tokens) verify(token string) (Claims, error) {
 }
 
 // PublicKeys is the JWK Set that verifies tokens.
-func (t *Tokens) PublicKeys() jwk.Set { return t.keys }
+func (t *Tokens) PublicKeys() jwk.Set { return t.keySet() }
+
+// keySet is the JWK Set that verifies tokens now. A signer whose key an
+// operator rotates (vault.Versioned) brings its new versions, and takes
+// away those retired: tokens they signed no longer verify, even ones
+// verified before.
+func (t *Tokens) keySet() jwk.Set {
+	v, ok := t.signer.(vault.Versioned)
+	if !ok {
+		return t.keys
+	}
+	ks := v.Keys()
+	ids := make([]string, len(ks))
+	for i, k := range ks {
+		ids[i] = k.KeyID
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if slices.Equal(ids, t.keyIDs) {
+		return t.keys
+	}
+	set := jwk.NewSet()
+	for _, k := range ks {
+		jk, err := jwk.FromRaw(k.Key)
+		if err != nil {
+			return t.keys
+		}
+		jk.Set(jwk.KeyIDKey, k.KeyID)
+		jk.Set(jwk.AlgorithmKey, jwa.EdDSA)
+		jk.Set(jwk.KeyUsageKey, "sig")
+		set.AddKey(jk)
+	}
+	t.keys, t.keyIDs = set, ids
+	clear(t.verified)
+	return set
+}

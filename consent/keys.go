@@ -56,6 +56,14 @@ func (k *Keys) Add(keyID string, pub ed25519.PublicKey) error {
 	return nil
 }
 
+// Has reports whether the key with the given short ID is published.
+func (k *Keys) Has(keyID string) bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	_, ok := k.keys[k.KeyURL(keyID)]
+	return ok
+}
+
 // JWKS is the published JWK Set. The caller must not change it.
 func (k *Keys) JWKS() jwk.Set {
 	k.mu.RLock()

@@ -70,12 +70,7 @@ func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL s
 	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
 		return nil, fmt.Errorf("open consent store: %w", err)
 	}
-	pub, ok := signer.Public().(ed25519.PublicKey)
-	if !ok {
-		return nil, errors.New("the grant-signing key is not Ed25519")
-	}
-	rec := publishedKey{KeyID: signer.KeyID(), Public: pub, Added: s.now().UTC()}
-	if err := s.db.WriteJSON(ctx, keyPath(rec.KeyID), rec, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if _, err := s.signingKey(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.loadKeys(ctx); err != nil {
@@ -92,6 +87,29 @@ type publishedKey struct {
 	KeyID  string            `json:"keyId"`
 	Public ed25519.PublicKey `json:"publicKey"`
 	Added  time.Time         `json:"added"`
+}
+
+// signingKey returns the DID URL of the key that signs now, publishing it
+// first if it is new: an operator may rotate the key in the custodian
+// while the server runs (vault.Versioned), and a grant must verify from the
+// moment it is signed.
+func (s *Service) signingKey(ctx context.Context) (string, error) {
+	kid := s.signer.KeyID()
+	if s.keys.Has(kid) {
+		return s.keys.KeyURL(kid), nil
+	}
+	pub, ok := s.signer.Public().(ed25519.PublicKey)
+	if !ok || vault.KeyID(pub) != kid {
+		return "", errors.New("the grant-signing key is not Ed25519, or changed while it was read")
+	}
+	rec := publishedKey{KeyID: kid, Public: pub, Added: s.now().UTC()}
+	if err := s.db.WriteJSON(ctx, keyPath(rec.KeyID), rec, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+		return "", err
+	}
+	if err := s.keys.Add(kid, pub); err != nil {
+		return "", err
+	}
+	return s.keys.KeyURL(kid), nil
 }
 
 func (s *Service) loadKeys(ctx context.Context) error {
@@ -184,7 +202,11 @@ func (s *Service) Create(ctx context.Context, n NewGrant) (Grant, error) {
 	}
 	g.ID, g.StatusIndex, g.Token = newGrantID(), idx, newToken()
 	vc := buildCredential(g, s.did, s.PodURL(g.Pod), statuslist.Entry(s.baseURL+StatusListPath, idx, "revocation"))
-	if g.Credential, err = signCredential(vc, s.signer, s.keys.KeyURL(s.signer.KeyID())); err != nil {
+	kid, err := s.signingKey(ctx)
+	if err != nil {
+		return Grant{}, err
+	}
+	if g.Credential, err = signCredential(vc, s.signer, kid); err != nil {
 		return Grant{}, err
 	}
 	for _, w := range []struct {

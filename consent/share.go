@@ -33,7 +33,11 @@ func (s *Service) StatusListCredential(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jwt, err := signCredential(vc, s.signer, s.keys.KeyURL(s.signer.KeyID()))
+	kid, err := s.signingKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	jwt, err := signCredential(vc, s.signer, kid)
 	if err != nil {
 		return "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/satchel-project/satchel/vault"
@@ -31,14 +32,39 @@ func (b *Backend) CheckReady(ctx context.Context) Readiness {
 		r.Storage = "unavailable"
 	}
 	if h, ok := b.Keys.(vault.HealthChecker); ok {
-		if err := h.Health(ctx); err != nil {
+		err := h.Health(ctx)
+		if err != nil {
 			r.Keys = "unavailable"
 			b.keyring.SetCustodyDown(fmt.Errorf("%w: %v", vault.ErrUnavailable, err))
 		} else {
 			b.keyring.SetCustodyDown(nil)
 		}
+		b.logCustody(err)
 	}
 	return r
+}
+
+// custodyState is the last health of each backend's custodian, so that a
+// change is logged once, not at every check.
+var custodyState sync.Map // *Backend → string ("" when healthy)
+
+// logCustody tells the operator when key custody goes down, why (a sealed
+// Vault, a token that expired or was revoked, a policy that lacks a
+// capability: the error says which), and when it is back.
+func (b *Backend) logCustody(err error) {
+	now := ""
+	if err != nil {
+		now = err.Error()
+	}
+	prev, _ := custodyState.Swap(b, now)
+	if p, _ := prev.(string); p == now || b.Config.Log == nil {
+		return
+	}
+	if err != nil {
+		b.Config.Log.Error("key custody is unavailable: pods fail closed (503) until it is back", "err", err)
+	} else if prev != nil {
+		b.Config.Log.Info("key custody is available again")
+	}
 }
 
 // watchCustody runs CheckReady every interval until ctx ends.

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register("keys", "key custody: satchel keys rotate", runKeys)
+	register("keys", "key custody: satchel keys rotate, satchel keys policy", runKeys)
 	register("pod", "erase a pod for good: satchel pod erase POD --yes", runPod)
 	register("migrate", "copy all pods between storage back ends, still encrypted", runMigrate)
 }
@@ -29,8 +29,11 @@ func openBackend(ctx context.Context, env *Env, f *serverFlags) (*server.Backend
 }
 
 func runKeys(ctx context.Context, env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "policy" {
+		return runKeysPolicy(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "rotate" {
-		return usagef("use: satchel keys rotate")
+		return usagef("use: satchel keys rotate, or satchel keys policy")
 	}
 	fs := flags(env, "keys rotate", "[--data DIR]")
 	var f serverFlags
