@@ -564,9 +564,8 @@ func (p *rdfParser) iriRef() (string, error) {
 	if err != nil {
 		return "", p.errorf("%q is not a valid IRI", raw)
 	}
-	if ref.IsAbs() {
-		return raw, nil
-	}
+	// Resolving also removes dot segments from absolute IRIs, so that
+	// "<pod>/../other-pod/x" is seen for what it is.
 	abs := p.base.ResolveReference(ref).String()
 	if strings.HasSuffix(raw, "#") && !strings.HasSuffix(abs, "#") {
 		abs += "#"

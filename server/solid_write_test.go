@@ -125,6 +125,8 @@ func TestTurtleBadInputChangesNothing(t *testing.T) {
 			422, elsewhere.URL + "/passport.pdf"},
 		"prefix pointing at another pod": {"@prefix o: <" + other + "documents/> .\n" + strings.Replace(cardTurtle, `satchel:documentNumber "A1234BC" ;`, `satchel:documentNumber "A1234BC" ; satchel:scan o:secret.pdf ;`, 1),
 			422, other + "documents/secret.pdf"},
+		"dot segments out of the pod": {strings.Replace(cardTurtle, `satchel:documentNumber "A1234BC" ;`, `satchel:documentNumber "A1234BC" ; satchel:scan <`+pod+`../`+podIDOf(s, other)+`/documents/secret.pdf> ;`, 1),
+			422, other + "documents/secret.pdf"},
 		"100,000 triples": {turtlePrefixes + `<#card> schema:name ` + many + `"x" .`, 400, "more than 10000 statements"},
 		"nested 30 deep":  {turtlePrefixes + `<#card> schema:name ` + deep + ` .`, 400, "nested more than"},
 		"not Turtle":      {`<#card> a {`, 400, "not valid RDF"},
