@@ -48,6 +48,8 @@ type Account struct {
 	Pod         pod.PodID `json:"pod,omitempty"`
 	Org         string    `json:"org,omitempty"` // an issuer's organisation
 
+	// PasswordHash is "" until the owner chooses a password with their
+	// set-up code (see CreateWithSetup).
 	PasswordHash string    `json:"passwordHash"`
 	Created      time.Time `json:"created"`
 	// PasswordChanged is when the password was last changed (zero if never
@@ -116,16 +118,9 @@ func (s *Store) Create(ctx context.Context, username string, kind Kind, displayN
 // CreateWith is Create with the organisation an issuer's staff account
 // belongs to (which the caller has checked exists).
 func (s *Store) CreateWith(ctx context.Context, username string, kind Kind, displayName, password, org string) (Account, error) {
-	if (kind == Issuer) != (org != "") {
-		return Account{}, errors.New("an issuer account needs an organisation (--org), and only an issuer account has one")
-	}
-	username, err := NormalizeUsername(username)
+	username, displayName, err := checkNew(username, kind, displayName, org)
 	if err != nil {
 		return Account{}, err
-	}
-	displayName = strings.TrimSpace(displayName)
-	if displayName == "" || len(displayName) > 200 {
-		return Account{}, errors.New("a display name must be 1 to 200 characters long")
 	}
 	if err := checkPassword(password); err != nil {
 		return Account{}, err
@@ -137,6 +132,30 @@ func (s *Store) CreateWith(ctx context.Context, username string, kind Kind, disp
 	if err != nil {
 		return Account{}, err
 	}
+	return s.create(ctx, username, kind, displayName, hash, org)
+}
+
+// checkNew checks what Create and CreateWithSetup are given, other than a
+// password, and returns the normalised username and display name.
+func checkNew(username string, kind Kind, displayName, org string) (string, string, error) {
+	if (kind == Issuer) != (org != "") {
+		return "", "", errors.New("an issuer account needs an organisation (--org), and only an issuer account has one")
+	}
+	username, err := NormalizeUsername(username)
+	if err != nil {
+		return "", "", err
+	}
+	displayName = strings.TrimSpace(displayName)
+	if displayName == "" || len(displayName) > 200 {
+		return "", "", errors.New("a display name must be 1 to 200 characters long")
+	}
+	return username, displayName, nil
+}
+
+// create stores a new account with password hash hash ("" for none yet)
+// and, for a leaver, makes its pod. username and displayName are checked.
+func (s *Store) create(ctx context.Context, username string, kind Kind, displayName, hash, org string) (Account, error) {
+	var err error
 	a := Account{
 		ID:           newID(),
 		Username:     username,
@@ -207,7 +226,9 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (Ac
 	// password since replaced is older than the replacement's EndSessions.
 	signedIn := s.now().UTC()
 	a, err := s.Get(ctx, username)
-	if errors.Is(err, ErrNoAccount) {
+	if errors.Is(err, ErrNoAccount) || err == nil && a.PasswordHash == "" {
+		// No account, or one whose owner has not chosen a password yet
+		// (see CreateWithSetup).
 		s.params.Verify(dummyHash(s.params), password)
 		return Account{}, ErrBadPassword
 	}

@@ -56,12 +56,17 @@ const (
 // resetRecord is what is stored for a pending reset: never the code itself.
 type resetRecord struct {
 	AccountID string    `json:"accountId"` // the account the code was made for
-	Helper    string    `json:"helper"`    // the helper's account ID
+	Helper    string    `json:"helper"`    // the helper's account ID, for a helper's reset
 	Salt      []byte    `json:"salt"`
 	Hash      []byte    `json:"hash"` // see codeHash
 	Created   time.Time `json:"created"`
 	Expires   time.Time `json:"expires"`
 	Tries     int       `json:"tries"` // wrong codes so far
+	// Kind is what made the code: "" a helper (StartReset), "setup" a new
+	// account (CreateWithSetup), "operator" someone who checked the
+	// person's identity (IssueResetCode), named in By.
+	Kind string `json:"kind,omitempty"`
+	By   string `json:"by,omitempty"`
 }
 
 func resetPath(username string) pod.Path { return pod.Path("resets/" + username) }
@@ -186,15 +191,19 @@ func (s *Store) StartReset(ctx context.Context, username, helperID string) (Rese
 	if a.Kind != Leaver {
 		return Reset{}, ErrNotLeaver
 	}
+	return s.issueCode(ctx, a, resetRecord{Helper: helperID}, ResetTTL)
+}
+
+// issueCode makes a one-time code for account a, valid for ttl, and
+// stores rec (filled in with a's ID, the times and the code's hash) in
+// place of any earlier code for a.
+func (s *Store) issueCode(ctx context.Context, a Account, rec resetRecord, ttl time.Duration) (Reset, error) {
 	code := newCode()
 	now := s.now().UTC()
-	rec := resetRecord{
-		AccountID: a.ID,
-		Helper:    helperID,
-		Salt:      make([]byte, 16),
-		Created:   now,
-		Expires:   now.Add(ResetTTL),
-	}
+	rec.AccountID = a.ID
+	rec.Salt = make([]byte, 16)
+	rec.Created = now
+	rec.Expires = now.Add(ttl)
 	rand.Read(rec.Salt)
 	rec.Hash = codeHash(rec.Salt, a.Username, code)
 	if err := s.svc.Internal(internalPod).WriteJSON(ctx, resetPath(a.Username), rec, pod.Preconditions{}); err != nil {
@@ -206,9 +215,9 @@ func (s *Store) StartReset(ctx context.Context, username, helperID string) (Rese
 // maxClaimRetries bounds CompleteReset's compare-and-swap loop.
 const maxClaimRetries = 100
 
-// CompleteReset sets a new password for the leaver called username if code
-// is the one their helper was given by StartReset, and signs the account
-// out everywhere (see EndSessions). Case, spaces and dashes
+// CompleteReset sets a new password for the account called username if
+// code is its pending one-time code (from StartReset, CreateWithSetup or
+// IssueResetCode), and signs the account out everywhere (see EndSessions). Case, spaces and dashes
 // in code do not matter. A code works once. A wrong code gives ErrBadCode
 // (as does an unknown username, so the answer does not tell whether an
 // account exists); the ResetTries-th wrong code gives ErrTooManyTries and

@@ -253,16 +253,16 @@ test('every page the leaver flow does not visit, and the error states of its for
     await label(visitor, 'Password').fill('not-the-password');
     await errorState(visitor, 'sign in (wrong password)', 'Sign in', ['Your username or password is not right']);
 
-    await follow(visitor, 'I have a code from my helper');
+    await follow(visitor, 'I have a code to make a new password');
     await expectH1(visitor, 'Make a new password');
     await checkPage(visitor, 'reset: make a new password');
     await errorState(visitor, 'reset', 'Save new password', [
       'Enter your username',
-      'Enter the code from your helper',
+      'Enter your code',
       'Your new password must be at least 10 characters',
     ]);
     await label(visitor, 'Username').fill(KIM.username);
-    await label(visitor, 'Code from your helper').fill('ABCD-EFGH');
+    await label(visitor, 'Your code').fill('ABCD-EFGH');
     await label(visitor, 'New password').fill(NEW_PASSWORD);
     await label(visitor, 'Type the new password again').fill(`${NEW_PASSWORD}-typo`);
     await errorState(visitor, 'reset (passwords differ)', 'Save new password', ['The two passwords are not the same']);
@@ -471,7 +471,7 @@ test('every page the leaver flow does not visit, and the error states of its for
     await errorState(kim, 'add a helper (no such helper)', 'Add helper', ['There is no helper with that username']);
 
     await label(kim, 'Their Satchel username').fill(SAM.username);
-    for (const right of ['See my things', 'Add documents', 'Share for me', 'Help me if I forget my password']) {
+    for (const right of ['See my things', 'Add documents', 'Share for me', 'Reset my password, which lets them into my account']) {
       await label(kim, right).check();
     }
     await press(kim, 'Add helper');
@@ -584,7 +584,7 @@ test('every page the leaver flow does not visit, and the error states of its for
   await step("12. the leaver makes a new password with the helper's code and signs in with it", async () => {
     await go(visitor, '/reset');
     await label(visitor, 'Username').fill(KIM.username);
-    await label(visitor, 'Code from your helper').fill(code);
+    await label(visitor, 'Your code').fill(code);
     await label(visitor, 'New password').fill(NEW_PASSWORD);
     await label(visitor, 'Type the new password again').fill(NEW_PASSWORD);
     await press(visitor, 'Save new password');

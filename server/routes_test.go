@@ -240,7 +240,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 // web reports whether a route is one of the web pages (sessions) rather
 // than the API (bearer tokens).
 func web(tpl string) bool {
-	for _, p := range []string{"/my", "/helping", "/sign-in", "/sign-out", "/reset", "/assets/"} {
+	for _, p := range []string{"/my", "/helping", "/sign-in", "/sign-out", "/reset", "/assets/", "/start", "/privacy", "/cookies", "/accessibility", "/help"} {
 		if strings.HasPrefix(tpl, p) {
 			return true
 		}
@@ -378,6 +378,18 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "POST", Template: "/sign-in", Path: "/sign-in", Want: signedIn(forbidden, unprocessable)},
 		{Method: "GET", Template: "/reset", Path: "/reset", Want: all(ok)},
 		{Method: "POST", Template: "/reset", Path: "/reset", Want: signedIn(forbidden, unprocessable)},
+		{Method: "GET", Template: "/start", Path: "/start", Want: signedIn(ok, seeOther)},
+		{Method: "POST", Template: "/start", Path: "/start", Want: signedIn(forbidden, unprocessable)},
+		// The pages every public service has: for everyone.
+		{Method: "GET", Template: "/privacy", Path: "/privacy", Want: all(ok)},
+		{Method: "GET", Template: "/cookies", Path: "/cookies", Want: all(ok)},
+		{Method: "GET", Template: "/accessibility", Path: "/accessibility", Want: all(ok)},
+		{Method: "GET", Template: "/help", Path: "/help", Want: all(ok)},
+		{Method: "GET", Template: "/help/lost-phone", Path: "/help/lost-phone", Want: all(ok)},
+		// One's own account, leaver's or helper's: password and devices.
+		{Method: "GET", Template: "/my/password", Path: "/my/password", Want: signedIn(seeOther, ok)},
+		{Method: "POST", Template: "/my/password", Path: "/my/password", Want: signedIn(seeOther, unprocessable)},
+		{Method: "GET", Template: "/my/devices", Path: "/my/devices", Want: signedIn(seeOther, ok)},
 		{Method: "GET", Template: "/sign-out", Path: "/sign-out", Want: signedIn(seeOther, ok)},
 		{Method: "GET", Template: "/my", Path: "/my", Want: leaverPage(ok)},
 		{Method: "GET", Template: "/my/things/{path:.+}", Path: "/my/things/housing/history.jsonld", Want: leaverPage(ok).with(notFound, other)},
@@ -442,6 +454,9 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "POST", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
 		// Last, since they end sign-ins.
 		{Method: "POST", Template: "/sign-out", Path: "/sign-out", Want: all(seeOther)},
+		// Every browser is signed out by now (account_web_test.go tries it
+		// signed in).
+		{Method: "POST", Template: "/my/devices/sign-out-everywhere", Path: "/my/devices/sign-out-everywhere", Want: all(seeOther)},
 		// Ends every sign-in of whoever sends it.
 		{Method: "POST", Template: "/auth/sign-out-everywhere", Path: "/auth/sign-out-everywhere", Want: signedIn(unauth, noContent)},
 	}

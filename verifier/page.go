@@ -166,6 +166,21 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": la
 </div>
 </main>
 </div>
+<footer class="govuk-footer">
+<div class="govuk-width-container">
+<div class="govuk-footer__meta">
+<div class="govuk-footer__meta-item govuk-footer__meta-item--grow">
+<h2 class="govuk-visually-hidden">{{t "footer.links"}}</h2>
+<ul class="govuk-footer__inline-list">
+<li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/help">{{t "footer.help"}}</a></li>
+<li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/privacy">{{t "footer.privacy"}}</a></li>
+<li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/cookies">{{t "footer.cookies"}}</a></li>
+<li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/accessibility">{{t "footer.accessibility"}}</a></li>
+</ul>
+</div>
+</div>
+</div>
+</footer>
 <script type="module" src="/assets/app.js"></script>
 </body>
 </html>

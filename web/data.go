@@ -156,6 +156,10 @@ func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session
 		p.fail(w, r, s)
 		return
 	}
+	// Every sign-in has ended (Retire); the sessions and their list go too.
+	if err := p.sessions.endAll(ctx, s.Account); err != nil {
+		p.Log.Warn("removing the sessions of a deleted account failed", "err", err)
+	}
 	p.sessions.end(ctx, w, r)
 	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "delete-account.done", "Body": "delete-account.done.body"})
 }

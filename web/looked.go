@@ -9,6 +9,13 @@ import (
 	"github.com/satchel-project/satchel/pod"
 )
 
+// OperatorResetEntry is the type of the access-log entry written when
+// someone who checked the person's identity gives them a code to make a
+// new password (satchel account reset-code), Who naming the one who
+// checked. Who has looked says it in words, so that a code given to
+// someone else is seen.
+const OperatorResetEntry = "operator-reset"
+
 // looked shows the access log as sentences, newest first: who looked at
 // what and when, and what helpers did.
 func (p *Pages) looked(w http.ResponseWriter, r *http.Request, s *Session) {
@@ -83,6 +90,8 @@ func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, 
 		return c.Text("looked.helper-add", who, what, when)
 	case "helper-reset":
 		return c.Text("looked.helper-reset", who, when)
+	case OperatorResetEntry:
+		return c.Text("looked.operator-reset", who, when)
 	}
 	return c.Text("looked.other", who, what, when)
 }

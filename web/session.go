@@ -45,6 +45,9 @@ type Session struct {
 	// account.Store.CheckSignIn); zero in sessions made before it was kept,
 	// which go by Created.
 	SignedIn time.Time `json:"signedIn,omitzero"`
+	// Device is the kind of phone or computer the session began on, from
+	// its User-Agent (see deviceOf), for the list of signed-in devices.
+	Device string `json:"device,omitempty"`
 	// Flash is a one-off message for the next page ("Your address is saved").
 	Flash string `json:"flash,omitempty"`
 	// Drafts of the multi-page forms.
@@ -58,6 +61,7 @@ type Session struct {
 // sessions stores Sessions in the internal pod.
 type sessions struct {
 	db     pod.Internal
+	pods   *pod.Service // for listing an account's sessions (see list)
 	secure bool
 	now    func() time.Time
 	// accounts says whether a session's sign-in was ended since (by a
@@ -67,10 +71,14 @@ type sessions struct {
 
 var errNoSession = errors.New("not signed in")
 
-func sessionPath(id string) pod.Path {
+// sessionKey is the name a session is stored under: the SHA-256 of its
+// cookie's value, so that storage never holds a working cookie.
+func sessionKey(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	return pod.Path("sessions/" + hex.EncodeToString(sum[:]))
+	return hex.EncodeToString(sum[:])
 }
+
+func sessionPath(id string) pod.Path { return pod.Path("sessions/" + sessionKey(id)) }
 
 func randomToken() string {
 	b := make([]byte, 32)
@@ -119,8 +127,13 @@ func (s *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Req
 	sess := &Session{
 		Account: a.ID, Username: a.Username, Kind: a.Kind, Name: a.DisplayName, Pod: a.Pod,
 		CSRF: randomToken(), Created: now, Seen: now, SignedIn: signedIn, id: randomToken(),
+		Device: deviceOf(r.UserAgent()),
 	}
 	if err := s.db.WriteJSON(ctx, sessionPath(sess.id), sess, pod.CreateOnly()); err != nil {
+		return nil, err
+	}
+	if err := s.index(ctx, sess.Account, sessionKey(sess.id)); err != nil {
+		s.db.Delete(ctx, sessionPath(sess.id))
 		return nil, err
 	}
 	s.setCookie(w, s.cookieName(), sess.id, int(MaxAge/time.Second))
@@ -149,7 +162,7 @@ func (s *sessions) load(ctx context.Context, r *http.Request) (*Session, error) 
 		return nil, err
 	}
 	if ended {
-		s.db.Delete(ctx, sessionPath(sess.id))
+		s.remove(ctx, sess.Account, sessionKey(sess.id))
 		return nil, errNoSession
 	}
 	if now.Sub(sess.Seen) > seenEvery {
@@ -200,7 +213,10 @@ func (p *Pages) reachedCheck(ctx context.Context, s *Session, checking *bool) er
 // end deletes the browser's session, if any, and its cookie.
 func (s *sessions) end(ctx context.Context, w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(s.cookieName()); err == nil && len(c.Value) == 43 {
-		s.db.Delete(ctx, sessionPath(c.Value))
+		// The session names its account, whose list it is taken off.
+		var sess Session
+		s.db.ReadJSON(ctx, sessionPath(c.Value), &sess)
+		s.remove(ctx, sess.Account, sessionKey(c.Value))
 	}
 	s.setCookie(w, s.cookieName(), "", -1)
 }
@@ -291,7 +307,7 @@ func (p *Pages) Sweep(ctx context.Context) (int, error) {
 			return n, err
 		}
 		if ended {
-			if err := p.sessions.db.Delete(ctx, path); err != nil {
+			if err := p.sessions.remove(ctx, sess.Account, m.Name); err != nil {
 				return n, err
 			}
 			n++

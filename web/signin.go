@@ -94,8 +94,9 @@ func (p *Pages) signOut(w http.ResponseWriter, r *http.Request, s *Session) {
 	redirect(w, r, "/")
 }
 
-// reset is where a leaver finishes a password reset that a helper started,
-// with the code the helper gave them.
+// reset is where a person finishes a password reset with the code a
+// helper, or someone who checked who they are (satchel account
+// reset-code), gave them.
 func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "reset", nil)
@@ -112,14 +113,7 @@ func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 	if code == "" {
 		errs = append(errs, fieldError{Field: "code", Key: "reset.error.code"})
 	}
-	switch {
-	case len(pw) < 10:
-		errs = append(errs, fieldError{Field: "password", Key: "reset.error.short"})
-	case len(pw) > 1024:
-		errs = append(errs, fieldError{Field: "password", Key: "reset.error.long"})
-	case pw != pw2:
-		errs = append(errs, fieldError{Field: "password2", Key: "reset.error.different"})
-	}
+	errs = append(errs, newPasswordErrors(pw, pw2)...)
 	if errs != nil {
 		v["Errors"] = errs
 		p.render(w, r, s, http.StatusUnprocessableEntity, "reset", v)

@@ -68,7 +68,7 @@ func (p *Pages) Open(ctx context.Context) error {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
+	p.sessions = &sessions{db: db, pods: p.Pods, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
 	p.uploads = newUploadSlots(2, 16)
 	return nil
 }
@@ -86,6 +86,8 @@ func (p *Pages) Routes(r *mux.Router) {
 	r.Handle("/sign-in", p.public(p.signIn)).Methods(get, post)
 	r.Handle("/reset", p.public(p.reset)).Methods(get, post)
 	r.Handle("/sign-out", p.signedIn(p.signOut)).Methods(get, post)
+	r.Handle("/start", p.public(p.setUp)).Methods(get, post)
+	p.infoRoutes(r)
 
 	my := r.PathPrefix("/my").Subrouter()
 	my.Handle("", p.leaver(p.things)).Methods(get)
@@ -103,6 +105,11 @@ func (p *Pages) Routes(r *mux.Router) {
 	my.Handle("/data", p.leaver(p.myData)).Methods(get)
 	my.Handle("/data/download", p.leaver(p.download)).Methods(get)
 	my.Handle("/data/delete", p.leaver(p.deleteAccount)).Methods(get, post)
+	// A helper's account is theirs too: they change its password and see
+	// where they are signed in on the same pages.
+	my.Handle("/password", p.signedIn(p.changePassword)).Methods(get, post)
+	my.Handle("/devices", p.signedIn(p.devices)).Methods(get)
+	my.Handle("/devices/sign-out-everywhere", p.signedIn(p.signOutEverywhere)).Methods(post)
 	p.helpingRoutes(r)
 }
 

@@ -17,7 +17,7 @@ import (
 
 func init() {
 	register("serve", "run the Satchel server", runServe)
-	register("account", "manage accounts: satchel account create|delete ...", runAccount)
+	register("account", "manage accounts: satchel account create|reset-code|delete ...", runAccount)
 }
 
 // serverFlags are the settings shared by serve and the commands that work
@@ -117,16 +117,20 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	if len(args) > 0 && args[0] == "delete" {
 		return runAccountDelete(ctx, env, args[1:])
 	}
-	if len(args) == 0 || args[0] != "create" {
-		return usagef("use: satchel account create --kind leaver --username NAME --display-name \"Full Name\", or satchel account delete --username NAME --yes")
+	if len(args) > 0 && args[0] == "reset-code" {
+		return runResetCode(ctx, env, args[1:])
 	}
-	fs := flags(env, "account create", "--kind KIND --username NAME --display-name NAME [--data DIR] [--base-url URL]")
+	if len(args) == 0 || args[0] != "create" {
+		return usagef("use: satchel account create --kind leaver --username NAME --display-name \"Full Name\", satchel account reset-code --username NAME --checked-by \"Your Name\", or satchel account delete --username NAME --yes")
+	}
+	fs := flags(env, "account create", "--kind KIND --username NAME --display-name NAME [--ask-password] [--data DIR] [--base-url URL]")
 	var f serverFlags
 	addServerFlags(env, fs, &f)
 	kind := fs.String("kind", "leaver", "leaver, helper, issuer or operator")
 	username := fs.String("username", "", "the name to sign in with")
 	display := fs.String("display-name", "", "the name shown to people")
 	org := fs.String("org", "", "for an issuer's staff: the organisation's short name (see satchel issuer create)")
+	ask := fs.Bool("ask-password", false, "type the account's password here instead of giving its owner a set-up code (SATCHEL_PASSWORD sets one too)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -145,9 +149,13 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	cfg.Log = slog.New(slog.DiscardHandler)
-	pw, err := password(env, "Password for "+*username+": ")
-	if err != nil {
-		return err
+	// The owner chooses their own password with a set-up code, unless one
+	// is given (by scripts and tests) or asked for.
+	pw := env.Getenv("SATCHEL_PASSWORD")
+	if pw == "" && *ask {
+		if pw, err = password(env, "Password for "+*username+": "); err != nil {
+			return err
+		}
 	}
 	b, err := server.Open(ctx, cfg)
 	if err != nil {
@@ -160,6 +168,19 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 		if _, err := b.Issuers.Org(ctx, *org); err != nil {
 			return fmt.Errorf("there is no issuer called %q: register it first with satchel issuer create", *org)
 		}
+	}
+	if pw == "" {
+		a, code, err := b.Accounts.CreateWithSetup(ctx, *username, k, *display, *org)
+		if err != nil {
+			return err
+		}
+		if a.Pod != "" {
+			fmt.Fprintf(env.Stderr, "Created %s account %q for %s, with a pod at %s\n", a.Kind, a.Username, a.DisplayName, b.PodURL(a.Pod))
+		} else {
+			fmt.Fprintf(env.Stderr, "Created %s account %q for %s.\n", a.Kind, a.Username, a.DisplayName)
+		}
+		codeSheet(env, b.Config.BaseURL+"/start", a, code, "a set-up code", "choose their own password")
+		return nil
 	}
 	a, err := b.Accounts.CreateWith(ctx, *username, k, *display, pw, *org)
 	if err != nil {
