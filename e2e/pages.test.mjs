@@ -193,7 +193,7 @@ async function errorState(page, pageName, button, messages) {
 
 // ---- the test --------------------------------------------------------------
 
-test('every page the leaver flow does not visit, and the error states of its forms, pass axe at normal width and 320 px, with a strict CSP, no console errors and a CSRF field in every form', { timeout: 150_000 }, async (t) => {
+test('every page the leaver flow does not visit, and the error states of its forms, pass axe at normal width and 320 px, with a strict CSP, no console errors and a CSRF field in every form', { timeout: 200_000 }, async (t) => {
   const started = Date.now();
   session = await launch();
   t.after(() => session.close());
@@ -245,6 +245,31 @@ test('every page the leaver flow does not visit, and the error states of its for
     await expectH1(visitor, 'Keep your documents safe');
     await checkPage(visitor, 'the start page');
 
+    // The pages every public service has, from the footer.
+    for (const [link, heading] of [
+      ['Help', 'Help'], ['Privacy', 'Privacy notice'], ['Cookies', 'Cookies'], ['Accessibility statement', 'Accessibility statement'],
+    ]) {
+      await go(visitor, '/');
+      await follow(visitor, link);
+      await expectH1(visitor, heading);
+      await checkPage(visitor, `${heading.toLowerCase()} (footer)`);
+    }
+    await go(visitor, '/help/lost-phone');
+    await expectH1(visitor, 'If you lose your phone');
+    await checkPage(visitor, 'help: if you lose your phone');
+
+    // Setting up an account with a code: the page and its errors (which
+    // are not guesses, so the throttle does not count them).
+    await go(visitor, '/start');
+    await expectH1(visitor, 'Set up your account');
+    await checkPage(visitor, 'set up your account');
+    await errorState(visitor, 'set up your account', 'Save password and sign in', [
+      'Enter your username',
+      'Enter your set-up code',
+      'Your new password must be at least 10 characters',
+    ]);
+
+    await go(visitor, '/');
     await follow(visitor, 'Sign in');
     await expectH1(visitor, 'Sign in');
     await errorState(visitor, 'sign in', 'Sign in', ['Enter your username', 'Enter your password']);
@@ -496,6 +521,17 @@ test('every page the leaver flow does not visit, and the error states of its for
     await nav(kim, 'My data');
     await expectH1(kim, 'My data');
     await checkPage(kim, 'My data');
+    await follow(kim, 'Change your password');
+    await expectH1(kim, 'Change your password');
+    await checkPage(kim, 'change your password');
+    await errorState(kim, 'change your password', 'Save new password', [
+      'Enter your password now',
+      'Your new password must be at least 10 characters',
+    ]);
+    await go(kim, '/my/devices');
+    await expectH1(kim, 'Where you are signed in');
+    await checkPage(kim, 'where you are signed in');
+    await nav(kim, 'My data');
     await follow(kim, 'Delete my account');
     await expectH1(kim, 'Delete your account');
     await checkPage(kim, 'delete your account');
