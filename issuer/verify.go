@@ -108,7 +108,7 @@ func (s *Service) Verify(ctx context.Context, vc map[string]any) Verification {
 	issuerID, _ := issuerOf(vc)
 	v.Issuer = issuerID
 	var who holder
-	proof, err := dataintegrity.Verify(vc, func(vm string) (ed25519.PublicKey, error) {
+	proof, err := dataintegrity.VerifyContext(ctx, vc, func(vm string) (ed25519.PublicKey, error) {
 		if did, _, _ := strings.Cut(vm, "#"); did != issuerID {
 			return nil, errors.New("the proof was made with a key of someone other than the issuer")
 		}

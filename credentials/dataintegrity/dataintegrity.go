@@ -3,7 +3,9 @@
 // Integrity EdDSA Cryptosuites v1.0): RDFC-1.0 canonical N-Quads, SHA-256,
 // Ed25519, proofValue in multibase base58-btc. Canonicalisation runs
 // offline, in JSON-LD safe mode, under limits on size, blank nodes and
-// time, so that any conforming verifier checks what Satchel signs.
+// time, so that any conforming verifier checks what Satchel signs. JSON-LD
+// is expanded and turned into RDF by json-gold, and canonicalized by
+// package rdfc, whose work is bounded and stops with the caller's context.
 package dataintegrity
 
 import (
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/piprate/json-gold/ld"
+	"github.com/satchel-project/satchel/credentials/rdfc"
 	"github.com/satchel-project/satchel/schemas"
 )
 
@@ -51,10 +54,11 @@ type Options struct {
 	// without an "id"), on which RDFC-1.0's work depends; 0 means
 	// DefaultMaxBlankNodes.
 	MaxBlankNodes int
-	// Timeout bounds one canonicalisation, including the wait for one of
-	// the package's slots (2 × GOMAXPROCS, at least 4, run at once); 0
-	// means DefaultTimeout. json-gold cannot be interrupted: work that
-	// timed out runs on in the background, keeping its slot, until it ends.
+	// Timeout bounds one canonicalisation; 0 means DefaultTimeout. The
+	// canonicalisation runs in the caller's goroutine and stops when the
+	// timeout or the caller's context ends it (it is checked inside
+	// RDFC-1.0's deep iterations, whose work is also bounded by a budget
+	// linear in the blank nodes), so nothing runs on after a refusal.
 	Timeout time.Duration
 }
 
@@ -105,6 +109,10 @@ var (
 	ErrTimeout           = errors.New("canonicalization took too long")
 	ErrControlCharacter  = errors.New("control character")
 	ErrInvalidIRI        = errors.New("IRI not representable in canonical N-Quads")
+	// ErrPoisonGraph is rdfc.ErrPoisonGraph: blank nodes linked so that
+	// canonicalizing them needs more work than the budget, linear in
+	// their number, allows.
+	ErrPoisonGraph = rdfc.ErrPoisonGraph
 )
 
 // Proof is a verified proof.

@@ -20,21 +20,21 @@ const maxDepth = 64
 const maxSafeInteger = 1 << 53
 
 // unescaped reports a character that canonical N-Quads (RDFC-1.0, RDF 1.2
-// N-Quads §canonical form) escapes but json-gold v0.9.1 writes raw.
+// N-Quads §canonical form) escapes but that verifiers built on json-gold's
+// canonicalization (v0.9.1, Satchel's own before package rdfc) write raw.
 //
 // Canonical N-Quads escapes, inside a literal, U+0008 as \b, U+0009 as \t,
 // U+000A as \n, U+000C as \f, U+000D as \r, '"' and '\', and writes the
-// other characters of U+0000–U+001F and U+007F as \u00XX (upper-case hex).
-// json-gold's escape function (serialize_nquads.go) handles only '\', '"',
-// \n, \r and \t. Everything else in U+0000–U+001F, and U+007F, would come
-// out raw: a different canonical form, a different hash, and a signature
-// that no other implementation reproduces. Such documents are refused.
+// other characters of U+0000–U+001F and U+007F as \u00XX (upper-case hex);
+// package rdfc does so. json-gold's escape function (serialize_nquads.go)
+// handles only '\', '"', \n, \r and \t, so such a credential would verify
+// here and fail in those verifiers. Such documents are refused.
 func unescaped(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 }
 
 // checkJSON walks a normalized document: depth, no
-// character json-gold cannot escape, in keys and values alike (a key can
+// character json-gold-based verifiers would write differently, in keys and values alike (a key can
 // become an IRI), and numbers JavaScript and Go agree on.
 func checkJSON(v any, depth int) error {
 	if depth > maxDepth {

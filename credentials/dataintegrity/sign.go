@@ -1,13 +1,19 @@
 package dataintegrity
 
 import (
+	"context"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"time"
 )
 
-// Sign returns a copy of doc secured with an eddsa-rdfc-2022 Data
+// Sign is SignContext with context.Background().
+func Sign(doc map[string]any, signer crypto.Signer, verificationMethod string, created time.Time, proofPurpose string, opt Options) (map[string]any, error) {
+	return SignContext(context.Background(), doc, signer, verificationMethod, created, proofPurpose, opt)
+}
+
+// SignContext returns a copy of doc secured with an eddsa-rdfc-2022 Data
 // Integrity proof made by signer, an Ed25519 key (an ed25519.PrivateKey, or
 // any crypto.Signer whose Public is an ed25519.PublicKey and that signs the
 // message itself, as pure Ed25519 does).
@@ -21,8 +27,8 @@ import (
 // doc must have an "@context" and no "proof"; the copy is doc as JSON
 // decodes it ([]any, float64 …) with the proof added. Ed25519 is
 // deterministic: the same document, key, method and time give the same
-// proofValue.
-func Sign(doc map[string]any, signer crypto.Signer, verificationMethod string, created time.Time, proofPurpose string, opt Options) (map[string]any, error) {
+// proofValue. Canonicalization stops when ctx is done.
+func SignContext(ctx context.Context, doc map[string]any, signer crypto.Signer, verificationMethod string, created time.Time, proofPurpose string, opt Options) (map[string]any, error) {
 	opt = opt.withDefaults()
 	if signer == nil {
 		return nil, fail("verification-method", nil, "no signing key was given")
@@ -50,7 +56,7 @@ func Sign(doc map[string]any, signer crypto.Signer, verificationMethod string, c
 	if _, has := unsecured["proof"]; has {
 		return nil, fail("proof-format", nil, "the document already has a proof; proof sets and chains are not supported")
 	}
-	ctx, has := unsecured["@context"]
+	docContext, has := unsecured["@context"]
 	if !has {
 		return nil, fail("context", nil, "the document has no @context, so it cannot be canonicalized")
 	}
@@ -61,7 +67,7 @@ func Sign(doc map[string]any, signer crypto.Signer, verificationMethod string, c
 		"verificationMethod": verificationMethod,
 		"proofPurpose":       proofPurpose,
 	}
-	data, err := hashDocument(unsecured, proofConfig(options, ctx), opt)
+	data, err := hashDocument(ctx, unsecured, proofConfig(options, docContext), opt)
 	if err != nil {
 		return nil, err
 	}
@@ -81,12 +87,18 @@ func Sign(doc map[string]any, signer crypto.Signer, verificationMethod string, c
 
 // hashDocument canonicalizes the unsecured document and the proof
 // configuration and returns their hash data (proof configuration first).
-func hashDocument(unsecured, config map[string]any, opt Options) ([]byte, error) {
-	canonicalConfig, err := canonicalize(config, opt)
+// Each canonicalization has opt.Timeout.
+func hashDocument(ctx context.Context, unsecured, config map[string]any, opt Options) ([]byte, error) {
+	canon := func(doc map[string]any) ([]byte, error) {
+		ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+		defer cancel()
+		return canonicalize(ctx, doc, opt)
+	}
+	canonicalConfig, err := canon(config)
 	if err != nil {
 		return nil, err
 	}
-	canonicalDoc, err := canonicalize(unsecured, opt)
+	canonicalDoc, err := canon(unsecured)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package dataintegrity
 
 import (
+	"context"
 	"crypto/ed25519"
 	"reflect"
 	"time"
@@ -8,7 +9,12 @@ import (
 	"github.com/satchel-project/satchel/credentials/xsd"
 )
 
-// Verify checks the eddsa-rdfc-2022 Data Integrity proof of doc and returns
+// Verify is VerifyContext with context.Background().
+func Verify(doc map[string]any, resolve func(verificationMethod string) (ed25519.PublicKey, error), opt Options) (*Proof, error) {
+	return VerifyContext(context.Background(), doc, resolve, opt)
+}
+
+// VerifyContext checks the eddsa-rdfc-2022 Data Integrity proof of doc and returns
 // it. resolve returns the Ed25519 public key of the proof's verification
 // method, or an error if the method is not one the caller trusts for this
 // document (ResolveDIDKey serves did:key; the caller decides whether that
@@ -23,8 +29,9 @@ import (
 // differs from the document's ("context"); a key resolve does not give
 // ("verification-method"); a document or proof Canonicalize refuses
 // ("canonicalization"); and a signature that does not match
-// ("signature"). doc itself is not changed.
-func Verify(doc map[string]any, resolve func(verificationMethod string) (ed25519.PublicKey, error), opt Options) (*Proof, error) {
+// ("signature"). doc itself is not changed. Canonicalization stops when
+// ctx is done (a refused request leaves no work running).
+func VerifyContext(ctx context.Context, doc map[string]any, resolve func(verificationMethod string) (ed25519.PublicKey, error), opt Options) (*Proof, error) {
 	opt = opt.withDefaults()
 	secured, err := normalize(doc, opt.MaxBytes)
 	if err != nil {
@@ -70,11 +77,11 @@ func Verify(doc map[string]any, resolve func(verificationMethod string) (ed25519
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return nil, fail("proof-format", err, "the proofValue is not a multibase base58-btc Ed25519 signature (\"z\" and 64 bytes)")
 	}
-	ctx, has := secured["@context"]
+	docContext, has := secured["@context"]
 	if !has {
 		return nil, fail("context", nil, "the document has no @context")
 	}
-	if pc, has := proof["@context"]; has && !reflect.DeepEqual(pc, ctx) {
+	if pc, has := proof["@context"]; has && !reflect.DeepEqual(pc, docContext) {
 		return nil, fail("context", nil, "the proof's @context differs from the document's")
 	}
 	pub, err := resolve(vm)
@@ -91,7 +98,7 @@ func Verify(doc map[string]any, resolve func(verificationMethod string) (ed25519
 		}
 	}
 	delete(secured, "proof")
-	data, err := hashDocument(secured, proofConfig(options, ctx), opt)
+	data, err := hashDocument(ctx, secured, proofConfig(options, docContext), opt)
 	if err != nil {
 		return nil, err
 	}
