@@ -267,3 +267,19 @@ func TestWebPagesEveryServiceHas(t *testing.T) {
 		}
 	}
 }
+
+func TestWebHelperPagesSpeakToTheHelper(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	s.helperAccount("helen", "Helen Helper")
+	jo := s.signedIn(t, "jo", webPassword, "/my")
+	jo.send("/my/helpers/add", url.Values{"username": {"helen"}, "rights": {"view", "reset"}}).redirects("/my/helpers")
+	jo.get("/my/helpers").want(http.StatusOK).shows("See my things", "Reset my password, which lets them into my account")
+
+	helen := s.signedIn(t, "helen", webPassword, "/helping")
+	p := helen.get("/helping").want(http.StatusOK).
+		shows("See their things", "Reset their password, which lets you into their account").hides("See my things", "Reset my password")
+	pod := p.find(`href="/helping/([^"/]+)"`)
+	helen.get("/helping/"+pod).want(http.StatusOK).
+		shows("Who they are", "Where they have lived", "Sent to them").hides("Who I am", "Sent to you")
+}

@@ -19,15 +19,25 @@ var rightOptions = []option{
 	{Value: string(consent.RightReset), Label: "right.reset"},
 }
 
+// helperRightOptions say the rights to the helper who holds them.
+var helperRightOptions = []option{
+	{Value: string(consent.RightView), Label: "helping.right.view"},
+	{Value: string(consent.RightAdd), Label: "helping.right.add"},
+	{Value: string(consent.RightShare), Label: "helping.right.share"},
+	{Value: string(consent.RightReset), Label: "helping.right.reset"},
+}
+
 // helperView is a helper as the leaver's pages show them.
 type helperView struct {
 	consent.Delegation
 	Rights []string // catalogue keys
 }
 
-func rightKeys(d consent.Delegation) []string {
+// rightKeys says what d allows in the words of opts: rightOptions for the
+// leaver, helperRightOptions for the helper.
+func rightKeys(d consent.Delegation, opts []option) []string {
 	var out []string
-	for _, o := range rightOptions {
+	for _, o := range opts {
 		if d.Can(consent.Right(o.Value)) {
 			out = append(out, o.Label)
 		}
@@ -49,7 +59,7 @@ func (p *Pages) helpers(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, s)
 		return
 	}
-	p.render(w, r, s, http.StatusOK, "helpers", view{"Helpers": helperViews(list)})
+	p.render(w, r, s, http.StatusOK, "helpers", view{"Helpers": helperViews(list, rightOptions)})
 }
 
 // addHelper names a helper by their Satchel username and says what they

@@ -28,11 +28,12 @@ func (p *Pages) helpingRoutes(r *mux.Router) {
 
 func errorsIsNoDelegation(err error) bool { return errors.Is(err, consent.ErrNoDelegation) }
 
-// helperViews shows delegations with what each allows, in words.
-func helperViews(list []consent.Delegation) []helperView {
+// helperViews shows delegations with what each allows, in the words of
+// opts (see rightKeys).
+func helperViews(list []consent.Delegation, opts []option) []helperView {
 	out := make([]helperView, 0, len(list))
 	for _, d := range list {
-		out = append(out, helperView{d, rightKeys(d)})
+		out = append(out, helperView{d, rightKeys(d, opts)})
 	}
 	return out
 }
@@ -45,7 +46,7 @@ func (p *Pages) helping(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.fail(w, r, s)
 		return
 	}
-	p.render(w, r, s, http.StatusOK, "helping", view{"People": helperViews(list)})
+	p.render(w, r, s, http.StatusOK, "helping", view{"People": helperViews(list, helperRightOptions)})
 }
 
 // helpingThings shows a leaver's things to a helper they let see them.
@@ -54,7 +55,7 @@ func (p *Pages) helpingThings(w http.ResponseWriter, r *http.Request, s *Session
 	if !ok {
 		return
 	}
-	v := view{"Person": helperView{d, rightKeys(d)}, "CanView": d.Can(consent.RightView), "CanAdd": d.Can(consent.RightAdd), "CanShare": d.Can(consent.RightShare) && d.Can(consent.RightView), "CanReset": d.Can(consent.RightReset)}
+	v := view{"Person": helperView{d, rightKeys(d, helperRightOptions)}, "CanView": d.Can(consent.RightView), "CanAdd": d.Can(consent.RightAdd), "CanShare": d.Can(consent.RightShare) && d.Can(consent.RightView), "CanReset": d.Can(consent.RightReset)}
 	if d.Can(consent.RightView) {
 		secs := make([]section, 0, len(sections))
 		for _, sec := range sections {
@@ -112,7 +113,7 @@ func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session)
 	if !ok {
 		return
 	}
-	v := view{"Person": helperView{d, rightKeys(d)}}
+	v := view{"Person": helperView{d, rightKeys(d, helperRightOptions)}}
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "helping-reset", v)
 		return

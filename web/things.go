@@ -24,16 +24,19 @@ type section struct {
 	Heading   string // catalogue key
 	Empty     string // catalogue key: what to say when there is nothing
 	Things    []thing
+	// HelperHeading is the heading as the helper reads it on their pages:
+	// "Who they are" for "Who I am".
+	HelperHeading string
 }
 
 // sections are My things' headings, in order.
 var sections = []section{
-	{Container: "identity/", Heading: "things.identity", Empty: "things.identity.empty"},
-	{Container: "housing/", Heading: "things.housing", Empty: "things.housing.empty"},
-	{Container: "qualifications/", Heading: "things.qualifications", Empty: "things.qualifications.empty"},
-	{Container: "finance/", Heading: "things.finance", Empty: "things.finance.empty"},
-	{Container: "documents/", Heading: "things.documents", Empty: "things.documents.empty"},
-	{Container: "inbox/", Heading: "things.inbox", Empty: "things.inbox.empty"},
+	{Container: "identity/", Heading: "things.identity", HelperHeading: "helping.identity", Empty: "things.identity.empty"},
+	{Container: "housing/", Heading: "things.housing", HelperHeading: "helping.housing", Empty: "things.housing.empty"},
+	{Container: "qualifications/", Heading: "things.qualifications", HelperHeading: "helping.qualifications", Empty: "things.qualifications.empty"},
+	{Container: "finance/", Heading: "things.finance", HelperHeading: "helping.finance", Empty: "things.finance.empty"},
+	{Container: "documents/", Heading: "things.documents", HelperHeading: "helping.documents", Empty: "things.documents.empty"},
+	{Container: "inbox/", Heading: "things.inbox", HelperHeading: "helping.inbox", Empty: "things.inbox.empty"},
 }
 
 // thing is one document or record as the leaver sees it.
