@@ -45,6 +45,9 @@ func (s *Service) IssueCredential(ctx context.Context, org string, vc map[string
 		return nil, Issued{}, err
 	}
 	did := s.DID(org)
+	if err := checkDataModel(vc); err != nil {
+		return nil, Issued{}, err
+	}
 	switch x := vc["issuer"].(type) {
 	case nil:
 	case string:

@@ -287,3 +287,33 @@ func TestSharedRecordsHoldNoShareTokenInTheirIDs(t *testing.T) {
 		t.Errorf("the entries' ids in two shares: %+v and %+v", a.Entries, b.Entries)
 	}
 }
+
+// What VC Data Model 2.0 forbids is refused before anything is signed
+// (422, with the reason), rather than signed for a verifier to refuse.
+func TestIssueRefusesWhatTheDataModelForbids(t *testing.T) {
+	s := newTestServer(t)
+	staff, _, _, _ := issuerSetup(t, s)
+	for name, c := range map[string]struct {
+		field string
+		value any
+		want  string
+	}{
+		"a null issuer":                     {"issuer", nil, "issuer is null"},
+		"no credentialSubject":              {"credentialSubject", "", "no credentialSubject"},
+		"an empty credentialSubject":        {"credentialSubject", map[string]any{}, "is empty"},
+		"evidence without a type":           {"evidence", map[string]any{"id": "https://example.org/e/1"}, "evidence must say its type"},
+		"a credentialSchema without a type": {"credentialSchema", map[string]any{"id": "https://example.org/s.json"}, "credentialSchema must say its type"},
+		"relatedResource as strings":        {"relatedResource", []any{"https://example.org/r"}, "relatedResource must be"},
+		"relatedResource without a digest":  {"relatedResource", []any{map[string]any{"id": "https://example.org/r"}}, "digest"},
+	} {
+		vc := unsignedQualification()
+		vc[c.field] = c.value
+		if c.value == "" {
+			delete(vc, c.field)
+		}
+		_, r := s.staffIssue(t, staff, vc)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), c.want) || strings.Contains(string(r.body), "proofValue") {
+			t.Errorf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+}

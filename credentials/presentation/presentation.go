@@ -222,12 +222,58 @@ func hashData(doc, options map[string]any, ctx any, opt dataintegrity.Options) (
 	if err != nil {
 		return nil, err
 	}
-	cd, err := dataintegrity.Canonicalize(doc, opt)
+	cd, err := dataintegrity.Canonicalize(explicitGraphs(doc), opt)
 	if err != nil {
 		return nil, err
 	}
 	a, b := sha256.Sum256(cc), sha256.Sum256(cd)
 	return append(a[:], b[:]...), nil
+}
+
+// credentialsV2 is the W3C VC 2.0 context, which defines
+// verifiableCredential (in VerifiablePresentation's type-scoped context)
+// as a graph container: each credential is its own named graph.
+const credentialsV2 = "https://www.w3.org/ns/credentials/v2"
+
+// explicitGraphs writes a presentation's verifiableCredential as what it
+// expands to, the property's IRI with each credential in a graph object.
+// A conforming JSON-LD processor reads both the same; json-gold (v0.9.1)
+// ignores a graph container defined in a type-scoped context, putting the
+// credentials into the default graph, and drops credentials that have no
+// @context of their own, so that it would canonicalize a presentation
+// differently from everyone else.
+func explicitGraphs(doc map[string]any) map[string]any {
+	vcs, has := doc["verifiableCredential"]
+	if !has {
+		return doc
+	}
+	switch c := doc["@context"].(type) {
+	case string:
+		if c != credentialsV2 {
+			return doc
+		}
+	case []any:
+		if len(c) == 0 || c[0] != credentialsV2 {
+			return doc
+		}
+	default:
+		return doc
+	}
+	list, ok := vcs.([]any)
+	if !ok {
+		list = []any{vcs}
+	}
+	graphs := make([]any, len(list))
+	for i, vc := range list {
+		graphs[i] = map[string]any{"@graph": []any{vc}}
+	}
+	out := make(map[string]any, len(doc))
+	for k, v := range doc {
+		out[k] = v
+	}
+	delete(out, "verifiableCredential")
+	out["https://www.w3.org/2018/credentials#verifiableCredential"] = graphs
+	return out
 }
 
 func holderID(v any) string {

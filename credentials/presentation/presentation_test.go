@@ -2,7 +2,9 @@ package presentation
 
 import (
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +106,34 @@ func TestBase58RoundTrip(t *testing.T) {
 		if err != nil || string(got) != string(b) {
 			t.Errorf("%x: %x %v", b, got, err)
 		}
+	}
+}
+
+// A presentation signed by Digital Bazaar's implementation (the W3C VC 2.0
+// suite's own) verifies: the credentials inside are canonicalized as named
+// graphs, as every other implementation does; and one changed credential
+// breaks the holder's signature.
+func TestPresentationFromDigitalBazaarVerifies(t *testing.T) {
+	b, err := os.ReadFile("testdata/digitalbazaar-vp.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req struct {
+		VP      map[string]any `json:"verifiablePresentation"`
+		Options Options        `json:"options"`
+	}
+	if err := json.Unmarshal(b, &req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(req.VP, req.Options, dataintegrity.ResolveDIDKey, dataintegrity.Options{}); err != nil {
+		t.Fatalf("Digital Bazaar's presentation: %v", err)
+	}
+	vcs := req.VP["verifiableCredential"].([]any)
+	vcs[0].(map[string]any)["credentialSubject"] = map[string]any{"id": "did:example:someone-else"}
+	if got := check(t, func() error {
+		_, err := Verify(req.VP, req.Options, dataintegrity.ResolveDIDKey, dataintegrity.Options{})
+		return err
+	}()); got != "signature" {
+		t.Errorf("a credential changed inside: %s", got)
 	}
 }
