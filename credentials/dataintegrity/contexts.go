@@ -14,8 +14,8 @@ import (
 // Only a @context that is a context URL, or a list of them, is kept: what
 // the loader serves for a URL never changes, so the processed context is
 // the same each time. The kept context is never handed to json-gold
-// itself, only copies of it, so expansions running at once share nothing
-// json-gold writes.
+// itself, only shallow copies of it, so expansions running at once share
+// nothing json-gold writes.
 func expand(doc map[string]any, o *ld.JsonLdOptions) ([]any, error) {
 	if active := contexts.get(doc["@context"], o); active != nil {
 		d := make(map[string]any, len(doc))
@@ -23,10 +23,14 @@ func expand(doc map[string]any, o *ld.JsonLdOptions) ([]any, error) {
 			d[k] = v
 		}
 		// json-gold takes a *ld.Context in @context as the processed
-		// context, but then sets its processing mode: each expansion gets
-		// its own copy of the term definitions (a map copy, far cheaper
-		// than processing them).
-		d["@context"] = ld.CopyContext(active)
+		// context, and then writes its processing mode into it: each
+		// expansion gets its own copy of the context's values. The term
+		// definitions are shared: json-gold copies them before it changes
+		// any.
+		c := *active
+		v := *active.Values
+		c.Values = &v
+		d["@context"] = &c
 		doc = d
 	}
 	return ld.NewJsonLdProcessor().Expand(doc, o)
