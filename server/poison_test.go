@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -82,6 +83,13 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+func median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
 // poisonReason is what a person sending a poison graph is told.
 const poisonReason = "linked to one another so that putting them in canonical order would take too long"
 
@@ -99,22 +107,26 @@ func TestPoisonGraphsAreRefused(t *testing.T) {
 	for _, n := range []int{6, 8, 12} {
 		body := poisonCredential(t, n)
 		for _, endpoint := range []string{"/credentials/verify", "/api/v1/verify"} {
-			cpu0, start := cpuTime(), time.Now()
-			status, answer, err := post(s.url+endpoint, body)
-			elapsed, cpu := time.Since(start), cpuTime()-cpu0
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch endpoint {
-			case "/credentials/verify":
-				if status != http.StatusBadRequest || !strings.Contains(answer, `"verified":false`) || !strings.Contains(answer, poisonReason) {
-					t.Fatalf("clique of %d to %s: %d %s", n, endpoint, status, answer)
+			// Five times each; the figures are the medians.
+			var times, cpus []time.Duration
+			for range 5 {
+				cpu0, start := cpuTime(), time.Now()
+				status, answer, err := post(s.url+endpoint, body)
+				times, cpus = append(times, time.Since(start)), append(cpus, cpuTime()-cpu0)
+				if err != nil {
+					t.Fatal(err)
 				}
-			default:
-				var a verifyAnswer
-				json.Unmarshal([]byte(answer), &a)
-				if status != http.StatusOK || a.Valid || len(a.Checks) == 0 || a.Checks[0].Check != "proof" || a.Checks[0].Passed || !strings.Contains(a.Checks[0].Reason, poisonReason) {
-					t.Fatalf("clique of %d to %s: %d %s", n, endpoint, status, answer)
+				switch endpoint {
+				case "/credentials/verify":
+					if status != http.StatusBadRequest || !strings.Contains(answer, `"verified":false`) || !strings.Contains(answer, poisonReason) {
+						t.Fatalf("clique of %d to %s: %d %s", n, endpoint, status, answer)
+					}
+				default:
+					var a verifyAnswer
+					json.Unmarshal([]byte(answer), &a)
+					if status != http.StatusOK || a.Valid || len(a.Checks) == 0 || a.Checks[0].Check != "proof" || a.Checks[0].Passed || !strings.Contains(a.Checks[0].Reason, poisonReason) {
+						t.Fatalf("clique of %d to %s: %d %s", n, endpoint, status, answer)
+					}
 				}
 			}
 			// Nothing runs on: the CPU used in the next 100 ms is the idle
@@ -122,8 +134,9 @@ func TestPoisonGraphsAreRefused(t *testing.T) {
 			idle0 := cpuTime()
 			time.Sleep(100 * time.Millisecond)
 			after := cpuTime() - idle0
-			t.Logf("clique of %2d blank nodes (%d bytes) to %-20s refused in %6.2f ms, %6.2f ms CPU; CPU in the 100 ms after: %.2f ms",
-				n, len(body), endpoint, float64(elapsed.Microseconds())/1000, float64(cpu.Microseconds())/1000, float64(after.Microseconds())/1000)
+			elapsed, cpu := median(times), median(cpus)
+			t.Logf("clique of %2d blank nodes (%d bytes) to %-20s refused in %6.2f ms, %6.2f ms CPU (medians of 5); CPU in the 100 ms after: %.2f ms",
+				n, len(body), endpoint, ms(elapsed), ms(cpu), ms(after))
 			if elapsed > 2*time.Second || after > 50*time.Millisecond {
 				t.Errorf("clique of %d to %s: refused in %v, then %v of CPU in 100 ms", n, endpoint, elapsed, after)
 			}

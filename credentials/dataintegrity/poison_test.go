@@ -82,6 +82,7 @@ func BenchmarkRefusePoison(b *testing.B) {
 	for _, n := range []int{6, 8, 12} {
 		doc := withProof(b, poisoned(n))
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				if _, err := Verify(doc, ResolveDIDKey, Options{}); !errors.Is(err, ErrPoisonGraph) {
 					b.Fatal(err)
