@@ -52,6 +52,9 @@ func canonicalize(ctx context.Context, doc map[string]any, opt Options) (out []b
 			out, err = nil, fail("canonicalization", nil, "json-gold failed on this document: %v", p)
 		}
 	}()
+	if out, ok := fastProofConfig(ctx, doc, opt); ok {
+		return out, nil
+	}
 	return rdfcanon(ctx, doc, opt)
 }
 
@@ -73,11 +76,7 @@ func stopped(ctx context.Context, opt Options) error {
 // undefined terms would silently drop out of what is signed; and its
 // RDFC-1.0 has neither a budget nor a way to stop it.
 func rdfcanon(ctx context.Context, doc map[string]any, opt Options) ([]byte, error) {
-	o := ld.NewJsonLdOptions("")
-	o.DocumentLoader = opt.Loader
-	o.ProcessingMode = ld.JsonLd_1_1
-	o.SafeMode = true
-
+	o := jsonldOptions(opt)
 	expanded, err := expand(doc, o)
 	if err != nil {
 		return nil, jsonldFailure(err)
@@ -127,4 +126,14 @@ func describe(s string) string {
 		s = s[:77] + "..."
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// jsonldOptions are json-gold's options for opt: its loader, JSON-LD 1.1,
+// safe mode.
+func jsonldOptions(opt Options) *ld.JsonLdOptions {
+	o := ld.NewJsonLdOptions("")
+	o.DocumentLoader = opt.Loader
+	o.ProcessingMode = ld.JsonLd_1_1
+	o.SafeMode = true
+	return o
 }

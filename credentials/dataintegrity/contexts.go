@@ -1,6 +1,7 @@
 package dataintegrity
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -37,8 +38,9 @@ func expand(doc map[string]any, o *ld.JsonLdOptions) ([]any, error) {
 }
 
 // maxContexts bounds the processed contexts kept: a document choosing
-// among the few contexts a loader serves can make only so many lists.
-const maxContexts = 256
+// among the few contexts a loader serves, none twice, can make only so
+// many lists (325 of Satchel's five).
+const maxContexts = 1024
 
 type contextCache struct {
 	mu sync.RWMutex
@@ -79,21 +81,25 @@ func (c *contextCache) get(v any, o *ld.JsonLdOptions) *ld.Context {
 	return active
 }
 
-// contextURLs joins the URLs of a @context that holds nothing else.
+// contextURLs joins the URLs of a @context that holds nothing else: at
+// most eight, none twice, so that the lists a loader can process are few.
 func contextURLs(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, !strings.ContainsAny(x, " ")
 	case []any:
+		if len(x) == 0 || len(x) > 8 {
+			return "", false
+		}
 		parts := make([]string, len(x))
 		for i, e := range x {
 			s, ok := e.(string)
-			if !ok || strings.Contains(s, " ") {
+			if !ok || strings.Contains(s, " ") || slices.Contains(parts[:i], s) {
 				return "", false
 			}
 			parts[i] = s
 		}
-		return strings.Join(parts, " "), len(parts) > 0
+		return strings.Join(parts, " "), true
 	}
 	return "", false
 }
