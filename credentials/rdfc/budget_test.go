@@ -79,6 +79,15 @@ func TestCancelStopsTheWork(t *testing.T) {
 	}
 }
 
+// TestCancelledBeforeStart: a context already done does no work at all.
+func TestCancelledBeforeStart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Canonicalize(ctx, clique(2), Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
 func TestNoDeepIterations(t *testing.T) {
 	_, err := Canonicalize(context.Background(), clique(2), Options{IterationsPerNode: -1})
 	if !errors.Is(err, ErrPoisonGraph) {

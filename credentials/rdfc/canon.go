@@ -39,6 +39,9 @@ type state struct {
 }
 
 func run(ctx context.Context, dataset []Quad, opt Options) (*state, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	opt = opt.withDefaults()
 	s := &state{ctx: ctx, done: ctx.Done(), newHash: opt.Hash, h: opt.Hash()}
 	if err := s.load(dataset); err != nil {

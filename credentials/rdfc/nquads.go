@@ -71,8 +71,13 @@ func (s *state) load(dataset []Quad) error {
 		qi := len(s.quads)
 		s.quads = append(s.quads, q)
 		for _, t := range [...]term{q.s, q.o, q.g} {
-			if t.blank >= 0 && !slices.Contains(s.quadsOf[t.blank], qi) {
-				s.quadsOf[t.blank] = append(s.quadsOf[t.blank], qi)
+			// A blank node twice in one quad is listed once; quads come in
+			// order, so a repeat can only be the last one listed.
+			if t.blank < 0 {
+				continue
+			}
+			if l := s.quadsOf[t.blank]; len(l) == 0 || l[len(l)-1] != qi {
+				s.quadsOf[t.blank] = append(l, qi)
 			}
 		}
 	}
