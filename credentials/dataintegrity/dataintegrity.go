@@ -46,7 +46,9 @@ type Options struct {
 	// fetches nothing. Never pass a loader that fetches from the network:
 	// a document would choose where the server sends requests. The loader
 	// must be safe for concurrent use, which json-gold's
-	// CachingDocumentLoader is not.
+	// CachingDocumentLoader is not, comparable (a pointer, say) for its
+	// contexts to be processed once and kept, and must serve the same
+	// document for a URL every time: what it served is kept, per loader.
 	Loader ld.DocumentLoader
 	// MaxBytes bounds the document as JSON; 0 means DefaultMaxBytes.
 	MaxBytes int
