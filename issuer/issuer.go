@@ -50,6 +50,14 @@ type Service struct {
 
 	mu    sync.Mutex
 	lists map[string]*statuslist.Decoded // by organisation
+	orgs  map[string]cachedOrg           // decoded organisation records, by slug
+}
+
+// cachedOrg is an organisation record as decoded, with the version (ETag)
+// of the object it came from: it is used only while that is still current.
+type cachedOrg struct {
+	etag string
+	org  Org
 }
 
 // Options are a Service's settings beyond its storage and keys.
@@ -127,13 +135,35 @@ func (s *Service) Org(ctx context.Context, slug string) (Org, error) {
 	if CheckSlug(slug) != nil {
 		return Org{}, ErrNoOrg
 	}
+	// Checking the object's version costs a stat, not a decryption: every
+	// verification of an organisation's credential looks it up.
+	etag, err := s.pods.Version(ctx, internalPod, orgPath(slug))
+	if errors.Is(err, pod.ErrNotFound) {
+		return Org{}, ErrNoOrg
+	}
+	if err != nil {
+		return Org{}, err
+	}
+	s.mu.Lock()
+	c, ok := s.orgs[slug]
+	s.mu.Unlock()
+	if ok && c.etag == etag {
+		return c.org, nil
+	}
 	var o Org
-	if _, err := s.db.ReadJSON(ctx, orgPath(slug), &o); err != nil {
+	etag, err = s.db.ReadJSON(ctx, orgPath(slug), &o)
+	if err != nil {
 		if errors.Is(err, pod.ErrNotFound) {
 			return Org{}, ErrNoOrg
 		}
 		return Org{}, err
 	}
+	s.mu.Lock()
+	if s.orgs == nil || len(s.orgs) > 1000 {
+		s.orgs = map[string]cachedOrg{}
+	}
+	s.orgs[slug] = cachedOrg{etag, o}
+	s.mu.Unlock()
 	return o, nil
 }
 
