@@ -31,7 +31,7 @@ func (t *Tokens) Authenticate(next http.Handler) http.Handler {
 			if unavailable(err) {
 				// Not "sign in first": the sign-in could not be checked.
 				w.Header().Set("Retry-After", "5")
-				problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Your sign-in cannot be checked at the moment, as storage or the service that keeps keys is not available. Try again in a minute.")
+				problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Your sign-in cannot be checked at the moment, as storage or the service that keeps keys is not available. Nothing was changed; try again in a minute.")
 				return
 			}
 			if err == nil {
