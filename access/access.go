@@ -12,7 +12,10 @@
 //     (helpers) and deleting the account also need a recent sign-in.
 //   - A helper may do in a pod exactly what its owner delegated: View reads
 //     everything but the access log; Add creates new things in documents/
-//     and never replaces, points at or deletes what exists; Share shares
+//     and never replaces, points at or deletes what exists, and, as the
+//     same right, adds a new entry to a list record (Append, in
+//     AppendPaths: the address history) without changing or removing any
+//     entry already there; Share shares
 //     (in the owner's name) only what the helper may also view; Reset
 //     starts a password reset. A helper never reads the access log, never
 //     sees other recipients' share links, and never manages helpers.
@@ -72,6 +75,12 @@ const (
 	Share Right = "share" // make, list and withdraw shares of what one may view
 	Reset Right = "reset" // start a password reset the owner finishes
 
+	// Append adds one new entry to a list record in AppendPaths, leaving
+	// every entry already there as it was. A helper holds it through Add;
+	// whoever writes the record for them must only append (Can decides
+	// who may, not what the write does).
+	Append Right = "append"
+
 	Change        Right = "change"         // replace or delete anything, create anywhere
 	ReadLog       Right = "read-log"       // read the access log
 	ManageHelpers Right = "manage-helpers" // choose helpers, change or withdraw their rights
@@ -91,6 +100,11 @@ const (
 
 // AddContainer is where a helper with Add may create things.
 const AddContainer = "documents/"
+
+// AppendPaths are the list records a helper with Add may add an entry to:
+// the address history, so that a support worker can write down where
+// someone lived while they sit together.
+var AppendPaths = []string{"housing/address-history.jsonld"}
 
 // AccessLog is the container Satchel writes a pod's access log into.
 const AccessLog = "access-log/"
@@ -165,6 +179,10 @@ func Can(p Principal, q Request) error {
 		if has(Add) && strings.HasPrefix(q.Path, AddContainer) {
 			return nil
 		}
+	case Append:
+		if has(Add) && appendable(q.Path) {
+			return nil
+		}
 	case Share:
 		// A helper shares only what they may see themselves.
 		if has(Share) && has(View) && !strings.HasPrefix(q.Path, AccessLog) {
@@ -178,9 +196,18 @@ func Can(p Principal, q Request) error {
 	return ErrForbidden
 }
 
+func appendable(path string) bool {
+	for _, p := range AppendPaths {
+		if path == p {
+			return true
+		}
+	}
+	return false
+}
+
 func knownPodRight(r Right) bool {
 	switch r {
-	case View, Add, Share, Reset, Change, ReadLog, ManageHelpers, DeleteAccount, SeeTokens:
+	case View, Add, Append, Share, Reset, Change, ReadLog, ManageHelpers, DeleteAccount, SeeTokens:
 		return true
 	}
 	return false

@@ -11,12 +11,32 @@ type Gap struct {
 	From, To time.Time // To is the day the next address starts
 }
 
+// Months reports whether g is whole calendar months (both ends on the first
+// of a month), as it is between addresses given by month and year.
+func (g Gap) Months() bool { return g.From.Day() == 1 && g.To.Day() == 1 }
+
+// LastMonth is the first day of the last month g covers: for a gap of whole
+// months, "July 2024" in a gap from July to September 2024 is the first,
+// August the last.
+func (g Gap) LastMonth() time.Time {
+	t := g.To.AddDate(0, 0, -1)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
 // HistoryYears is how far back an address history must reach.
 const HistoryYears = 5
 
 // AddressGaps lists the gaps in an AddressHistory record's entries over the
 // HistoryYears before asOf. An entry without "to" runs to asOf. Entries
 // whose dates do not parse are ignored (validation has refused them).
+//
+// Dates given by month and year are compared by month. People remember
+// moves by the month ("May 2024 to June 2024", then "June 2024 onwards"),
+// and the address pages store such a month as its first day, so a "to" on
+// the first of a month is taken as the whole of that month: only a month
+// that no address covers at all is a gap. A "to" on any other day is that
+// day, so between exact dates (10 May, then 20 June) the weeks between are
+// still a gap.
 func AddressGaps(doc map[string]any, asOf time.Time) []Gap {
 	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 	end := day(asOf)
@@ -34,6 +54,9 @@ func AddressGaps(doc map[string]any, asOf time.Time) []Gap {
 		if s := str(m["to"]); s != "" {
 			if to, err = time.Parse(time.DateOnly, s); err != nil {
 				continue
+			}
+			if to.Day() == 1 {
+				to = to.AddDate(0, 1, 0) // the month as a whole
 			}
 		}
 		spans = append(spans, span{from, to})

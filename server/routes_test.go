@@ -451,6 +451,12 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/helping/{pod}/shares/{id}/print", Path: "/helping/{pod}/shares/{grant}/print", Want: helperPage()},
 		{Method: "GET", Template: "/helping/{pod}/shares/{id}/qr.png", Path: "/helping/{pod}/shares/{grant}/qr.png", Want: helperPage()},
 		{Method: "GET", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
+		// A helper with add may add an address (a new entry only: web_phone_test.go).
+		{Method: "GET", Template: "/helping/{pod}/addresses/add", Path: "/helping/{pod}/addresses/add", Want: helperPage().with(seeOther, hAdd)},
+		{Method: "GET", Template: "/helping/{pod}/addresses/step/{step}", Path: "/helping/{pod}/addresses/step/address", Want: helperPage(hAdd)},
+		{Method: "POST", Template: "/helping/{pod}/addresses/step/{step}", Path: "/helping/{pod}/addresses/step/address", Want: helperPage().with(unprocessable, hAdd)},
+		{Method: "GET", Template: "/helping/{pod}/addresses/check", Path: "/helping/{pod}/addresses/check", Want: helperPage().with(seeOther, hAdd)},
+		{Method: "POST", Template: "/helping/{pod}/addresses/check", Path: "/helping/{pod}/addresses/check", Want: helperPage().with(seeOther, hAdd)},
 		{Method: "POST", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
 		// Last, since they end sign-ins.
 		{Method: "POST", Template: "/sign-out", Path: "/sign-out", Want: all(seeOther)},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -21,7 +22,8 @@ const addressHistory pod.Path = "housing/address-history.jsonld"
 
 // addressDraft is an address being added or corrected, one question a page.
 type addressDraft struct {
-	ID                  string `json:"id,omitempty"` // the entry being corrected; "" for a new one
+	ID                  string    `json:"id,omitempty"`  // the entry being corrected; "" for a new one
+	Pod                 pod.PodID `json:"pod,omitempty"` // whose history: a helper may help more than one person
 	Line1, Line2        string
 	Town, Postcode      string
 	FromMonth, FromYear string
@@ -56,13 +58,34 @@ var yesNo = []option{{Value: "yes", Label: "answer.yes"}, {Value: "no", Label: "
 // steps are the questions, in order.
 var steps = []string{"address", "moved-in", "still", "moved-out", "kind"}
 
+// addresser is who is adding or changing addresses, and in whose history:
+// the leaver, or a helper with the add right, who may only add a new one.
+type addresser struct {
+	Pod    pod.PodID
+	Base   string // where the questions are: "/my/addresses" or "/helping/POD/addresses"
+	Home   string // where to go when done: "/my/addresses" or "/helping/POD"
+	Helper string // the helper's name; "" when it is the leaver
+	For    string // the leaver's name, shown to a helper
+}
+
+// addressHandler is an address page, for an addresser.
+type addressHandler func(w http.ResponseWriter, r *http.Request, s *Session, a addresser)
+
+// asLeaverAddresses serves h to a signed-in leaver, for their own history.
+func (p *Pages) asLeaverAddresses(h addressHandler) http.Handler {
+	return p.leaver(func(w http.ResponseWriter, r *http.Request, s *Session) {
+		h(w, r, s, addresser{Pod: s.Pod, Base: "/my/addresses", Home: "/my/addresses"})
+	})
+}
+
 func (p *Pages) addressRoutes(my *mux.Router) {
-	my.Handle("/addresses", p.leaver(p.addresses)).Methods(http.MethodGet)
-	my.Handle("/addresses/add", p.leaver(p.addressStart)).Methods(http.MethodGet)
-	my.Handle("/addresses/change/{id}", p.leaver(p.addressStart)).Methods(http.MethodGet)
-	my.Handle("/addresses/step/{step}", p.leaver(p.addressStep)).Methods(http.MethodGet, http.MethodPost)
-	my.Handle("/addresses/check", p.leaver(p.addressCheck)).Methods(http.MethodGet, http.MethodPost)
-	my.Handle("/addresses/remove/{id}", p.leaver(p.addressRemove)).Methods(http.MethodGet, http.MethodPost)
+	get, post := http.MethodGet, http.MethodPost
+	my.Handle("/addresses", p.leaver(p.addresses)).Methods(get)
+	my.Handle("/addresses/add", p.asLeaverAddresses(p.addressStart)).Methods(get)
+	my.Handle("/addresses/change/{id}", p.asLeaverAddresses(p.addressStart)).Methods(get)
+	my.Handle("/addresses/step/{step}", p.asLeaverAddresses(p.addressStep)).Methods(get, post)
+	my.Handle("/addresses/check", p.asLeaverAddresses(p.addressCheck)).Methods(get, post)
+	my.Handle("/addresses/remove/{id}", p.leaver(p.addressRemove)).Methods(get, post)
 }
 
 // entry is one address as the list shows it.
@@ -140,16 +163,62 @@ func (p *Pages) addresses(w http.ResponseWriter, r *http.Request, s *Session) {
 	sort.Slice(list, func(i, j int) bool { return list[i].From.After(list[j].From) })
 	p.render(w, r, s, http.StatusOK, "addresses", view{
 		"Entries": list,
-		"Gaps":    schemas.AddressGaps(doc, p.now()),
+		"Gaps":    gapViews(schemas.AddressGaps(doc, p.now()), p.now(), "/my/addresses/add"),
 		"Years":   schemas.HistoryYears,
 	})
 }
 
+// gapView is a gap in the address history as the list shows it, with a
+// link to add the address for it, its dates filled in.
+type gapView struct {
+	schemas.Gap
+	AddHref string
+}
+
+// OneMonth reports whether g is one whole month: "in July 2024".
+func (g gapView) OneMonth() bool { return g.Months() && g.LastMonth().Equal(g.From) }
+
+// gapViews links each gap to add (the address pages' "add"), with the
+// months it covers filled in: moved in the month it starts, moved out the
+// month it ends (none for a gap up to now).
+func gapViews(gaps []schemas.Gap, now time.Time, add string) []gapView {
+	out := make([]gapView, 0, len(gaps))
+	for _, g := range gaps {
+		q := url.Values{"from": {g.From.Format("2006-01")}}
+		if y, m, d := now.Date(); g.To.Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+			q.Set("to", g.LastMonth().Format("2006-01"))
+		}
+		out = append(out, gapView{g, add + "?" + q.Encode()})
+	}
+	return out
+}
+
+// prefill fills in d's dates from the page's address (?from=2024-07&to=2024-08,
+// as gapViews makes them), where they are dates a person could give.
+func (p *Pages) prefill(d *addressDraft, q url.Values) {
+	month := func(v string) (string, string, bool) {
+		t, err := time.Parse("2006-01", v)
+		if err != nil {
+			return "", "", false
+		}
+		m, y := strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
+		_, ok := p.monthYear(m, y)
+		return m, y, ok
+	}
+	if m, y, ok := month(q.Get("from")); ok {
+		d.FromMonth, d.FromYear = m, y
+		if m, y, ok := month(q.Get("to")); ok {
+			d.Still, d.ToMonth, d.ToYear = "no", m, y
+		}
+	}
+}
+
 // addressStart begins adding an address, or correcting entry {id}.
-func (p *Pages) addressStart(w http.ResponseWriter, r *http.Request, s *Session) {
-	d := &addressDraft{}
-	if id := mux.Vars(r)["id"]; id != "" {
-		doc, _, err := p.readHistory(r.Context(), s.Pod)
+func (p *Pages) addressStart(w http.ResponseWriter, r *http.Request, s *Session, a addresser) {
+	d := &addressDraft{Pod: a.Pod}
+	p.prefill(d, r.URL.Query())
+	if id := mux.Vars(r)["id"]; id != "" && a.Helper == "" {
+		doc, _, err := p.readHistory(r.Context(), a.Pod)
 		if err != nil {
 			p.fail(w, r, s)
 			return
@@ -160,7 +229,7 @@ func (p *Pages) addressStart(w http.ResponseWriter, r *http.Request, s *Session)
 			return
 		}
 		d = draftOf(m)
-		d.Checking = true
+		d.Pod, d.Checking = a.Pod, true
 	}
 	s.Address = d
 	if err := p.sessions.save(r.Context(), s); err != nil {
@@ -168,10 +237,23 @@ func (p *Pages) addressStart(w http.ResponseWriter, r *http.Request, s *Session)
 		return
 	}
 	if d.Checking {
-		redirect(w, r, "/my/addresses/check")
+		redirect(w, r, a.Base+"/check")
 		return
 	}
-	redirect(w, r, "/my/addresses/step/address")
+	redirect(w, r, a.Base+"/step/address")
+}
+
+// addressDraftFor is the address being added by s in a's history (nil if none).
+// A helper's draft is always a new address.
+func addressDraftFor(s *Session, a addresser) *addressDraft {
+	d := s.Address
+	if d == nil || d.Pod != a.Pod && !(d.Pod == "" && a.Helper == "") {
+		return nil
+	}
+	if a.Helper != "" {
+		d.ID = ""
+	}
+	return d
 }
 
 func findEntry(doc map[string]any, id string) map[string]any {
@@ -198,14 +280,14 @@ func draftOf(m map[string]any) *addressDraft {
 }
 
 // addressStep asks one question of the address being added.
-func (p *Pages) addressStep(w http.ResponseWriter, r *http.Request, s *Session) {
+func (p *Pages) addressStep(w http.ResponseWriter, r *http.Request, s *Session, a addresser) {
 	step := mux.Vars(r)["step"]
-	d := s.Address
+	d := addressDraftFor(s, a)
 	if d == nil || !contains(steps, step) {
-		redirect(w, r, "/my/addresses")
+		redirect(w, r, a.Home)
 		return
 	}
-	v := view{"Step": step, "Draft": d, "Kinds": kinds, "YesNo": yesNo, "Back": p.previousStep(d, step)}
+	v := view{"Step": step, "Draft": d, "Kinds": kinds, "YesNo": yesNo, "Back": previousStep(a, d, step), "Addresser": a}
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "address-step", v)
 		return
@@ -277,31 +359,31 @@ func (p *Pages) addressStep(w http.ResponseWriter, r *http.Request, s *Session) 
 		return
 	}
 	if next == "check" {
-		redirect(w, r, "/my/addresses/check")
+		redirect(w, r, a.Base+"/check")
 		return
 	}
-	redirect(w, r, "/my/addresses/step/"+next)
+	redirect(w, r, a.Base+"/step/"+next)
 }
 
 // previousStep is where the back link of a question goes.
-func (p *Pages) previousStep(d *addressDraft, step string) string {
+func previousStep(a addresser, d *addressDraft, step string) string {
 	if d.Checking {
-		return "/my/addresses/check"
+		return a.Base + "/check"
 	}
 	switch step {
 	case "moved-in":
-		return "/my/addresses/step/address"
+		return a.Base + "/step/address"
 	case "still":
-		return "/my/addresses/step/moved-in"
+		return a.Base + "/step/moved-in"
 	case "moved-out":
-		return "/my/addresses/step/still"
+		return a.Base + "/step/still"
 	case "kind":
 		if d.Still == "no" {
-			return "/my/addresses/step/moved-out"
+			return a.Base + "/step/moved-out"
 		}
-		return "/my/addresses/step/still"
+		return a.Base + "/step/still"
 	}
-	return "/my/addresses"
+	return a.Home
 }
 
 var postcode = regexp.MustCompile(`^[A-Z0-9 ]{2,10}$`)
@@ -329,14 +411,14 @@ func (p *Pages) complete(d *addressDraft) bool {
 }
 
 // addressCheck shows the answers, then saves the address into the history.
-func (p *Pages) addressCheck(w http.ResponseWriter, r *http.Request, s *Session) {
-	d := s.Address
+func (p *Pages) addressCheck(w http.ResponseWriter, r *http.Request, s *Session, a addresser) {
+	d := addressDraftFor(s, a)
 	if d == nil {
-		redirect(w, r, "/my/addresses")
+		redirect(w, r, a.Home)
 		return
 	}
 	if !p.complete(d) {
-		redirect(w, r, "/my/addresses/step/address")
+		redirect(w, r, a.Base+"/step/address")
 		return
 	}
 	from, _ := p.monthYear(d.FromMonth, d.FromYear)
@@ -346,7 +428,7 @@ func (p *Pages) addressCheck(w http.ResponseWriter, r *http.Request, s *Session)
 			p.fail(w, r, s)
 			return
 		}
-		p.render(w, r, s, http.StatusOK, "address-check", view{"Draft": d, "From": from, "To": to, "Kind": kindLabel(d.Kind)})
+		p.render(w, r, s, http.StatusOK, "address-check", view{"Draft": d, "From": from, "To": to, "Kind": kindLabel(d.Kind), "Addresser": a})
 		return
 	}
 	street := d.Line1
@@ -361,7 +443,11 @@ func (p *Pages) addressCheck(w http.ResponseWriter, r *http.Request, s *Session)
 	if d.Still == "no" {
 		e["to"] = to.Format(time.DateOnly)
 	}
-	err := p.changeHistory(r.Context(), s.Pod, func(doc map[string]any) {
+	if a.Helper != "" {
+		p.appendAddress(w, r, s, a, e)
+		return
+	}
+	err := p.changeHistory(r.Context(), a.Pod, func(doc map[string]any) {
 		list := entriesOf(doc)
 		out := make([]any, 0, len(list)+1)
 		replaced := false

@@ -24,6 +24,7 @@ func (p *Pages) helpingRoutes(r *mux.Router) {
 	r.Handle("/helping/{pod}/add", p.upload(p.helpingAdd, isHelper)).Methods(http.MethodGet, http.MethodPost)
 	r.Handle("/helping/{pod}/reset", p.helperPage(p.helpingReset)).Methods(http.MethodGet, http.MethodPost)
 	p.shareRoutesFor(r, "/helping/{pod}", p.asHelper)
+	p.helpingAddressRoutes(r)
 }
 
 func errorsIsNoDelegation(err error) bool { return errors.Is(err, consent.ErrNoDelegation) }
