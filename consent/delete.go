@@ -38,6 +38,9 @@ func (s *Service) DeleteShares(ctx context.Context, p pod.PodID) error {
 			delete(s.grants, g.Token)
 			delete(s.verified, g.Credential)
 			s.cacheMu.Unlock()
+			if err := s.forgetCode(ctx, g); err != nil {
+				return err
+			}
 			for _, path := range []pod.Path{tokenPath(g.Token), statePath(id), grantPath(id)} {
 				if err := s.db.Delete(ctx, path); err != nil {
 					return err

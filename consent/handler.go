@@ -160,7 +160,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Location", h.Service.baseURL+"/api/v1/grants/"+string(g.ID))
-	problem.JSON(w, http.StatusCreated, h.view(Share{g, State{}, status(g, State{}, h.Service.now())}, true, true))
+	code, err := h.Service.Code(r.Context(), g)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	problem.JSON(w, http.StatusCreated, h.view(Share{Grant: g, Status: status(g, State{}, h.Service.now()), Code: code}, true, true))
 }
 
 // view is the JSON a leaver's client sees of a share.
@@ -178,6 +183,9 @@ func (h *Handler) view(sh Share, withCredential, withLink bool) map[string]any {
 		v["shareURL"] = h.Service.ShareURL(sh.Token)
 		v["qr"] = map[string]string{"png": base + "/qr.png", "svg": base + "/qr.svg"}
 		v["receipt"] = base + "/receipt"
+		if sh.Code != "" {
+			v["shareCode"] = sh.Code
+		}
 		if withCredential {
 			v["credential"] = sh.Credential
 		}

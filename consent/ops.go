@@ -18,6 +18,9 @@ type Share struct {
 	State
 	// Status is "scheduled", "active", "used-up", "expired" or "revoked".
 	Status string `json:"status"`
+	// Code is the share code, formatted ("ABC-DEF-GHJ"), or "" if it has
+	// none. Like the token, only those who may see the link may see it.
+	Code string `json:"-"`
 }
 
 func status(g Grant, st State, now time.Time) string {
@@ -50,7 +53,11 @@ func (s *Service) Get(ctx context.Context, p pod.PodID, id GrantID) (Share, erro
 	if _, err := s.db.ReadJSON(ctx, statePath(id), &st); err != nil {
 		return Share{}, notFound(err)
 	}
-	return Share{g, st, status(g, st, s.now())}, nil
+	code, err := s.Code(ctx, g)
+	if err != nil {
+		return Share{}, err
+	}
+	return Share{g, st, status(g, st, s.now()), code}, nil
 }
 
 // List returns pod p's grants, newest first.
@@ -163,6 +170,9 @@ type LogEntry struct {
 	// View is set on the use that used up one of the share's views: an
 	// opening of its page, or an item read outside an opening's window.
 	View bool `json:"view,omitempty"`
+	// Opening is set on the opening of the share's page, which shows
+	// every item it shares (Resource is the first of them).
+	Opening bool `json:"opening,omitempty"`
 }
 
 // Use decides a request through grant g and, if it is allowed, records it:
@@ -192,7 +202,7 @@ func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 	}
 	entry := LogEntry{
 		Type: "view", Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: v.Who,
-		Resource: v.Path, Field: v.Field, At: at, Views: st.Views, View: d.View,
+		Resource: v.Path, Field: v.Field, At: at, Views: st.Views, View: d.View, Opening: v.Opening,
 	}
 	if err := s.Record(ctx, g.Pod, entry); err != nil {
 		return Decision{}, err

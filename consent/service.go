@@ -157,6 +157,10 @@ type NewGrant struct {
 	Expires     time.Time     // zero: NotBefore + TTL
 	TTL         time.Duration // zero: DefaultTTL
 	MaxViews    int
+	// BirthDate is the leaver's date of birth, which a recipient types
+	// with the share code. Zero: the one the pod's identity records give;
+	// with none, the share has no code (see MakeCode).
+	BirthDate time.Time
 }
 
 // Create checks, signs and stores a new grant and returns it with its
@@ -201,6 +205,9 @@ func (s *Service) Create(ctx context.Context, n NewGrant) (Grant, error) {
 		return Grant{}, err
 	}
 	g.ID, g.StatusIndex, g.Token = newGrantID(), idx, newToken()
+	if err := s.claimCode(ctx, &g, n.BirthDate); err != nil {
+		return Grant{}, fmt.Errorf("share code: %w", err)
+	}
 	vc := buildCredential(g, s.did, s.PodURL(g.Pod), statuslist.Entry(s.baseURL+StatusListPath, idx, "revocation"))
 	kid, err := s.signingKey(ctx)
 	if err != nil {
