@@ -4,7 +4,8 @@
 //
 // satchel.css, govuk-frontend.min.js and images/ are scripts/assets' output
 // (run it after changing web/assets, and commit the result; scripts/test
-// checks they match). app.js is written by hand. Handler serves them all
+// checks they match), as is upload.js, copied from web/assets as it is.
+// app.js is written by hand. Handler serves them all
 // under Prefix.
 package static
 
@@ -49,7 +50,8 @@ const (
 	FaviconICO = Prefix + "images/favicon.ico"
 )
 
-//go:embed satchel.css govuk-frontend.min.js app.js images/favicon.ico images/favicon.svg
+//go:embed satchel.css govuk-frontend.min.js app.js share.js images/favicon.ico images/favicon.svg
+//go:embed upload.js
 var embedded embed.FS
 
 // contentTypes gives the Content-Type of each kind of file embedded. A file
