@@ -386,6 +386,9 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/accessibility", Path: "/accessibility", Want: all(ok)},
 		{Method: "GET", Template: "/help", Path: "/help", Want: all(ok)},
 		{Method: "GET", Template: "/help/lost-phone", Path: "/help/lost-phone", Want: all(ok)},
+		// The language link: keeps the choice in a cookie and goes back to
+		// a path on this site.
+		{Method: "GET", Template: "/language", Path: "/language?to=cy&back=/help", Want: all(seeOther)},
 		// One's own account, leaver's or helper's: password and devices.
 		{Method: "GET", Template: "/my/password", Path: "/my/password", Want: signedIn(seeOther, ok)},
 		{Method: "POST", Template: "/my/password", Path: "/my/password", Want: signedIn(seeOther, unprocessable)},

@@ -16,6 +16,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 // Handler serves share links (/s/TOKEN, its items and its signed grant)
@@ -71,12 +72,16 @@ func (h *Handler) floor(start time.Time) {
 	}
 }
 
-// refuse answers a link that does not work, after the timing floor.
-func (h *Handler) refuse(w http.ResponseWriter, start time.Time, status int, message string) {
+// refuse answers a link that does not work, for a consent decision's
+// reason ("" for an unknown link), after the timing floor, in the
+// visitor's language.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, start time.Time, status int, reason consent.Reason) {
 	h.floor(start)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	pageTmpl.Execute(w, pageData{Refused: message})
+	code := lang.Choose(r)
+	pageTmpl.Execute(w, pageData{Lang: code, Refused: refusal(lang.Catalogues[code], reason),
+		LangLink: lang.SwitchLink(lang.Other(code), "/s/"+tokenOf(r))})
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +105,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Status == "unknown" {
-		h.refuse(w, start, http.StatusGone, refusal(""))
+		h.refuse(w, r, start, http.StatusGone, "")
 		return
 	}
 	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: g.Items[0].Path, Opening: true}, Who: g.Recipient.Name})
@@ -109,7 +114,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.Allowed {
-		h.refuse(w, start, http.StatusGone, refusal(d.Reason))
+		h.refuse(w, r, start, http.StatusGone, d.Reason)
 		return
 	}
 	data := h.pageData(r, g, res)
@@ -131,7 +136,7 @@ func (h *Handler) credential(w http.ResponseWriter, r *http.Request) {
 	g, st, err := h.Verifier.Consent.Resolve(r.Context(), token)
 	if errors.Is(err, consent.ErrNoGrant) {
 		h.floor(start)
-		problem.Write(w, http.StatusGone, "unknown-link", refusal(""))
+		problem.Write(w, http.StatusGone, "unknown-link", refusal(lang.English, ""))
 		return
 	}
 	if err != nil {
@@ -141,7 +146,7 @@ func (h *Handler) credential(w http.ResponseWriter, r *http.Request) {
 	// As an item is: the grant is part of an opening of the share.
 	if d := consent.Decide(g, st, consent.Request{Path: g.Items[0].Path}, h.Verifier.now()); !d.Allowed && d.Reason != consent.NotYetValid {
 		h.floor(start)
-		problem.Write(w, http.StatusGone, endedType[d.Reason], refusal(d.Reason))
+		problem.Write(w, http.StatusGone, endedType[d.Reason], refusal(lang.English, d.Reason))
 		return
 	}
 	w.Header().Set("Content-Type", consent.CredentialType)
@@ -178,7 +183,7 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	g, _, err := h.Verifier.Consent.Resolve(r.Context(), token)
 	if errors.Is(err, consent.ErrNoGrant) {
-		h.refuse(w, start, http.StatusGone, refusal(""))
+		h.refuse(w, r, start, http.StatusGone, "")
 		return
 	}
 	if err != nil {
@@ -195,7 +200,7 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 			problem.Write(w, http.StatusNotFound, "not-shared", "This was not shared through this link.")
 			return
 		}
-		h.refuse(w, start, http.StatusGone, refusal(d.Reason))
+		h.refuse(w, r, start, http.StatusGone, d.Reason)
 		return
 	}
 	disposition := "inline"

@@ -39,6 +39,7 @@ type Row struct{ Label, Value string }
 // items lists what grant g shares, expanding shared folders into their
 // members, for the page. It reads nothing it may not show.
 func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) []Shown {
+	words := lang.Of(ctx)
 	var out []Shown
 	for _, it := range g.Items {
 		if !it.Path.IsContainer() {
@@ -61,9 +62,6 @@ func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) 
 	return out
 }
 
-// words is the catalogue the share page's words come from.
-var words = lang.English
-
 // docWords names each kind of document (catalogue keys).
 var docWords = map[string]string{
 	"application/pdf": "verifier.doc.pdf",
@@ -75,6 +73,7 @@ var docWords = map[string]string{
 }
 
 func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields []string, linkBase string) Shown {
+	words := lang.Of(ctx) // the share page's words, in the visitor's language
 	s := Shown{Path: p, ViewURL: linkBase + "/items/" + p.Escaped(), SaveURL: linkBase + "/items/" + p.Escaped() + "?download=1"}
 	res, err := v.Pods.Stat(ctx, g.Pod, p)
 	if err != nil {
@@ -105,7 +104,7 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 	if t, ok := schemas.Types[typ]; ok {
 		s.Title = t.Title
 	}
-	s.Rows = rows(typ, doc, nil)
+	s.Rows = rows(words, typ, doc, nil)
 	s.Notice = words.Text("verifier.notice.record", g.SharedBy)
 	return s
 }
@@ -115,13 +114,14 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 // name (never the credential's own issuer.name); a credential signed by
 // any other key is the word of sharedBy, the person who shared it.
 func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any, sharedBy string) Shown {
+	words := lang.Of(ctx)
 	res := v.Issuers.Verify(ctx, doc)
 	subj, _ := doc["credentialSubject"].(map[string]any)
 	s.Title = words.Text("verifier.qualification")
 	if t, _ := subj["title"].(string); t != "" {
 		s.Title = words.Text("verifier.qualification.titled", t)
 	}
-	s.Rows = rows("Qualification", subj, nil)
+	s.Rows = rows(words, "Qualification", subj, nil)
 	switch {
 	case res.Valid:
 		s.Notice = words.Text("verifier.notice.signed", res.IssuerName)
@@ -167,8 +167,9 @@ func (v *Verifier) record(ctx context.Context, id pod.PodID, p pod.Path, fields 
 }
 
 // rows flattens a record into labelled values, in a stable order, skipping
-// the JSON-LD machinery (@context, id, type).
-func rows(typ string, v any, loc []string) []Row {
+// the JSON-LD machinery (@context, id, type), with values in words's
+// language.
+func rows(words lang.Catalogue, typ string, v any, loc []string) []Row {
 	switch x := v.(type) {
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -180,13 +181,13 @@ func rows(typ string, v any, loc []string) []Row {
 		sort.Strings(keys)
 		var out []Row
 		for _, k := range keys {
-			out = append(out, rows(typ, x[k], append(append([]string{}, loc...), k))...)
+			out = append(out, rows(words, typ, x[k], append(append([]string{}, loc...), k))...)
 		}
 		return out
 	case []any:
 		var out []Row
 		for i, e := range x {
-			sub := rows(typ, e, append(append([]string{}, loc...), fmt.Sprint(i)))
+			sub := rows(words, typ, e, append(append([]string{}, loc...), fmt.Sprint(i)))
 			for j := range sub {
 				sub[j].Label = fmt.Sprintf("%d. %s", i+1, sub[j].Label)
 			}
@@ -196,12 +197,12 @@ func rows(typ string, v any, loc []string) []Row {
 	case nil:
 		return nil
 	}
-	return []Row{{Label: label(typ, loc), Value: display(loc, v)}}
+	return []Row{{Label: label(typ, loc), Value: display(words, loc, v)}}
 }
 
 // display writes a record's value as a person reads it: dates in words,
 // yes and no, and codes in words.
-func display(loc []string, v any) string {
+func display(words lang.Catalogue, loc []string, v any) string {
 	switch x := v.(type) {
 	case bool:
 		if x {

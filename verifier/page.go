@@ -1,7 +1,9 @@
 package verifier
 
 import (
+	"context"
 	"html/template"
+	"io"
 	"net/http"
 	"time"
 
@@ -10,6 +12,12 @@ import (
 )
 
 type pageData struct {
+	// Lang is the page's language code ("en", "cy"): its words and its
+	// language link (see pageTmpl).
+	Lang string
+	// LangLink is the language link ("" for none): the other language's
+	// page at the same address (lang.SwitchLink).
+	LangLink  string
 	Refused   string
 	SharedBy  string
 	Recipient string
@@ -58,7 +66,9 @@ var officialChecks = map[string]official{
 
 func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageData {
 	link := "/s/" + tokenOf(r)
-	d := grantData(g, h.Verifier.items(r.Context(), g, link), res.Checks)
+	ctx := lang.WithCode(r.Context(), lang.Choose(r))
+	d := grantData(ctx, g, h.Verifier.items(ctx, g, link), res.Checks)
+	d.LangLink = lang.SwitchLink(lang.Other(d.Lang), link)
 	d.GrantURL = link + "/grant"
 	if g.MaxViews > 0 {
 		d.Window = int(consent.OpeningWindow / time.Minute)
@@ -67,15 +77,17 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 }
 
 // grantData is what the share page says of grant g, its items and checks:
-// the same on the page and in a preview.
-func grantData(g consent.Grant, items []Shown, checks []Check) pageData {
+// the same on the page and in a preview, in the language ctx carries.
+func grantData(ctx context.Context, g consent.Grant, items []Shown, checks []Check) pageData {
+	c := lang.Of(ctx)
 	d := pageData{
+		Lang:      lang.CodeOf(ctx),
 		SharedBy:  g.SharedBy,
 		Recipient: g.Recipient.Name,
-		Kind:      kindWords(g.Recipient.Kind),
-		Purpose:   purposeWords(g.Purpose),
+		Kind:      kindWords(c, g.Recipient.Kind),
+		Purpose:   purposeWords(c, g.Purpose),
 		Text:      g.PurposeText,
-		Until:     untilWords(g),
+		Until:     untilWords(c, g),
 		Items:     items,
 		Checks:    checks,
 	}
@@ -86,32 +98,33 @@ func grantData(g consent.Grant, items []Shown, checks []Check) pageData {
 }
 
 // untilWords is when grant g ends, in words, in London time.
-func untilWords(g consent.Grant) string { return lang.English.DateTime(g.Expires) }
+func untilWords(c lang.Catalogue, g consent.Grant) string { return c.DateTime(g.Expires) }
 
 // kindWords and purposeWords say what a recipient is, and why the share
 // was made, in words.
-func kindWords(k consent.RecipientKind) string {
-	return lang.English.Text("verifier.kind." + string(k))
+func kindWords(c lang.Catalogue, k consent.RecipientKind) string {
+	return c.Text("verifier.kind." + string(k))
 }
 
-func purposeWords(p string) string { return lang.English.Text("verifier.purpose." + p) }
+func purposeWords(c lang.Catalogue, p string) string { return c.Text("verifier.purpose." + p) }
 
 // refusal is what the page says of a link that does not (or no longer)
-// work, for a consent decision's reason ("" for an unknown link).
-func refusal(reason consent.Reason) string {
+// work, for a consent decision's reason ("" for an unknown link), in
+// c's language.
+func refusal(c lang.Catalogue, reason consent.Reason) string {
 	switch reason {
 	case consent.NotYetValid:
-		return lang.English.Text("verifier.refused.not-yet")
+		return c.Text("verifier.refused.not-yet")
 	case consent.Expired:
-		return lang.English.Text("verifier.refused.expired")
+		return c.Text("verifier.refused.expired")
 	case consent.Revoked:
-		return lang.English.Text("verifier.refused.revoked")
+		return c.Text("verifier.refused.revoked")
 	case consent.UsedUp:
-		return lang.English.Text("verifier.refused.used-up")
+		return c.Text("verifier.refused.used-up")
 	case consent.OutOfScope:
-		return lang.English.Text("verifier.refused.out-of-scope")
+		return c.Text("verifier.refused.out-of-scope")
 	}
-	return lang.English.Text("verifier.refused.unknown")
+	return c.Text("verifier.refused.unknown")
 }
 
 func tokenOf(r *http.Request) string {
@@ -127,8 +140,8 @@ func tokenOf(r *http.Request) string {
 // pageTmpl is the page a share link opens, or the page saying it no longer
 // works. Template "share" is what the recipient sees of a share (inside
 // <main>); Verifier.Preview shows it to the leaver before they share.
-var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": lang.English.Text}).Parse(`<!doctype html>
-<html lang="en" class="govuk-template">
+var pageTmpl = inEachLanguage(template.Must(template.New("page").Funcs(template.FuncMap{"t": lang.English.Text, "langName": langName, "langOther": lang.Other}).Parse(`<!doctype html>
+<html lang="{{.Lang}}" class="govuk-template">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
@@ -150,6 +163,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": la
 </section>
 </header>
 <div class="govuk-width-container">
+{{with .LangLink}}<p class="govuk-body-s govuk-!-text-align-right govuk-!-margin-top-2 govuk-!-margin-bottom-0"><a class="govuk-link" href="{{.}}" lang="{{langOther $.Lang}}" hreflang="{{langOther $.Lang}}">{{langName (langOther $.Lang)}}</a></p>{{end}}
 <main class="govuk-main-wrapper" id="main-content">
 <div class="govuk-grid-row">
 <div class="govuk-grid-column-two-thirds">
@@ -232,4 +246,32 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"t": la
 {{end}}</ul>
 <p class="govuk-body">{{t "verifier.systems"}} {{if .GrantURL}}<a class="govuk-link" href="{{.GrantURL}}">{{t "verifier.grant"}}</a>{{else}}{{t "verifier.grant"}}{{end}} {{t "verifier.grant.what"}}</p>
 <p class="govuk-body">{{t "verifier.logged" .SharedBy}}</p>
-</div>{{end}}`))
+</div>{{end}}`)))
+
+func langName(code string) string { return lang.Names[code] }
+
+// pageSet is the share page in each language, by code.
+type pageSet map[string]*template.Template
+
+// inEachLanguage makes the page in every language there is a catalogue
+// for, each with that language's words.
+func inEachLanguage(base *template.Template) pageSet {
+	set := pageSet{}
+	for code, c := range lang.Catalogues {
+		set[code] = template.Must(base.Clone()).Funcs(template.FuncMap{"t": c.Text})
+	}
+	return set
+}
+
+// Execute writes the page in d's language (English if it has none).
+func (s pageSet) Execute(w io.Writer, d pageData) error {
+	return s.ExecuteTemplate(w, "page", d)
+}
+
+// ExecuteTemplate writes template name of the page in d's language.
+func (s pageSet) ExecuteTemplate(w io.Writer, name string, d pageData) error {
+	if !lang.Has(d.Lang) {
+		d.Lang = lang.Default
+	}
+	return s[d.Lang].ExecuteTemplate(w, name, d)
+}

@@ -50,7 +50,7 @@ func (v *Verifier) Preview(ctx context.Context, g consent.Grant, docURL func(pod
 			items[i].SaveURL = items[i].ViewURL
 		}
 	}
-	d := grantData(g, items, v.freshChecks(g))
+	d := grantData(ctx, g, items, v.freshChecks(g))
 	d.Shift = previewShift
 	var b bytes.Buffer
 	if err := pageTmpl.ExecuteTemplate(&b, "share", d); err != nil {

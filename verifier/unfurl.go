@@ -3,6 +3,8 @@ package verifier
 import (
 	"net/http"
 	"strings"
+
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 // previewAgents are parts of the User-Agent of programs that fetch a link
@@ -49,5 +51,5 @@ func (h *Handler) neutral(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	pageTmpl.Execute(w, pageData{Open: "/s/" + tokenOf(r)})
+	pageTmpl.Execute(w, pageData{Lang: lang.Choose(r), Open: "/s/" + tokenOf(r)})
 }

@@ -31,7 +31,7 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "satchel-" + s.Username + ".zip"}))
 	z := zip.NewWriter(w)
 	var summary strings.Builder
-	c := english
+	c := words(r.Context())
 	fmt.Fprintf(&summary, "%s\n\n", c.Text("data.summary.heading", s.Name, c.DateTime(p.now())))
 	names := newZipNames("summary.txt")
 	ctl := http.NewResponseController(w)
@@ -69,7 +69,7 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 				doc, typ = subj, "Qualification"
 				fmt.Fprintf(&summary, "    %s\n", c.Text("things.signed-by", t.Signer))
 			}
-			for _, row := range verifier.Rows(typ, doc) {
+			for _, row := range verifier.Rows(r.Context(), typ, doc) {
 				fmt.Fprintf(&summary, "    %s: %s\n", row.Label, row.Value)
 			}
 		}

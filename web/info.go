@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
+
+	"github.com/satchel-project/satchel/web/lang"
 )
 
 // The pages every public service has, linked from every page's footer
@@ -26,7 +28,7 @@ func (p *Pages) infoRoutes(r *mux.Router) {
 func (p *Pages) info(page string) handler {
 	return func(w http.ResponseWriter, r *http.Request, s *Session) {
 		// The cookies page names the cookies as this server sets them.
-		v := view{"SessionCookie": p.sessions.cookieName(), "PreCookie": p.sessions.preName()}
+		v := view{"SessionCookie": p.sessions.cookieName(), "PreCookie": p.sessions.preName(), "LangCookie": lang.Cookie}
 		p.render(w, r, s, http.StatusOK, page, v)
 	}
 }

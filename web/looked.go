@@ -67,7 +67,7 @@ func group(texts []string) []logLine {
 
 // sentence writes one access-log entry in words.
 func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, g consent.Share, names map[pod.Path]string) string {
-	c := english
+	c := words(ctx)
 	when := c.DateTime(e.At)
 	what := p.thingWords(ctx, id, e.Resource, g, names)
 	who := e.Who
@@ -99,7 +99,7 @@ func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, 
 // thingWords names a pod path for a sentence: "where you have lived",
 // "your current address", or the thing's title in quotes.
 func (p *Pages) thingWords(ctx context.Context, id pod.PodID, path pod.Path, g consent.Share, names map[pod.Path]string) string {
-	c := english
+	c := words(ctx)
 	if path == "" {
 		return c.Text("looked.your-things")
 	}

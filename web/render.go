@@ -17,8 +17,9 @@ import (
 //go:embed templates
 var templateFiles embed.FS
 
-// view is what a page template gets, beside the fields render adds: Lang,
-// CSRF, User, Path, Flash and Errors.
+// view is what a page template gets, beside the fields render adds: Lang
+// (the page's language code), OtherLang, OtherName and LangLink (the
+// language link), CSRF, User, Path, Flash and Errors.
 type view map[string]any
 
 // fieldError is one problem with a form, shown in the error summary and
@@ -105,12 +106,17 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 	if v == nil {
 		v = view{}
 	}
-	code := "en"
+	code := lang.Choose(r)
 	t := pages[code][name]
 	if t == nil {
 		panic("web: no page template " + name)
 	}
+	// The page is in the visitor's language, with a link to the other.
+	other := lang.Other(code)
 	v["Lang"] = code
+	v["OtherLang"] = other
+	v["OtherName"] = lang.Names[other]
+	v["LangLink"] = lang.SwitchLink(other, r.URL.RequestURI())
 	v["Path"] = r.URL.Path
 	if s != nil {
 		v["User"] = s

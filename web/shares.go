@@ -45,9 +45,9 @@ func (p *Pages) viewOf(r *http.Request, id pod.PodID, sh consent.Share) shareVie
 		}
 		if it.Path == addressHistory {
 			if len(it.Fields) > 0 {
-				title = english.Text("shares.current-address")
+				title = words(r.Context()).Text("shares.current-address")
 			} else {
-				title = english.Text("things.addresses-link")
+				title = words(r.Context()).Text("things.addresses-link")
 			}
 		}
 		if !seen[title] {

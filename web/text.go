@@ -1,10 +1,16 @@
 package web
 
-import "github.com/satchel-project/satchel/web/lang"
+import (
+	"context"
 
-// The pages' words come from package lang's catalogue (web/lang/en.json);
-// TestCatalogue checks that every key a page or handler uses is there and
-// that none is unused.
+	"github.com/satchel-project/satchel/web/lang"
+)
 
-// english is the catalogue handlers use for words they build themselves.
-var english = lang.English
+// The pages' words come from package lang's catalogues (web/lang/en.json,
+// cy.json), one for the language each visitor chose (lang.Choose);
+// TestCatalogue checks that every key a page or handler uses is in each
+// and that none is unused.
+
+// words is the catalogue handlers use for words they build themselves: the
+// language of the request ctx belongs to (set by Pages.wrap).
+func words(ctx context.Context) lang.Catalogue { return lang.Of(ctx) }

@@ -162,10 +162,10 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 		subj, _ := doc["credentialSubject"].(map[string]any)
 		t.Title, _ = subj["title"].(string)
 		if t.Title == "" {
-			t.Title = english.Text("things.signed-record")
+			t.Title = words(ctx).Text("things.signed-record")
 		}
 		res := p.Issuers.Verify(ctx, doc)
-		t.Signer = english.Text("things.unknown-signer")
+		t.Signer = words(ctx).Text("things.unknown-signer")
 		if res.IssuerKnown {
 			t.Signer = res.IssuerName
 		}
@@ -262,7 +262,7 @@ func (p *Pages) thing(w http.ResponseWriter, r *http.Request, s *Session) {
 			doc, typ = subj, "Qualification"
 			v["Checked"], v["Withdrawn"] = t.Checked, t.Withdrawn
 		}
-		v["Rows"] = verifier.Rows(typ, doc)
+		v["Rows"] = verifier.Rows(r.Context(), typ, doc)
 	}
 	v["Thing"] = t
 	v["InInbox"] = strings.HasPrefix(string(path), "inbox/")

@@ -28,6 +28,7 @@ import (
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/verifier"
+	"github.com/satchel-project/satchel/web/lang"
 	"github.com/satchel-project/satchel/web/static"
 )
 
@@ -87,6 +88,7 @@ func (p *Pages) Routes(r *mux.Router) {
 	r.Handle("/reset", p.public(p.reset)).Methods(get, post)
 	r.Handle("/sign-out", p.signedIn(p.signOut)).Methods(get, post)
 	r.Handle("/start", p.public(p.setUp)).Methods(get, post)
+	r.Handle("/language", p.public(p.language)).Methods(get)
 	p.infoRoutes(r)
 
 	my := r.PathPrefix("/my").Subrouter()
@@ -178,6 +180,8 @@ func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http
 		if s != nil {
 			r = r.WithContext(access.WithPrincipal(r.Context(), s.principal()))
 		}
+		// Words made below the handler are in the visitor's language.
+		r = r.WithContext(lang.WithCode(r.Context(), lang.Choose(r)))
 		if r.Method == http.MethodPost {
 			if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
 				p.forbidden(w, r, s)

@@ -1,6 +1,8 @@
 // Package lang is Satchel's message catalogue: every word the leaver's,
-// helper's and recipient's pages show, one JSON file per language (en.json),
-// keyed by message name. A Welsh translation is cy.json with the same keys.
+// helper's and recipient's pages show, one JSON file per language (en.json,
+// and cy.json in Welsh with exactly the same keys), keyed by message name.
+// Choose picks a visitor's language from the language link's cookie or
+// their browser's Accept-Language.
 // Times are shown in London, as a person in England or Wales reads them.
 package lang
 
@@ -68,11 +70,16 @@ func (c Catalogue) Text(key string, args ...any) string {
 	return fmt.Sprintf(m, args...)
 }
 
-// DateTime says when t was, in London: "Tuesday 3 December 2024 at 2:15pm".
+// DateTime says when t was, in London: "Tuesday 3 December 2024 at 2:15pm"
+// ("Dydd Mawrth 3 Rhagfyr 2024 am 2:15yp" in Welsh).
 func (c Catalogue) DateTime(t time.Time) string {
 	t = t.In(London)
+	half := c.Text("format.am")
+	if t.Hour() >= 12 {
+		half = c.Text("format.pm")
+	}
 	return c.Text("format.date-time", c.Text(fmt.Sprintf("weekday.%d", t.Weekday())), t.Day(),
-		c.Text(fmt.Sprintf("month.%d", t.Month())), t.Year(), t.Format("3:04pm"))
+		c.Text(fmt.Sprintf("month.%d", t.Month())), t.Year(), t.Format("3:04")+half)
 }
 
 // Day says which day t was, in London: "3 December 2024".
