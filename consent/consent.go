@@ -115,6 +115,11 @@ type Request struct {
 	// always uses a view; any other request uses one only outside the
 	// window of an opening (see Decide).
 	Opening bool
+	// Reopens, on an opening, is the time of the opening this browser made
+	// before (its cookie's word): the page opened again within that
+	// opening's window, by the same browser (to change language, say), is
+	// the same view.
+	Reopens time.Time
 }
 
 // Check validates a grant's own content (not its times against a clock):

@@ -35,9 +35,13 @@ type Decision struct {
 	// the recipient may see; nil means the whole resource.
 	Fields []string
 	// View, for an allowed request, says that it uses one of the grant's
-	// views: an opening always does, an item read outside the window of
-	// an opening does too.
+	// views: an opening always does (unless it reopens the last opening,
+	// in its window), an item read outside the window of an opening does
+	// too.
 	View bool
+	// OpenedAt, set by Service.Use, is the time of the share's last
+	// opening after this request.
+	OpenedAt time.Time
 }
 
 // Decide reports whether grant g, in state st, allows req at time now. It
@@ -50,7 +54,7 @@ type Decision struct {
 // resource covers exactly that resource, and an item with fields covers
 // only those fields of that record (and anything inside them).
 func Decide(g Grant, st State, req Request, now time.Time) Decision {
-	view := req.Opening || !st.inWindow(now)
+	view := req.Opening && !st.reopened(req.Reopens, now) || !st.inWindow(now)
 	switch {
 	case st.Revoked:
 		return Decision{Reason: Revoked}
@@ -89,6 +93,12 @@ func Decide(g Grant, st State, req Request, now time.Time) Decision {
 		}
 	}
 	return Decision{Reason: OutOfScope}
+}
+
+// reopened reports whether an opening that says it reopens the opening at
+// t does: t is the share's last opening, and now is within its window.
+func (st State) reopened(t time.Time, now time.Time) bool {
+	return !t.IsZero() && t.Equal(st.OpenedAt) && st.inWindow(now)
 }
 
 // inWindow reports whether now is within OpeningWindow of the share's

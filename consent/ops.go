@@ -200,6 +200,7 @@ func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 	if err != nil || !d.Allowed {
 		return d, err
 	}
+	d.OpenedAt = st.OpenedAt
 	entry := LogEntry{
 		Type: "view", Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: v.Who,
 		Resource: v.Path, Field: v.Field, At: at, Views: st.Views, View: d.View, Opening: v.Opening,

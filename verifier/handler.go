@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,8 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, start, http.StatusGone, "")
 		return
 	}
-	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: g.Items[0].Path, Opening: true}, Who: g.Recipient.Name})
+	req := consent.Request{Path: g.Items[0].Path, Opening: true, Reopens: reopens(r, token)}
+	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: req, Who: g.Recipient.Name})
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -117,6 +119,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, start, http.StatusGone, d.Reason)
 		return
 	}
+	h.remember(w, token, d.OpenedAt)
 	data := h.pageData(r, g, res)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	pageTmpl.Execute(w, data)
@@ -303,4 +306,37 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 	}
 	h.Log.Error("verifier request failed", "err", err)
 	problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This cannot be shown at the moment. Nothing was shown; try again in a minute.")
+}
+
+// openingCookie names this browser's opening of a share. It is scoped to
+// the share's own address, lasts as long as an opening's window, and holds
+// the exact time of the opening, which only a browser that made it knows.
+const openingCookie = "satchel-opening"
+
+// reopens is the opening this browser made of the share at token, from its
+// cookie (zero if none): opening the page again within that opening's
+// window, to change language or after going back, is the same view.
+func reopens(r *http.Request, token string) time.Time {
+	c, err := r.Cookie(openingCookie)
+	if err != nil {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(c.Value, 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// remember gives the browser the cookie for the share's last opening.
+func (h *Handler) remember(w http.ResponseWriter, token string, opened time.Time) {
+	if opened.IsZero() {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: openingCookie, Value: strconv.FormatInt(opened.UnixNano(), 10),
+		Path: "/s/" + token, MaxAge: int(consent.OpeningWindow / time.Second),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: strings.HasPrefix(h.Verifier.Consent.ShareURL(""), "https://"),
+	})
 }
