@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	"image/jpeg"
+	"math/rand"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -120,4 +124,155 @@ func TestWebHelperAddsAddress(t *testing.T) {
 	harry.get(base + "/step/address").want(http.StatusNotFound)
 	harry.form("/sign-out")
 	harry.post(base+"/check", url.Values{"csrf": {harry.csrf}}).want(http.StatusNotFound)
+}
+
+// phonePhoto is a photo as a phone camera takes it: w×h, detailed enough
+// that JPEG cannot make it small.
+func phonePhoto(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	rnd := rand.New(rand.NewSource(1))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.Y[img.YOffset(x, y)] = uint8(x*255/w/2 + y*255/h/4 + rnd.Intn(64))
+		}
+	}
+	for i := range img.Cb {
+		img.Cb[i], img.Cr[i] = uint8(100+rnd.Intn(40)), uint8(120+rnd.Intn(40))
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// addDocument uploads data as a document called title in where/ and
+// returns its page.
+func (b *browser) addDocument(title, where, name string, data []byte) page {
+	b.t.Helper()
+	b.upload("/my/documents/add", part{name: "csrf"}, field("title", title), field("where", where),
+		part{name: "file", file: name, data: data}).redirects("/my")
+	thing := b.get("/my").want(http.StatusOK).find(`href="(/my/things/[^"]+)">` + title + `<`)
+	return b.get(thing).want(http.StatusOK)
+}
+
+func TestWebPhotoPreview(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	s.leaver("lee")
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	photo := phonePhoto(t, 3000, 2000)
+	item := b.addDocument("Photo of my tenancy letter", "housing/", "letter.jpg", photo)
+	src := item.find(`<img[^>]* src="([^"]+)"`)
+	if !strings.HasPrefix(src, "/my/file/housing/") || !strings.Contains(src, "preview=1") {
+		t.Fatalf("the photo is shown from %q, not a preview", src)
+	}
+	pv := b.get(src).want(http.StatusOK)
+	if ct := pv.header.Get("Content-Type"); ct != "image/jpeg" {
+		t.Errorf("preview Content-Type %q", ct)
+	}
+	if cc := pv.header.Get("Cache-Control"); !strings.Contains(cc, "private") || !strings.Contains(cc, "max-age=31536000") {
+		t.Errorf("preview Cache-Control %q: want private, kept", cc)
+	}
+	img, err := jpeg.Decode(strings.NewReader(pv.body))
+	if err != nil {
+		t.Fatalf("the preview is not a JPEG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 480 || b.Dy() != 320 {
+		t.Errorf("preview is %d×%d, want 480×320", b.Dx(), b.Dy())
+	}
+	if len(pv.body)*20 > len(photo) {
+		t.Errorf("preview is %d bytes, the photo %d: want under a twentieth", len(pv.body), len(photo))
+	}
+	t.Logf("photo %d bytes, preview %d bytes", len(photo), len(pv.body))
+	// Asked again, the browser's copy is still good.
+	b.do("GET", src, nil, "If-None-Match", pv.header.Get("ETag")).want(http.StatusNotModified)
+
+	// The original downloads unchanged.
+	dl := item.find(`href="([^"]+\?download=1)"`)
+	if orig := b.get(dl).want(http.StatusOK); orig.body != string(photo) {
+		t.Errorf("the download is %d bytes, not the %d-byte photo", len(orig.body), len(photo))
+	}
+	// Nobody else gets it: signed out, or another leaver (whose own pod has
+	// nothing there).
+	s.browser(t).get(src).redirects("/sign-in")
+	s.signedIn(t, "lee", webPassword, "/my").get(src).want(http.StatusNotFound)
+
+	t.Run("not a photo", func(t *testing.T) {
+		pdf := b.addDocument("Letter from the council", "documents/", "letter.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+		pdf.hides("<img")
+		file := pdf.find(`href="(/my/file/[^"?]+)\?download=1"`)
+		b.get(file + "?preview=1").want(http.StatusNotFound)
+	})
+	t.Run("a small photo is its own preview", func(t *testing.T) {
+		small := b.addDocument("Small photo", "identity/", "id.png", idCardPNG(t))
+		if got := b.get(small.find(`<img[^>]* src="([^"]+)"`)).want(http.StatusOK).body; got != string(idCardPNG(t)) {
+			t.Errorf("the preview of a 320×200 photo is %d bytes, not the photo itself", len(got))
+		}
+	})
+}
+
+func TestWebUploadSendsOnce(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	b.form("/my/documents/add").shows(`data-upload`, `<progress id="upload-progress"`, `<script type="module" src="/assets/upload.js">`,
+		"Sending your file. Keep this page open until it is done.")
+	js := b.get("/assets/upload.js").want(http.StatusOK)
+	if ct := js.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+		t.Errorf("upload.js Content-Type %q", ct)
+	}
+	// The second press sends nothing; the button is disabled at the first;
+	// the bar follows the upload's progress events.
+	js.shows("if (sent) {", "event.preventDefault();", "button.disabled = true;",
+		"xhr.upload.addEventListener('progress'", "bar.value = Math.round((100 * e.loaded) / e.total);")
+}
+
+func TestWebItemPageShareThis(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	item := b.addDocument("Letter from the council", "documents/", "letter.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	share := item.shows("Share this").find(`href="(/my/share\?item=[^"]+)"`)
+	path, err := url.Parse(share)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := path.Query().Get("item")
+	if !strings.HasPrefix(want, "documents/") {
+		t.Fatalf("Share this names %q", want)
+	}
+	b.get(share).redirects("/my/share/what")
+	b.get("/my/share/what").want(http.StatusOK).shows(`value="` + want + `" checked`)
+	// Something that is not one of theirs is not chosen for them.
+	b.get("/my/share?item=identity/nothing.jsonld").redirects("/my/share/what")
+	b.get("/my/share/what").want(http.StatusOK).hides("checked")
+}
+
+func TestWebMyThingsFirst(t *testing.T) {
+	s := newTestServer(t)
+	s.leaver("jo")
+	b := s.signedIn(t, "jo", webPassword, "/my")
+	b.addDocument("Letter from the council", "documents/", "letter.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	my := b.get("/my").want(http.StatusOK)
+	at := func(s string) int {
+		t.Helper()
+		i := strings.Index(my.body, s)
+		if i < 0 {
+			t.Fatalf("My things does not show %q; page: %s", s, my.text())
+		}
+		return i
+	}
+	lastThing := at("Letter from the council")
+	for _, h := range []string{"Who I am", "Where I have lived", "Sent to you"} {
+		if at(h) > at("Add or change") {
+			t.Errorf("the heading %q comes after the actions", h)
+		}
+	}
+	for _, action := range []string{`href="/my/documents/add"`, "Add your ID", "Add your National Insurance number", `href="/my/addresses/add"`} {
+		if at(action) < lastThing || at(action) < at("Sent to you") {
+			t.Errorf("the action %q comes before the leaver's things", action)
+		}
+	}
 }

@@ -138,6 +138,17 @@ func (p *Pages) shareable(ctx context.Context, id pod.PodID) ([]section, error) 
 // shareStart begins a new share.
 func (p *Pages) shareStart(w http.ResponseWriter, r *http.Request, s *Session, sh sharer) {
 	s.Share = &shareDraft{Pod: sh.Pod}
+	if item := r.URL.Query().Get("item"); item != "" {
+		// "Share this" on an item's page: preselect it, if it is one to share.
+		secs, _ := p.shareable(r.Context(), sh.Pod)
+		for _, sec := range secs {
+			for _, t := range sec.Things {
+				if string(t.Path) == item {
+					s.Share.Items = []string{item}
+				}
+			}
+		}
+	}
 	if err := p.sessions.save(r.Context(), s); err != nil {
 		p.fail(w, r, s)
 		return

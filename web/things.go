@@ -52,6 +52,7 @@ type thing struct {
 	Checked   bool
 	Withdrawn bool
 	File      pod.Path
+	FileETag  string // the version of File, which names its preview
 	Type      string // content type (of File, for a described document)
 	Modified  time.Time
 	Record    bool
@@ -73,6 +74,12 @@ func (t thing) FileHref() string {
 	}
 	return "/my/file/" + t.File.Escaped()
 }
+
+// PreviewHref is where a small preview of t's photo is (see preview.go).
+func (t thing) PreviewHref() string { return previewHref(t.File, t.FileETag) }
+
+// IsPhoto says whether t's file is a photo, previewed or not (HEIC).
+func (t thing) IsPhoto() bool { return kindOf(t.Type) == "kind.photo" }
 
 // IsImage says whether t's file can be shown as a picture.
 func (t thing) IsImage() bool {
@@ -151,7 +158,7 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 		if f, _ := doc["file"].(string); f != "" && !strings.Contains(f, "/") {
 			t.File = path.Parent().Child(f)
 			if st, err := p.Pods.Stat(ctx, id, t.File); err == nil {
-				t.Type = st.ContentType
+				t.Type, t.FileETag = st.ContentType, st.ETag
 				t.Kind = kindOf(st.ContentType)
 			} else {
 				t.File = ""
@@ -236,7 +243,7 @@ func (p *Pages) thingAt(w http.ResponseWriter, r *http.Request, s *Session) (thi
 		p.notFound(w, r, s)
 		return thing{}, false
 	}
-	t := thing{Path: path, Title: path.Name(), Kind: kindOf(st.ContentType), File: path, Type: st.ContentType, Modified: st.Modified}
+	t := thing{Path: path, Title: path.Name(), Kind: kindOf(st.ContentType), File: path, FileETag: st.ETag, Type: st.ContentType, Modified: st.Modified}
 	if st.ContentType == "application/ld+json" {
 		if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
 			p.notFound(w, r, s)
@@ -275,6 +282,10 @@ func (p *Pages) file(w http.ResponseWriter, r *http.Request, s *Session) {
 	path, ok := pathVar(r)
 	if !ok {
 		p.notFound(w, r, s)
+		return
+	}
+	if r.URL.Query().Get("preview") != "" {
+		p.preview(w, r, s, path)
 		return
 	}
 	disposition := "inline"
