@@ -119,7 +119,7 @@ func TestShareLinkLifecycle(t *testing.T) {
 
 	page := s.do("GET", g.ShareURL, "", nil)
 	expect(t, page, http.StatusOK)
-	for _, want := range []string{"Acme Lettings", "Test jo", "to apply for a tenancy", "2 Park Row", "Postcode", "LS1 5AB", "not a Right to Rent check"} {
+	for _, want := range []string{"Acme Lettings", "Test jo", "to apply for a tenancy", "2 Park Row", "Dates not shared", "LS1 5AB", "not a Right to Rent check"} {
 		if !strings.Contains(string(page.body), want) {
 			t.Errorf("share page lacks %q", want)
 		}

@@ -389,6 +389,14 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		// The language link: keeps the choice in a cookie and goes back to
 		// a path on this site.
 		{Method: "GET", Template: "/language", Path: "/language?to=cy&back=/help", Want: all(seeOther)},
+		// What a recipient uses without an account: check a share code,
+		// read about Satchel, report a problem. A form without its
+		// pre-sign-in token is refused (landlord_test.go sends them whole).
+		{Method: "GET", Template: "/check", Path: "/check", Want: all(ok)},
+		{Method: "POST", Template: "/check", Path: "/check", Want: all(forbidden)},
+		{Method: "GET", Template: "/about", Path: "/about", Want: all(ok)},
+		{Method: "GET", Template: "/report", Path: "/report", Want: all(ok)},
+		{Method: "POST", Template: "/report", Path: "/report", Want: all(forbidden)},
 		// One's own account, leaver's or helper's: password and devices.
 		{Method: "GET", Template: "/my/password", Path: "/my/password", Want: signedIn(seeOther, ok)},
 		{Method: "POST", Template: "/my/password", Path: "/my/password", Want: signedIn(seeOther, unprocessable)},
@@ -427,6 +435,9 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/my/shares/{id}/qr.png", Path: "/my/shares/{grant}/qr.png", Want: leaverPage(ok).with(notFound, other)},
 		{Method: "GET", Template: "/my/shares/{id}/withdraw", Path: "/my/shares/{grant}/withdraw", Want: leaverPage(ok).with(notFound, other)},
 		{Method: "POST", Template: "/my/shares/{id}/withdraw", Path: "/my/shares/NOSUCH/withdraw", Want: leaverPage(notFound)},
+		// A share code for a share made without a date of birth: none sent.
+		{Method: "POST", Template: "/my/shares/{id}/code", Path: "/my/shares/{grant}/code", Want: leaverPage(unprocessable).with(notFound, other)},
+		{Method: "POST", Template: "/helping/{pod}/shares/{id}/code", Path: "/helping/{pod}/shares/{grant}/code", Want: helperPage()},
 		{Method: "GET", Template: "/my/looked", Path: "/my/looked", Want: leaverPage(ok)},
 		{Method: "GET", Template: "/my/helpers", Path: "/my/helpers", Want: leaverPage(ok)},
 		{Method: "GET", Template: "/my/helpers/add", Path: "/my/helpers/add", Want: leaverPage(ok)},
@@ -443,6 +454,12 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/helping/{pod}/file/{path:.+}", Path: "/helping/{pod}/file/access-log/", Want: helperPage()},
 		{Method: "GET", Template: "/helping/{pod}/add", Path: "/helping/{pod}/add", Want: helperPage(hAdd)},
 		{Method: "POST", Template: "/helping/{pod}/add", Path: "/helping/{pod}/add", Want: helperPage().with(forbidden, hAdd)}, // not multipart: no csrf part
+		// A helper with add may add an address (a new entry only: web_phone_test.go).
+		{Method: "GET", Template: "/helping/{pod}/addresses/add", Path: "/helping/{pod}/addresses/add", Want: helperPage().with(seeOther, hAdd)},
+		{Method: "GET", Template: "/helping/{pod}/addresses/step/{step}", Path: "/helping/{pod}/addresses/step/address", Want: helperPage(hAdd)},
+		{Method: "POST", Template: "/helping/{pod}/addresses/step/{step}", Path: "/helping/{pod}/addresses/step/address", Want: helperPage().with(unprocessable, hAdd)},
+		{Method: "GET", Template: "/helping/{pod}/addresses/check", Path: "/helping/{pod}/addresses/check", Want: helperPage().with(seeOther, hAdd)},
+		{Method: "POST", Template: "/helping/{pod}/addresses/check", Path: "/helping/{pod}/addresses/check", Want: helperPage().with(seeOther, hAdd)},
 		{Method: "GET", Template: "/helping/{pod}/reset", Path: "/helping/{pod}/reset", Want: helperPage(hReset)},
 		{Method: "POST", Template: "/helping/{pod}/reset", Path: "/helping/{pod}/reset", Want: helperPage().with(unprocessable, hReset)},
 		// Sharing for someone needs share and view: no single right is enough.
@@ -454,12 +471,6 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/helping/{pod}/shares/{id}/print", Path: "/helping/{pod}/shares/{grant}/print", Want: helperPage()},
 		{Method: "GET", Template: "/helping/{pod}/shares/{id}/qr.png", Path: "/helping/{pod}/shares/{grant}/qr.png", Want: helperPage()},
 		{Method: "GET", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
-		// A helper with add may add an address (a new entry only: web_phone_test.go).
-		{Method: "GET", Template: "/helping/{pod}/addresses/add", Path: "/helping/{pod}/addresses/add", Want: helperPage().with(seeOther, hAdd)},
-		{Method: "GET", Template: "/helping/{pod}/addresses/step/{step}", Path: "/helping/{pod}/addresses/step/address", Want: helperPage(hAdd)},
-		{Method: "POST", Template: "/helping/{pod}/addresses/step/{step}", Path: "/helping/{pod}/addresses/step/address", Want: helperPage().with(unprocessable, hAdd)},
-		{Method: "GET", Template: "/helping/{pod}/addresses/check", Path: "/helping/{pod}/addresses/check", Want: helperPage().with(seeOther, hAdd)},
-		{Method: "POST", Template: "/helping/{pod}/addresses/check", Path: "/helping/{pod}/addresses/check", Want: helperPage().with(seeOther, hAdd)},
 		{Method: "POST", Template: "/helping/{pod}/shares/{id}/withdraw", Path: "/helping/{pod}/shares/{grant}/withdraw", Want: helperPage()},
 		// Last, since they end sign-ins.
 		{Method: "POST", Template: "/sign-out", Path: "/sign-out", Want: all(seeOther)},

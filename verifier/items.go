@@ -31,6 +31,8 @@ type Shown struct {
 	SaveURL  string
 	Problem  string // set if it could not be shown
 	Document bool
+	// History, for an address history, is its table (and Rows is empty).
+	History *History
 }
 
 // Row is one labelled value of a record.
@@ -59,7 +61,33 @@ func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) 
 			out = append(out, v.item(ctx, g, it.Path.Child(m.Name), nil, linkBase))
 		}
 	}
+	for i := range out {
+		if out[i].Document && out[i].Problem == "" {
+			if t := v.documentTitle(ctx, g, out[i].Path); t != "" {
+				out[i].Title = t
+			}
+		}
+	}
 	return out
+}
+
+// documentTitle is the title the person gave the file at p, from a
+// Document record shared with it that describes it ("" if none does).
+func (v *Verifier) documentTitle(ctx context.Context, g consent.Grant, p pod.Path) string {
+	for _, it := range g.Items {
+		if it.Path.Parent() != p.Parent() || !strings.HasSuffix(string(it.Path), ".jsonld") {
+			continue
+		}
+		doc, typ, err := v.record(ctx, g.Pod, it.Path, it.Fields)
+		if err != nil || typ != "Document" {
+			continue
+		}
+		if f, _ := doc["file"].(string); f == p.Name() {
+			t, _ := doc["title"].(string)
+			return t
+		}
+	}
+	return ""
 }
 
 // docWords names each kind of document (catalogue keys).
@@ -104,9 +132,37 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 	if t, ok := schemas.Types[typ]; ok {
 		s.Title = t.Title
 	}
-	s.Rows = rows(words, typ, doc, nil)
+	if title, _ := doc["title"].(string); typ == "Document" && title != "" {
+		s.Title = title // the name the person gave it
+	}
+	if typ == "AddressHistory" {
+		s.History = history(words, doc, v.now())
+	} else {
+		s.Rows = withoutLinks(rows(words, typ, doc, nil), doc)
+	}
 	s.Notice = words.Text("verifier.notice.record", g.SharedBy)
 	return s
+}
+
+// withoutLinks leaves out the rows whose value is a link to a file in the
+// pod ("../documents/scan.pdf"): a path means nothing to a person, and a
+// file shared with the record is shown as an item of its own.
+func withoutLinks(rs []Row, doc map[string]any) []Row {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return rs
+	}
+	links := map[string]bool{}
+	for _, l := range schemas.Links(data) {
+		links[l] = true
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if !links[r.Value] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // credential shows a signed credential: its subject's fields, and who
@@ -121,7 +177,7 @@ func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any, 
 	if t, _ := subj["title"].(string); t != "" {
 		s.Title = words.Text("verifier.qualification.titled", t)
 	}
-	s.Rows = rows(words, "Qualification", subj, nil)
+	s.Rows = withoutLinks(rows(words, "Qualification", subj, nil), subj)
 	switch {
 	case res.Valid:
 		s.Notice = words.Text("verifier.notice.signed", res.IssuerName)
@@ -225,21 +281,34 @@ func display(words lang.Catalogue, loc []string, v any) string {
 // codeField names the fields whose values are codes.
 var codeField = map[string]bool{"documentType": true, "accommodationKind": true, "certificateForm": true, "documentKind": true}
 
-// label names a field by its own title and, for nested fields, its
-// parent's: "Address: Postcode".
+// label names a field as a person would: by its own title ("Postcode",
+// "Holder's name"), never by its path or its parent's title too. A field
+// the schemas do not name is named from its own name in words.
 func label(typ string, loc []string) string {
 	own := schemas.Title(typ, loc)
-	n := len(loc)
-	if n < 2 {
-		return own
-	}
-	if _, err := fmt.Sscan(loc[n-2], new(int)); err == nil {
-		return own // the parent is an element of a list: it has no title
-	}
-	if parent := schemas.Title(typ, loc[:n-1]); parent != own && !strings.HasPrefix(parent, `"`) {
-		return parent + ": " + own
+	if len(loc) > 0 && own == loc[len(loc)-1] {
+		return fieldWords(own)
 	}
 	return own
+}
+
+// fieldWords turns a field's name into words: "achievementDate" becomes
+// "Achievement date".
+func fieldWords(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		switch {
+		case i == 0:
+			b.WriteString(strings.ToUpper(string(r)))
+		case r >= 'A' && r <= 'Z':
+			b.WriteString(" " + strings.ToLower(string(r)))
+		case r == '_' || r == '-':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // shared is a record as a share serves it: only the shared fields (all if

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/satchel-project/satchel/consent"
@@ -38,31 +40,84 @@ type pageData struct {
 	// Open, for a link preview or a HEAD request, is the link to open in a
 	// browser; the page then shows nothing that was shared.
 	Open string
+	// CheckAt is the address of the page where a recipient types a share
+	// code, on Satchel's own address ("https://satchel.example/check").
+	CheckAt string
 }
 
 // H is the level of a heading that is at level n on the share page itself.
 func (d pageData) H(n int) int { return n + d.Shift }
 
 // official is the honest word on what a share is not, for purposes where
-// a landlord or employer has a legal check to make.
+// a landlord or employer has a legal check to make, and the official
+// routes for making it.
 type official struct {
-	Check, Words, Link string
+	Check, Words string
+	Links        []govLink
 }
 
-// officialChecks are the legal checks some purposes call for; Check and
-// Words are catalogue keys.
+// govLink is a GOV.UK page: Text is a catalogue key.
+type govLink struct{ Text, URL string }
+
+// officialChecks are the legal checks some purposes call for; Check,
+// Words and each link's Text are catalogue keys.
 var officialChecks = map[string]official{
 	"tenancy-application": {
 		Check: "verifier.official.rent",
 		Words: "verifier.official.rent.words",
-		Link:  "https://www.gov.uk/check-tenant-right-to-rent-documents",
+		Links: []govLink{
+			{"verifier.next.rent", "https://www.gov.uk/check-tenant-right-to-rent-documents"},
+			{"verifier.next.rent.no-passport", "https://www.gov.uk/government/publications/right-to-rent-document-checks-a-user-guide"},
+		},
 	},
 	"job-application": {
 		Check: "verifier.official.work",
 		Words: "verifier.official.work.words",
-		Link:  "https://www.gov.uk/check-job-applicant-right-to-work",
+		Links: []govLink{
+			{"verifier.next.work", "https://www.gov.uk/check-job-applicant-right-to-work"},
+			{"verifier.next.work.no-passport", "https://www.gov.uk/legal-right-to-work-in-the-uk"},
+		},
 	},
 }
+
+// officialFor is the legal check a share calls for: by its purpose, or
+// else by who it is for.
+func officialFor(g consent.Grant) (official, bool) {
+	if o, ok := officialChecks[g.Purpose]; ok {
+		return o, true
+	}
+	switch g.Recipient.Kind {
+	case "landlord":
+		return officialChecks["tenancy-application"], true
+	case "employer":
+		return officialChecks["job-application"], true
+	}
+	return official{}, false
+}
+
+// checkAddress is the address of the /check page on this service.
+func (v *Verifier) checkAddress() string {
+	return strings.TrimSuffix(v.Consent.ShareURL(""), "/s/") + "/check"
+}
+
+// checkWords puts the checks' dates in words, in c's language, for
+// people: the API keeps them as timestamps.
+func checkWords(c lang.Catalogue, checks []Check) []Check {
+	out := make([]Check, len(checks))
+	for i, ch := range checks {
+		ch.Reason = timestampRE.ReplaceAllStringFunc(ch.Reason, func(ts string) string {
+			t, err := time.Parse(time.RFC3339, ts)
+			if err != nil {
+				return ts
+			}
+			return c.DateTime(t)
+		})
+		out[i] = ch
+	}
+	return out
+}
+
+var timestampRE = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
 
 func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageData {
 	link := "/s/" + tokenOf(r)
@@ -70,6 +125,7 @@ func (h *Handler) pageData(r *http.Request, g consent.Grant, res Result) pageDat
 	d := grantData(ctx, g, h.Verifier.items(ctx, g, link), res.Checks)
 	d.LangLink = lang.SwitchLink(lang.Other(d.Lang), link)
 	d.GrantURL = link + "/grant"
+	d.CheckAt = h.Verifier.checkAddress()
 	if g.MaxViews > 0 {
 		d.Window = int(consent.OpeningWindow / time.Minute)
 	}
@@ -89,9 +145,9 @@ func grantData(ctx context.Context, g consent.Grant, items []Shown, checks []Che
 		Text:      g.PurposeText,
 		Until:     untilWords(c, g),
 		Items:     items,
-		Checks:    checks,
+		Checks:    checkWords(c, checks),
 	}
-	if o, ok := officialChecks[g.Purpose]; ok {
+	if o, ok := officialFor(g); ok {
 		d.Official = &o
 	}
 	return d
@@ -190,6 +246,8 @@ var pageTmpl = inEachLanguage(template.Must(template.New("page").Funcs(template.
 <li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/privacy">{{t "footer.privacy"}}</a></li>
 <li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/cookies">{{t "footer.cookies"}}</a></li>
 <li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/accessibility">{{t "footer.accessibility"}}</a></li>
+<li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/about">{{t "about.title"}}</a></li>
+<li class="govuk-footer__inline-list-item"><a class="govuk-footer__link" href="/report">{{t "report.link"}}</a></li>
 </ul>
 </div>
 </div>
@@ -207,18 +265,10 @@ var pageTmpl = inEachLanguage(template.Must(template.New("page").Funcs(template.
 <h{{.H 2}} class="govuk-notification-banner__title" id="share-checked-title">{{t "verifier.checked"}}</h{{.H 2}}>
 </div>
 <div class="govuk-notification-banner__content">
-<p class="govuk-notification-banner__heading">{{t "verifier.genuine"}}</p>
-<p class="govuk-body">{{t "verifier.signature" .SharedBy}}</p>
+<p class="govuk-notification-banner__heading">{{t "verifier.valid" .SharedBy}}</p>
+<p class="govuk-body">{{t "verifier.not-genuine"}}</p>
 </div>
 </div>
-{{with .Official}}
-<h{{$.H 2}} class="govuk-heading-m">{{t "verifier.official.heading" (t .Check)}}</h{{$.H 2}}>
-<div class="govuk-warning-text">
-<span class="govuk-warning-text__icon" aria-hidden="true">!</span>
-<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">{{t "warning"}}</span> {{t .Words}}</strong>
-</div>
-<p class="govuk-body">{{t "verifier.official.guidance"}} <a class="govuk-link" href="{{.Link}}">{{.Link}}</a></p>
-{{end}}
 <h{{.H 2}} class="govuk-heading-m">{{t "verifier.what"}}</h{{.H 2}}>
 {{if .Window}}<p class="govuk-body">{{t "verifier.window" .Window}}</p>{{end}}
 {{range .Items}}
@@ -229,9 +279,17 @@ var pageTmpl = inEachLanguage(template.Must(template.New("page").Funcs(template.
 <div class="govuk-summary-card__content">
 {{if .Problem}}<p class="govuk-body">{{.Problem}}</p>{{else}}
 <p class="govuk-body">{{.Notice}}</p>
-{{if .Record}}{{if .Rows}}<dl class="govuk-summary-list">
+{{with .History}}{{if .Cover}}<p class="govuk-body govuk-!-font-weight-bold app-history-cover">{{.Cover}}</p>{{end}}
+{{if .Rows}}<table class="govuk-table app-history">
+<caption class="govuk-table__caption govuk-table__caption--s">{{t "verifier.history.caption"}}</caption>
+<thead class="govuk-table__head"><tr class="govuk-table__row"><th scope="col" class="govuk-table__header">{{t "verifier.history.when"}}</th><th scope="col" class="govuk-table__header">{{t "verifier.history.address"}}</th><th scope="col" class="govuk-table__header">{{t "verifier.history.details"}}</th></tr></thead>
+<tbody class="govuk-table__body">
+{{range .Rows}}<tr class="govuk-table__row"><td class="govuk-table__cell">{{.When}}</td><td class="govuk-table__cell">{{.Address}}</td><td class="govuk-table__cell">{{range $i, $d := .Details}}{{if $i}}<br>{{end}}{{$d}}{{end}}</td></tr>
+{{end}}</tbody>
+</table>{{else}}<p class="govuk-body">{{t "verifier.no-parts"}}</p>{{end}}
+{{else}}{{if .Record}}{{if .Rows}}<dl class="govuk-summary-list">
 {{range .Rows}}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{{.Label}}</dt><dd class="govuk-summary-list__value">{{.Value}}</dd></div>
-{{end}}</dl>{{else}}<p class="govuk-body">{{t "verifier.no-parts"}}</p>{{end}}{{end}}
+{{end}}</dl>{{else}}<p class="govuk-body">{{t "verifier.no-parts"}}</p>{{end}}{{end}}{{end}}
 {{if and .Document .ViewURL}}<div class="govuk-button-group">
 <a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.ViewURL}}">{{t "verifier.view" .Title}}</a>
 <a class="govuk-button govuk-button--secondary" data-module="govuk-button" role="button" draggable="false" href="{{.SaveURL}}" download>{{t "verifier.download"}}<span class="govuk-visually-hidden"> {{.Title}}</span></a>
@@ -240,11 +298,30 @@ var pageTmpl = inEachLanguage(template.Must(template.New("page").Funcs(template.
 </div>
 </div>
 {{else}}<p class="govuk-body">{{t "verifier.empty"}}</p>{{end}}
-<h{{.H 2}} class="govuk-heading-m">{{t "verifier.how"}}</h{{.H 2}}>
+<h{{.H 2}} class="govuk-heading-m">{{t "verifier.next"}}</h{{.H 2}}>
+{{with .Official}}
+<div class="govuk-warning-text">
+<span class="govuk-warning-text__icon" aria-hidden="true">!</span>
+<strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">{{t "warning"}}</span> {{t .Words}}</strong>
+</div>
+<ul class="govuk-list govuk-list--bullet">
+{{range .Links}}<li><a class="govuk-link" href="{{.URL}}">{{t .Text}}</a> (GOV.UK)</li>
+{{end}}</ul>
+{{end}}
+<p class="govuk-body">{{t "verifier.next.check" .SharedBy}}{{with .CheckAt}} <strong>{{.}}</strong>{{end}}</p>
+<ul class="govuk-list">
+<li><a class="govuk-link" href="/about">{{t "about.title"}}</a></li>
+<li><a class="govuk-link" href="/report">{{t "report.link"}}</a></li>
+</ul>
+<details class="govuk-details">
+<summary class="govuk-details__summary"><span class="govuk-details__summary-text">{{t "verifier.how"}}</span></summary>
+<div class="govuk-details__text">
 <ul class="govuk-list govuk-list--bullet">
 {{range .Checks}}<li>{{if .Passed}}{{t "verifier.passed" .Reason}}{{else}}{{t "verifier.failed" .Reason}}{{end}}</li>
 {{end}}</ul>
 <p class="govuk-body">{{t "verifier.systems"}} {{if .GrantURL}}<a class="govuk-link" href="{{.GrantURL}}">{{t "verifier.grant"}}</a>{{else}}{{t "verifier.grant"}}{{end}} {{t "verifier.grant.what"}}</p>
+</div>
+</details>
 <p class="govuk-body">{{t "verifier.logged" .SharedBy}}</p>
 </div>{{end}}`)))
 

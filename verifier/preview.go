@@ -52,6 +52,7 @@ func (v *Verifier) Preview(ctx context.Context, g consent.Grant, docURL func(pod
 	}
 	d := grantData(ctx, g, items, v.freshChecks(g))
 	d.Shift = previewShift
+	d.CheckAt = v.checkAddress()
 	var b bytes.Buffer
 	if err := pageTmpl.ExecuteTemplate(&b, "share", d); err != nil {
 		return "", err

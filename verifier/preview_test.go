@@ -71,7 +71,7 @@ func TestPreviewShowsOnlyWhatWillBeShared(t *testing.T) {
 	}
 	page := string(out)
 	for _, want := range []string{"Flat 2, 8 Park Row", "LS1 9ZZ", "Acme Lettings", "Jo Bloggs has shared some records with you",
-		"This share is genuine and has not been withdrawn.", "not a Right to Rent check", "Entered by Jo Bloggs.",
+		"This link is valid, and Jo Bloggs shared these with you.", "Satchel has not checked that these documents are genuine", "not a Right to Rent check", "Entered by Jo Bloggs.",
 		"download the signed grant", "Passed: not withdrawn"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("preview lacks %q:\n%s", want, page)
@@ -145,7 +145,7 @@ func TestPreviewChecksMatchTheSharePage(t *testing.T) {
 	}
 	page := string(out)
 	for _, c := range res.Checks {
-		want := "Passed: " + html.EscapeString(c.Reason)
+		want := "Passed: " + html.EscapeString(verifier.ReasonInWords(c))
 		if c.Check == "issuer-key" {
 			want = want[:strings.Index(want, " (")]
 		}

@@ -90,6 +90,7 @@ func (p *Pages) Routes(r *mux.Router) {
 	r.Handle("/start", p.public(p.setUp)).Methods(get, post)
 	r.Handle("/language", p.public(p.language)).Methods(get)
 	p.infoRoutes(r)
+	p.recipientRoutes(r)
 
 	my := r.PathPrefix("/my").Subrouter()
 	my.Handle("", p.leaver(p.things)).Methods(get)
