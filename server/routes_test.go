@@ -240,7 +240,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 // web reports whether a route is one of the web pages (sessions) rather
 // than the API (bearer tokens).
 func web(tpl string) bool {
-	for _, p := range []string{"/my", "/helping", "/sign-in", "/sign-out", "/reset", "/assets/", "/start", "/privacy", "/cookies", "/accessibility", "/help"} {
+	for _, p := range []string{"/my", "/helping", "/sign-in", "/sign-out", "/reset", "/assets/", "/start", "/privacy", "/cookies", "/accessibility", "/help", "/language"} {
 		if strings.HasPrefix(tpl, p) {
 			return true
 		}
