@@ -311,7 +311,7 @@ test('a leaver signs in, adds things, shares their current address with a landlo
 
   await step('8. the leaver sees who has looked', async () => {
     await nav(leaver, 'Who has looked');
-    await expectText(leaver, 'Acme Lettings looked at');
+    await expectText(leaver, 'Someone with the link you gave Acme Lettings opened');
     await checkPage(leaver, 'Who has looked', { narrow: true });
   });
 

@@ -442,6 +442,9 @@ test('every page the leaver flow does not visit, and the error states of its for
     await checkPage(kim, 'share: what (no current address)', { errors: true });
     await label(kim, 'All addresses').check();
     await press(kim, 'Continue');
+    await expectH1(kim, 'Do you want to leave anything out?');
+    await checkPage(kim, 'share: details (what to leave out)');
+    await press(kim, 'Continue');
     for (const q of ['Who are you sharing with?', 'Why are you sharing?', 'How long can they see it?']) {
       await expectH1(kim, q);
       await press(kim, 'Continue');

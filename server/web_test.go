@@ -567,7 +567,7 @@ func TestWebShareWizard(t *testing.T) {
 
 	anon := s.browser(t)
 	anon.get(link).want(http.StatusOK).shows("2 Park Row").hides("Old Street", "Bradford")
-	b.get("/my/looked").want(http.StatusOK).shows("Acme Lettings looked at")
+	b.get("/my/looked").want(http.StatusOK).shows("Someone with the link you gave Acme Lettings opened")
 
 	b.form("/my/shares/" + id + "/withdraw").shows("Are you sure you want to withdraw this share?")
 	b.send("/my/shares/"+id+"/withdraw", nil).redirects("/my/shares")

@@ -73,13 +73,19 @@ func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, 
 	who := e.Who
 	switch e.Type {
 	case "view", "":
-		if who == "" {
-			who = e.Recipient.Name
+		// A link opens for whoever holds it, not only the person it was
+		// given to: say so.
+		to := e.Recipient.Name
+		if to == "" {
+			to = e.Who
 		}
-		if who == "" {
-			who = c.Text("looked.someone")
+		if to == "" {
+			return c.Text("looked.view-someone", what, when)
 		}
-		return c.Text("looked.view", who, what, when)
+		if e.Opening {
+			return c.Text("looked.opening", to, when, list(c, p.itemTitles(ctx, id, g.Items)))
+		}
+		return c.Text("looked.view", to, what, when)
 	case "share":
 		return c.Text("looked.helper-share", who, e.Recipient.Name, when)
 	case "revoke":
@@ -106,7 +112,12 @@ func (p *Pages) thingWords(ctx context.Context, id pod.PodID, path pod.Path, g c
 	if path == addressHistory {
 		for _, it := range g.Items {
 			if it.Path == path && len(it.Fields) > 0 {
-				return c.Text("looked.current-address")
+				switch part, n := p.addressPart(ctx, id, it.Fields); part {
+				case "current":
+					return c.Text("looked.current-address")
+				case "some":
+					return c.Text("looked.some-addresses", n)
+				}
 			}
 		}
 		return c.Text("looked.addresses")
@@ -114,9 +125,10 @@ func (p *Pages) thingWords(ctx context.Context, id pod.PodID, path pod.Path, g c
 	if n, ok := names[path]; ok {
 		return n
 	}
-	n := c.Text("looked.quoted", p.titleOf(ctx, id, path))
+	title, _ := p.docTitle(ctx, id, path)
+	n := c.Text("looked.quoted", title)
 	if path.IsContainer() {
-		n = c.Text("looked.folder", path.Name())
+		n = title
 	}
 	names[path] = n
 	return n

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,15 +18,19 @@ import (
 
 // shareDraft is a share being made, one question a page.
 type shareDraft struct {
-	Pod      pod.PodID `json:"pod"`
-	Items    []string  `json:"items,omitempty"` // paths
-	Part     string    `json:"part,omitempty"`  // address history: "current" or "all"
-	Name     string    `json:"name,omitempty"`
-	Kind     string    `json:"kind,omitempty"`
-	Purpose  string    `json:"purpose,omitempty"`
-	Text     string    `json:"text,omitempty"`
-	Length   string    `json:"length,omitempty"`
-	Checking bool      `json:"checking,omitempty"`
+	Pod     pod.PodID `json:"pod"`
+	Items   []string  `json:"items,omitempty"`   // paths
+	Part    string    `json:"part,omitempty"`    // address history: "current", "all" or "some"
+	Entries []string  `json:"entries,omitempty"` // with Part "some": the ids of the addresses chosen
+	// Leave are the fields left out, each "path#pointer"
+	// ("path#/entries/#id" for one whole address).
+	Leave    []string `json:"leave,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	Kind     string   `json:"kind,omitempty"`
+	Purpose  string   `json:"purpose,omitempty"`
+	Text     string   `json:"text,omitempty"`
+	Length   string   `json:"length,omitempty"`
+	Checking bool     `json:"checking,omitempty"`
 }
 
 var recipientKinds = []option{
@@ -57,6 +62,7 @@ var lengthTTL = map[string]time.Duration{"1d": 24 * time.Hour, "1w": 7 * 24 * ti
 var addressParts = []option{
 	{Value: "current", Label: "what.current"},
 	{Value: "all", Label: "what.all"},
+	{Value: "some", Label: "what.some"},
 }
 
 func optionLabel(opts []option, v string) string {
@@ -68,7 +74,9 @@ func optionLabel(opts []option, v string) string {
 	return ""
 }
 
-var shareSteps = []string{"what", "who", "why", "how-long"}
+// shareSteps are the questions in order; "details" (which fields of each
+// record) is asked only when a chosen record has fields to leave out.
+var shareSteps = []string{"what", "details", "who", "why", "how-long"}
 
 // sharer is who is making or managing a share, and for whose pod: the
 // leaver, or a helper the leaver let share for them.
@@ -171,14 +179,30 @@ func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session, sh
 		p.notFound(w, r, s)
 		return
 	}
-	v := view{"Step": step, "Draft": d, "Kinds": recipientKinds, "Purposes": purposes, "Lengths": lengths, "Parts": addressParts, "Back": shareBack(d, step, sh.Base), "Base": sh.Base, "Sharer": sh}
-	if step == "what" {
+	details := p.details(r.Context(), sh.Pod, d)
+	v := view{"Step": step, "Draft": d, "Kinds": recipientKinds, "Purposes": purposes, "Lengths": lengths, "Parts": addressParts, "Back": shareBack(d, step, sh.Base, len(details) > 0), "Base": sh.Base, "Sharer": sh}
+	switch step {
+	case "what":
 		secs, err := p.shareable(r.Context(), sh.Pod)
 		if err != nil {
 			p.fail(w, r, s)
 			return
 		}
 		v["Sections"] = secs
+		if doc, _, err := p.readHistory(r.Context(), sh.Pod); err == nil {
+			var es []entry
+			for _, m := range entriesOf(doc) {
+				es = append(es, toEntry(m))
+			}
+			sort.SliceStable(es, func(i, j int) bool { return es[i].From.After(es[j].From) })
+			v["Entries"] = es
+		}
+	case "details":
+		if len(details) == 0 {
+			redirect(w, r, sh.Base+"/share/who")
+			return
+		}
+		v["Details"] = details
 	}
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "share-step", v)
@@ -201,15 +225,37 @@ func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session, sh
 				d.Items = append(d.Items, it)
 			}
 		}
-		d.Part = f("part")
+		d.Part, d.Entries = f("part"), nil
+		es, _ := v["Entries"].([]entry)
+		for _, e := range es {
+			if contains(r.PostForm["entry"], e.ID) {
+				d.Entries = append(d.Entries, e.ID)
+			}
+		}
+		hasAddress := contains(d.Items, string(addressHistory))
 		if len(d.Items) == 0 {
 			errs = append(errs, fieldError{Field: "item", Key: "what.error"})
-		} else if contains(d.Items, string(addressHistory)) && d.Part != "current" && d.Part != "all" {
+		} else if hasAddress && optionLabel(addressParts, d.Part) == "" {
 			errs = append(errs, fieldError{Field: "part", Key: "what.error.part"})
+		} else if hasAddress && d.Part == "some" && len(d.Entries) == 0 {
+			errs = append(errs, fieldError{Field: "entry", Key: "what.error.entries"})
 		} else if n, err := p.grantOf(r.Context(), sh, d); err == nil && len(n.Items) > consent.MaxItems {
 			// A document brings its file, so this counts what the
 			// grant will name, not the ticks.
 			errs = append(errs, fieldError{Field: "item", Key: "what.error.too-many"})
+		}
+		next = "details"
+		if len(p.details(r.Context(), sh.Pod, d)) == 0 {
+			next = "who"
+		}
+	case "details":
+		docs := map[pod.Path]map[string]any{}
+		for _, rec := range p.chosenRecords(r.Context(), sh.Pod, d) {
+			docs[rec.Path] = rec.Doc
+		}
+		if !saveDetails(d, details, r.PostForm["keep"], docs) {
+			errs = append(errs, fieldError{Field: details[0].ID, Key: "details.error"})
+			v["Details"] = p.details(r.Context(), sh.Pod, d)
 		}
 		next = "who"
 	case "who":
@@ -254,9 +300,12 @@ func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session, sh
 	redirect(w, r, sh.Base+"/share/"+next)
 }
 
-func shareBack(d *shareDraft, step, base string) string {
+func shareBack(d *shareDraft, step, base string, hasDetails bool) string {
 	if d.Checking {
 		return base + "/share/check"
+	}
+	if step == "who" && !hasDetails {
+		return base + "/share/what"
 	}
 	for i, st := range shareSteps {
 		if st == step && i > 0 {
@@ -274,7 +323,9 @@ func draftComplete(d *shareDraft) bool {
 
 // grantOf turns a finished draft into the grant it asks for. A described
 // document brings its file; "current address only" shares the address
-// the leaver lives at now and the date they moved in.
+// the leaver lives at now and the date they moved in; chosen addresses
+// and fields left out make a share of fields (itemFields). A record with
+// nothing left to share is not shared at all.
 func (p *Pages) grantOf(ctx context.Context, sh sharer, d *shareDraft) (consent.NewGrant, error) {
 	now := p.now().UTC().Truncate(time.Second)
 	n := consent.NewGrant{
@@ -290,16 +341,27 @@ func (p *Pages) grantOf(ctx context.Context, sh sharer, d *shareDraft) (consent.
 	for _, it := range d.Items {
 		path := pod.Path(it)
 		item := consent.Item{Path: path}
-		if path == addressHistory && d.Part == "current" {
+		if path == addressHistory {
 			doc, _, err := p.readHistory(ctx, sh.Pod)
 			if err != nil {
 				return n, err
 			}
-			id := currentEntry(doc)
-			if id == "" {
+			if d.Part == "current" && currentEntry(doc) == "" {
 				return n, errNoCurrent
 			}
-			item.Fields = []string{"/entries/" + id + "/address", "/entries/" + id + "/from"}
+			fields, ok := itemFields(d, path, doc)
+			if !ok {
+				continue
+			}
+			item.Fields = fields
+		} else if len(d.Leave) > 0 && strings.HasSuffix(it, ".jsonld") {
+			if t, err := p.readThing(ctx, sh.Pod, path); err == nil && t.Record && t.Signer == "" {
+				fields, ok := itemFields(d, path, t.Doc)
+				if !ok {
+					continue
+				}
+				item.Fields = fields
+			}
 		}
 		n.Items = append(n.Items, item)
 		if strings.HasSuffix(it, ".jsonld") {
@@ -325,7 +387,16 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, s
 		redirect(w, r, sh.Base+"/share/what")
 		return
 	}
+	if leave := r.PostFormValue("leave"); r.Method == http.MethodPost && leave != "" {
+		p.leaveOut(w, r, s, sh, leave)
+		return
+	}
 	n, err := p.grantOf(r.Context(), sh, d)
+	if err == nil && len(n.Items) == 0 {
+		// Everything chosen was left out.
+		redirect(w, r, sh.Base+"/share/what")
+		return
+	}
 	if err == errNoCurrent {
 		v := view{"Step": "what", "Draft": d, "Parts": addressParts, "Back": sh.Base, "Base": sh.Base, "Sharer": sh, "Errors": []fieldError{{Field: "part", Key: "what.error.no-current"}}}
 		secs, _ := p.shareable(r.Context(), sh.Pod)
@@ -361,6 +432,7 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, s
 		}
 		p.render(w, r, s, http.StatusOK, "share-check", view{
 			"Draft": d, "Preview": template.HTML(preview), "Titles": titles, "Until": n.Expires,
+			"Custody": p.custodyWarnings(r.Context(), sh.Pod, n), "Chosen": len(d.Entries),
 			"Kind": optionLabel(recipientKinds, d.Kind), "Purpose": optionLabel(purposes, d.Purpose),
 			"Length": optionLabel(lengths, d.Length), "Part": optionLabel(addressParts, d.Part),
 			"HasAddress": contains(d.Items, string(addressHistory)), "Base": sh.Base, "Sharer": sh,

@@ -32,29 +32,7 @@ func (p *Pages) viewOf(r *http.Request, id pod.PodID, sh consent.Share) shareVie
 		// The owner sees every link; a helper only those they made.
 		v.Link = p.Consent.ShareURL(sh.Token)
 	}
-	seen := map[string]bool{}
-	for _, it := range sh.Items {
-		title := string(it.Path)
-		if t, err := p.readThing(r.Context(), id, it.Path); err == nil {
-			title = t.Title
-		} else if it.Path.IsContainer() {
-			title = it.Path.Name()
-		} else {
-			// A file that a record describes is shown with that record.
-			continue
-		}
-		if it.Path == addressHistory {
-			if len(it.Fields) > 0 {
-				title = words(r.Context()).Text("shares.current-address")
-			} else {
-				title = words(r.Context()).Text("things.addresses-link")
-			}
-		}
-		if !seen[title] {
-			seen[title] = true
-			v.Titles = append(v.Titles, title)
-		}
-	}
+	v.Titles = p.itemTitles(r.Context(), id, sh.Items)
 	return v
 }
 
