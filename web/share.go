@@ -232,6 +232,9 @@ func (p *Pages) shareStep(w http.ResponseWriter, r *http.Request, s *Session, sh
 				d.Entries = append(d.Entries, e.ID)
 			}
 		}
+		if d.Part == "" && len(d.Entries) > 0 {
+			d.Part = "some" // addresses ticked: that is the choice
+		}
 		hasAddress := contains(d.Items, string(addressHistory))
 		if len(d.Items) == 0 {
 			errs = append(errs, fieldError{Field: "item", Key: "what.error"})
