@@ -499,7 +499,7 @@ test('every page the leaver flow does not visit, and the error states of its for
     await errorState(kim, 'add a helper (no such helper)', 'Add helper', ['There is no helper with that username']);
 
     await label(kim, 'Their Satchel username').fill(SAM.username);
-    for (const right of ['See my things', 'Add documents', 'Share for me', 'Reset my password, which lets them into my account']) {
+    for (const right of ['See my things', 'Add documents and addresses (never change or remove what is there)', 'Share for me', 'Reset my password, which lets them into my account']) {
       await label(kim, right).check();
     }
     await press(kim, 'Add helper');

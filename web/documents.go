@@ -133,8 +133,22 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 		}
 	}
 	p.flash(r.Context(), s, "flash.document-added")
+	if r.Header.Get(uploadHeader) == "1" {
+		// The upload script sent it: it goes to the next page itself, so
+		// that the page (and its "saved" message) is loaded as any page is.
+		w.Header().Set(uploadNextHeader, back)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	redirect(w, r, back)
 }
+
+// The upload script (web/assets/upload.js) marks its requests with
+// uploadHeader, and is told where to go next in uploadNextHeader.
+const (
+	uploadHeader     = "X-Satchel-Upload"
+	uploadNextHeader = "X-Satchel-Next"
+)
 
 var errTooBig = errors.New("the file is too big")
 

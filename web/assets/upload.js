@@ -11,8 +11,11 @@
 //   - a progress bar shows how much of the file has gone
 //     (XMLHttpRequest's upload progress events), and a sentence in an
 //     aria-live region says that it is sending;
-//   - the page that comes back (the next page, or the form with what to
-//     put right) is shown in place, as a browser would show it;
+//   - when the file is saved, the server names the next page
+//     (X-Satchel-Next, with 204) and the browser goes there; the form with
+//     what to put right is shown in place, as a browser would show it (a
+//     form sent with no file chosen is sent as any form is: there is no
+//     progress to show);
 //   - if the connection fails, the page says so and Save works again.
 //
 //   <form method="post" enctype="multipart/form-data" data-upload
@@ -64,8 +67,10 @@ function setUpUpload(form) {
       button.disabled = true;
       button.setAttribute('aria-disabled', 'true');
     }
-    if (typeof window.XMLHttpRequest !== 'function' || typeof window.FormData !== 'function') {
-      return; // the browser sends the form itself, once
+    const file = form.querySelector('input[type="file"]');
+    if (typeof window.XMLHttpRequest !== 'function' || typeof window.FormData !== 'function' ||
+        !file || !file.files || file.files.length === 0) {
+      return; // the browser sends the form itself, once: nothing to show progress of
     }
     event.preventDefault();
     if (box) {
@@ -74,12 +79,19 @@ function setUpUpload(form) {
     say(form.getAttribute('data-sending-text'));
     const xhr = new XMLHttpRequest();
     xhr.open('POST', form.action);
+    xhr.setRequestHeader('X-Satchel-Upload', '1');
     xhr.upload.addEventListener('progress', function (e) {
       if (e.lengthComputable && bar) {
         bar.value = Math.round((100 * e.loaded) / e.total);
       }
     });
     xhr.addEventListener('load', function () {
+      const next = xhr.getResponseHeader('X-Satchel-Next');
+      if (xhr.status === 204 && next && next.startsWith('/') && !next.startsWith('//')) {
+        // Saved: go on to the next page as the browser would after a form.
+        window.location.assign(next);
+        return;
+      }
       if (xhr.status === 0 || !xhr.responseText) {
         again();
         return;
