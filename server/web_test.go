@@ -649,7 +649,8 @@ func TestWebMyData(t *testing.T) {
 	img := b.addPhoto()
 	b.addAddress(currentAddress)
 	_, link, _ := b.shareCurrentAddress()
-	photoPath, err := url.PathUnescape(strings.TrimPrefix(img, "/my/file/"))
+	// The page shows a preview (?preview=1&v=…); the file is at the path.
+	photoPath, err := url.PathUnescape(strings.TrimPrefix(strings.SplitN(img, "?", 2)[0], "/my/file/"))
 	if err != nil {
 		t.Fatal(err)
 	}
