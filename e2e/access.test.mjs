@@ -39,7 +39,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 
-import { checkA11y, NARROW } from './axe.mjs';
+import { checkA11y, withoutScriptAxe, NARROW } from './axe.mjs';
 import {
   BASE, env, EVERY_SCREENSHOT, launch, keeper,
   squash, h1, label, mainText, expectH1, expectText, errorSummary, navigation, follow, nav, press, answerAddressQuestions,
@@ -107,33 +107,6 @@ async function checkPage(session, page, name, { noScript = false } = {}) {
     assert.ok(overflow <= 0, `${name} (${page.url()}) scrolls sideways by ${overflow}px at ${page.viewportSize().width}px wide`);
   }
   if (EVERY_SCREENSHOT) await keep(page, name);
-}
-
-// withoutScriptAxe readies a page of a browser context without JavaScript
-// for axe-core (which checkA11y evaluates in it through the DevTools
-// protocol). With script off the browser calls no script back (no timer,
-// queueMicrotask, MutationObserver or message fires): only the promise jobs
-// of the JavaScript engine itself run. axe waits on such callbacks, so this
-// puts promise-based stand-ins in their place before axe is loaded: a
-// timer of 0 or 1 ms runs as a promise job, a longer one (axe's limits on
-// how long a step may take) never fires. None of the page's own scripts
-// runs with script off (checkPage checks that), so nothing else sees them;
-// the next page load throws them away.
-async function withoutScriptAxe(page) {
-  await page.evaluate(() => {
-    if (window.axe) return;
-    let last = 0;
-    const cancelled = new Set();
-    window.setTimeout = (fn, ms = 0, ...args) => {
-      const id = ++last;
-      if (!(ms > 1)) Promise.resolve().then(() => cancelled.has(id) || fn(...args));
-      return id;
-    };
-    window.clearTimeout = (id) => cancelled.add(id);
-    window.queueMicrotask = (fn) => { Promise.resolve().then(fn); };
-    window.MutationObserver = undefined;
-    window.WebKitMutationObserver = undefined;
-  });
 }
 
 async function signIn(page, who) {

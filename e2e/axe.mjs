@@ -77,3 +77,30 @@ async function violations(page, name) {
     return `  ${name}: ${v.id} (${v.impact}): ${v.help} [${v.helpUrl}]\n${targets}${more}`;
   });
 }
+
+// withoutScriptAxe readies a page of a browser context without JavaScript
+// for axe-core (which checkA11y evaluates in it through the DevTools
+// protocol). With script off the browser calls no script back (no timer,
+// queueMicrotask, MutationObserver or message fires): only the promise jobs
+// of the JavaScript engine itself run. axe waits on such callbacks, so this
+// puts promise-based stand-ins in their place before axe is loaded: a
+// timer of 0 or 1 ms runs as a promise job, a longer one (axe's limits on
+// how long a step may take) never fires. None of the page's own scripts
+// runs with script off (the tests check that), so nothing else sees them;
+// the next page load throws them away.
+export async function withoutScriptAxe(page) {
+  await page.evaluate(() => {
+    if (window.axe) return;
+    let last = 0;
+    const cancelled = new Set();
+    window.setTimeout = (fn, ms = 0, ...args) => {
+      const id = ++last;
+      if (!(ms > 1)) Promise.resolve().then(() => cancelled.has(id) || fn(...args));
+      return id;
+    };
+    window.clearTimeout = (id) => cancelled.add(id);
+    window.queueMicrotask = (fn) => { Promise.resolve().then(fn); };
+    window.MutationObserver = undefined;
+    window.WebKitMutationObserver = undefined;
+  });
+}

@@ -5,7 +5,9 @@
 # from this tree, with axe-core checking every page (both pinned in
 # package.json / package-lock.json); pages.test.mjs visits every other page
 # and form error, and access.test.mjs does the leaver's flow without
-# JavaScript and by keyboard alone, at 320 px wide.
+# JavaScript and by keyboard alone, at 320 px wide; recipient.test.mjs the
+# landlord's /check with a share code, About Satchel, Report a problem, Welsh
+# pages, and times sharing and the landlord's page on slow 3G.
 #
 #   bash e2e/run.sh
 #
@@ -87,6 +89,9 @@ pages_leaver_password="$(random_password)"
 # access.test.mjs's own leaver (no JavaScript, keyboard alone).
 access_leaver=ali
 access_leaver_password="$(random_password)"
+# recipient.test.mjs's own leaver, who shares with a landlord's share code.
+recipient_leaver=lee
+recipient_leaver_password="$(random_password)"
 
 make_accounts() {
   if ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
@@ -96,7 +101,9 @@ make_accounts() {
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$pages_leaver_password" "$tmp/satchel" account create \
       --username "$pages_leaver" --display-name "Kim Example" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$access_leaver_password" "$tmp/satchel" account create \
-      --username "$access_leaver" --display-name "Ali Example" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
+      --username "$access_leaver" --display-name "Ali Example" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$recipient_leaver_password" "$tmp/satchel" account create \
+      --username "$recipient_leaver" --display-name "Lee Example" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
@@ -113,8 +120,9 @@ SATCHEL_URL="$base" \
   SATCHEL_HELPER_USERNAME="$helper" SATCHEL_HELPER_PASSWORD="$helper_password" \
   SATCHEL_PAGES_LEAVER_USERNAME="$pages_leaver" SATCHEL_PAGES_LEAVER_PASSWORD="$pages_leaver_password" \
   SATCHEL_ACCESS_LEAVER_USERNAME="$access_leaver" SATCHEL_ACCESS_LEAVER_PASSWORD="$access_leaver_password" \
+  SATCHEL_RECIPIENT_LEAVER_USERNAME="$recipient_leaver" SATCHEL_RECIPIENT_LEAVER_PASSWORD="$recipient_leaver_password" \
   SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
-  node --test --test-timeout=120000 leaver.test.mjs pages.test.mjs access.test.mjs &
+  node --test --test-timeout=120000 leaver.test.mjs pages.test.mjs access.test.mjs recipient.test.mjs &
 test_pid=$!
 status=0
 wait "$test_pid" || status=$?
