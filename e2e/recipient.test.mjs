@@ -25,10 +25,9 @@
 // there and messages tied to their fields.
 //
 // The server slows down guesses per client address after 5 failures, and
-// every browser here is 127.0.0.1. A wrong share code and date of birth at
-// /check counts as one, as a wrong password does: pages.test.mjs makes 4,
-// this test 1 (the refusal page), so the total is 5, the most allowed
-// without a wait. Another wrong try anywhere would start refusing.
+// every browser here is 127.0.0.1. Wrong share codes at /check are counted
+// apart from wrong passwords, so this test's one wrong try (the refusal
+// page) does not add to the 4 wrong passwords pages.test.mjs makes.
 //
 // Slow 3G: Chrome DevTools' old "Slow 3G" preset through the DevTools
 // protocol (Network.emulateNetworkConditions): 400 ms latency, 500 kbit/s

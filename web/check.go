@@ -54,7 +54,9 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, s, http.StatusUnprocessableEntity, "check", v)
 		return
 	}
-	attempt, wait := p.Throttle.Begin("code:"+code, auth.IPKey(r))
+	// Counted apart from sign-ins: a landlord's wrong tries must not stop
+	// people signing in from the same address, nor the other way round.
+	attempt, wait := p.Throttle.Begin("code:"+code, "check-"+auth.IPKey(r))
 	if attempt == nil {
 		v["Wait"] = true
 		problem.RetryAfter(w, wait)
