@@ -43,53 +43,10 @@ func (p *Pages) setUp(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, nil, http.StatusOK, "set-up", nil)
 		return
 	}
-	username := strings.TrimSpace(r.PostFormValue("username"))
-	code := strings.TrimSpace(r.PostFormValue("code"))
-	pw, pw2 := r.PostFormValue("password"), r.PostFormValue("password2")
-	v := view{"Username": username, "Code": code}
-	var errs []fieldError
-	if username == "" {
-		errs = append(errs, fieldError{Field: "username", Key: "sign-in.error.username"})
-	}
-	if code == "" {
-		errs = append(errs, fieldError{Field: "code", Key: "set-up.error.code"})
-	}
-	errs = append(errs, newPasswordErrors(pw, pw2)...)
-	if errs != nil {
-		v["Errors"] = errs
-		p.render(w, r, nil, http.StatusUnprocessableEntity, "set-up", v)
+	username, ok := p.useCode(w, r, nil, setUpForm)
+	if !ok {
 		return
 	}
-	attempt, wait := p.Throttle.Begin(auth.UserKey(username), auth.IPKey(r))
-	if attempt == nil {
-		v["Errors"] = []fieldError{{Field: "code", Key: "reset.error.wait"}}
-		problem.RetryAfter(w, wait)
-		p.render(w, r, nil, http.StatusTooManyRequests, "set-up", v)
-		return
-	}
-	defer attempt.Done()
-	err := p.Accounts.CompleteReset(r.Context(), username, code, pw)
-	key := ""
-	switch {
-	case err == nil:
-	case errors.Is(err, account.ErrBadCode), errors.Is(err, account.ErrTooManyTries):
-		// Too many tries says no more than a wrong code: that the account
-		// exists is not for whoever is guessing.
-		key = "set-up.error.bad"
-	case errors.Is(err, account.ErrCodeExpired):
-		key = "set-up.error.expired"
-	default:
-		p.Log.Error("setting up an account failed", "err", err)
-		p.fail(w, r, nil)
-		return
-	}
-	if key != "" {
-		attempt.Fail()
-		v["Errors"] = []fieldError{{Field: "code", Key: key}}
-		p.render(w, r, nil, http.StatusUnprocessableEntity, "set-up", v)
-		return
-	}
-	attempt.Succeed()
 	a, err := p.Accounts.Get(r.Context(), username)
 	if err == nil && (a.Kind == account.Leaver || a.Kind == account.Helper) {
 		if s, err = p.sessions.start(r.Context(), w, r, a); err == nil {
@@ -103,6 +60,10 @@ func (p *Pages) setUp(w http.ResponseWriter, r *http.Request, s *Session) {
 	p.sessions.end(r.Context(), w, r)
 	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "set-up.done", "Body": "reset.done.body"})
 }
+
+// setUpForm is the set-up page's code form. Too many tries says no more
+// than a wrong code: that the account exists is not for whoever is guessing.
+var setUpForm = codeForm{Template: "set-up", NoCodeKey: "set-up.error.code", BadKey: "set-up.error.bad", ExpiredKey: "set-up.error.expired", TriesKey: "set-up.error.bad", Failing: "setting up an account failed"}
 
 // changePassword asks for the password now and a new one twice, changes
 // it, and signs out every other phone and computer. Wrong passwords are

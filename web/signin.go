@@ -102,6 +102,31 @@ func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, s, http.StatusOK, "reset", nil)
 		return
 	}
+	if _, ok := p.useCode(w, r, s, resetForm); !ok {
+		return
+	}
+	p.sessions.end(r.Context(), w, r)
+	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "reset.done", "Body": "reset.done.body"})
+}
+
+// codeForm is a page where a person types their username, a one-time code
+// and a new password twice: the reset page and the set-up page.
+type codeForm struct {
+	Template string
+	// The catalogue keys of its errors: no code typed; a wrong code (or
+	// username); an expired code; too many tries.
+	NoCodeKey, BadKey, ExpiredKey, TriesKey string
+	// What failing is called in the log.
+	Failing string
+}
+
+var resetForm = codeForm{Template: "reset", NoCodeKey: "reset.error.code", BadKey: "reset.error.bad", ExpiredKey: "reset.error.expired", TriesKey: "reset.error.tries", Failing: "password reset failed"}
+
+// useCode checks a code form's answers and, with the throttle that guards
+// sign-in, uses the code to set the new password. It answers the form
+// itself (errors, waits, failures) unless it returns ok, and then returns
+// the username.
+func (p *Pages) useCode(w http.ResponseWriter, r *http.Request, s *Session, f codeForm) (string, bool) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	pw, pw2 := r.PostFormValue("password"), r.PostFormValue("password2")
@@ -111,20 +136,20 @@ func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 		errs = append(errs, fieldError{Field: "username", Key: "sign-in.error.username"})
 	}
 	if code == "" {
-		errs = append(errs, fieldError{Field: "code", Key: "reset.error.code"})
+		errs = append(errs, fieldError{Field: "code", Key: f.NoCodeKey})
 	}
 	errs = append(errs, newPasswordErrors(pw, pw2)...)
 	if errs != nil {
 		v["Errors"] = errs
-		p.render(w, r, s, http.StatusUnprocessableEntity, "reset", v)
-		return
+		p.render(w, r, s, http.StatusUnprocessableEntity, f.Template, v)
+		return "", false
 	}
 	attempt, wait := p.Throttle.Begin(auth.UserKey(username), auth.IPKey(r))
 	if attempt == nil {
 		v["Errors"] = []fieldError{{Field: "code", Key: "reset.error.wait"}}
 		problem.RetryAfter(w, wait)
-		p.render(w, r, s, http.StatusTooManyRequests, "reset", v)
-		return
+		p.render(w, r, s, http.StatusTooManyRequests, f.Template, v)
+		return "", false
 	}
 	defer attempt.Done()
 	err := p.Accounts.CompleteReset(r.Context(), username, code, pw)
@@ -132,23 +157,22 @@ func (p *Pages) reset(w http.ResponseWriter, r *http.Request, s *Session) {
 	switch {
 	case err == nil:
 	case errors.Is(err, account.ErrBadCode):
-		key = "reset.error.bad"
+		key = f.BadKey
 	case errors.Is(err, account.ErrCodeExpired):
-		key = "reset.error.expired"
+		key = f.ExpiredKey
 	case errors.Is(err, account.ErrTooManyTries):
-		key = "reset.error.tries"
+		key = f.TriesKey
 	default:
-		p.Log.Error("password reset failed", "err", err)
+		p.Log.Error(f.Failing, "err", err)
 		p.fail(w, r, s)
-		return
+		return "", false
 	}
 	if key != "" {
 		attempt.Fail()
 		v["Errors"] = []fieldError{{Field: "code", Key: key}}
-		p.render(w, r, s, http.StatusUnprocessableEntity, "reset", v)
-		return
+		p.render(w, r, s, http.StatusUnprocessableEntity, f.Template, v)
+		return "", false
 	}
 	attempt.Succeed()
-	p.sessions.end(r.Context(), w, r)
-	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "reset.done", "Body": "reset.done.body"})
+	return username, true
 }
