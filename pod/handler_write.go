@@ -216,13 +216,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 		h.fail(w, r, p, err)
 		return
 	}
-	w.Header().Set("ETag", quoteETag(res.ETag))
-	if created {
-		w.Header().Set("Location", h.URL(id, p))
-		w.WriteHeader(http.StatusCreated)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.stored(w, id, p, res, created)
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request, id PodID, p Path) {
@@ -340,3 +334,15 @@ type problemList struct {
 
 func (e *problemList) Error() string    { return e.msg }
 func (e *problemList) ProblemList() any { return e.problems }
+
+// stored answers a write that stored res at p: 201 with its Location if
+// it is new, else 204; its ETag either way.
+func (h *Handler) stored(w http.ResponseWriter, id PodID, p Path, res Resource, created bool) {
+	w.Header().Set("ETag", quoteETag(res.ETag))
+	if created {
+		w.Header().Set("Location", h.URL(id, p))
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -110,11 +110,5 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, id PodID, p Path
 		h.fail(w, r, p, err)
 		return
 	}
-	w.Header().Set("ETag", quoteETag(res.ETag))
-	if created {
-		w.Header().Set("Location", h.URL(id, p))
-		w.WriteHeader(http.StatusCreated)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.stored(w, id, p, res, created)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -155,39 +154,6 @@ func TestTransitRotateRewrap(t *testing.T) {
 	}
 	if _, err := tr.Rewrap(ctx, "pod-none", w1); !errors.Is(err, vault.ErrNoKey) {
 		t.Fatalf("Rewrap under a missing key: %v", err)
-	}
-}
-
-func TestTransitConcurrent(t *testing.T) {
-	ctx := context.Background()
-	tr := newTestTransit(t, transittest.New(t))
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for i := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			name := []string{"pod-a", "pod-b"}[i%2]
-			w, err := tr.Wrap(ctx, name, []byte{byte(i)})
-			if err == nil {
-				var got []byte
-				got, err = tr.Unwrap(ctx, name, w)
-				if err == nil && !bytes.Equal(got, []byte{byte(i)}) {
-					err = errors.New("round trip changed the secret")
-				}
-			}
-			if err == nil {
-				_, err = tr.Signer(ctx, "tokens")
-			}
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
