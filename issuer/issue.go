@@ -129,12 +129,8 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 	if err := q.Check(); err != nil {
 		return nil, Issued{}, err
 	}
-	var idx int
-	if err := s.updateStatus(ctx, org, func(a *statuslist.Allocator) error {
-		var err error
-		idx, err = a.Allocate(rand.Reader)
-		return err
-	}); err != nil {
+	idx, err := s.allocateStatus(ctx, org)
+	if err != nil {
 		return nil, Issued{}, err
 	}
 	id := newUUID()

@@ -3,7 +3,6 @@ package issuer
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,12 +102,8 @@ func (s *Service) IssueCredential(ctx context.Context, org string, vc map[string
 	if _, err := s.db.ReadJSON(ctx, issuedPath(org, id), &Issued{}); err == nil {
 		return nil, Issued{}, &InvalidError{"your organisation has already issued a credential with this id"}
 	}
-	var idx int
-	if err := s.updateStatus(ctx, org, func(a *statuslist.Allocator) error {
-		var err error
-		idx, err = a.Allocate(rand.Reader)
-		return err
-	}); err != nil {
+	idx, err := s.allocateStatus(ctx, org)
+	if err != nil {
 		return nil, Issued{}, err
 	}
 	vc["credentialStatus"] = statuslist.Entry(s.StatusListURL(org), idx, statuslist.PurposeRevocation)
