@@ -166,10 +166,6 @@ func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http
 			p.fail(w, r, nil)
 			return
 		}
-		if s != nil && !p.stillValid(r.Context(), s) {
-			p.sessions.end(r.Context(), w, r)
-			s = nil
-		}
 		if !allowed(s) {
 			if s == nil {
 				http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
@@ -208,16 +204,6 @@ func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http
 		}
 		h(w, r, s)
 	})
-}
-
-// stillValid checks that s's account still exists and that its password
-// has not been changed since s began.
-func (p *Pages) stillValid(ctx context.Context, s *Session) bool {
-	a, err := p.Accounts.Get(ctx, s.Username)
-	if err != nil || a.ID != s.Account {
-		return false
-	}
-	return !a.PasswordChanged.After(s.Created)
 }
 
 // flash stores a one-off message for s's next page.
