@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/satchel-project/satchel/sealed"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -48,8 +49,8 @@ var ErrBusy = errors.New("this folder is too busy to change right now")
 
 // readContainer decrypts container c, returning its members and the ETag of
 // the object they came from.
-func (s *Service) readContainer(ctx context.Context, pk *podKeys, id PodID, c Path) (map[string]Member, ObjectInfo, Meta, error) {
-	meta, rc, oi, err := s.openObject(ctx, pk, pk.objectKey(id, c))
+func (s *Service) readContainer(ctx context.Context, pk *sealed.Keys, id PodID, c Path) (map[string]Member, ObjectInfo, Meta, error) {
+	meta, rc, oi, err := s.openObject(ctx, pk, pk.Object(string(c)))
 	if err != nil {
 		return nil, oi, meta, err
 	}
@@ -71,7 +72,7 @@ func (s *Service) readContainer(ctx context.Context, pk *podKeys, id PodID, c Pa
 	return l.Members, oi, meta, nil
 }
 
-func (s *Service) writeContainer(ctx context.Context, pk *podKeys, id PodID, c Path, members map[string]Member, cond Cond) (ObjectInfo, error) {
+func (s *Service) writeContainer(ctx context.Context, pk *sealed.Keys, id PodID, c Path, members map[string]Member, cond Cond) (ObjectInfo, error) {
 	if members == nil {
 		members = map[string]Member{}
 	}
@@ -80,14 +81,14 @@ func (s *Service) writeContainer(ctx context.Context, pk *podKeys, id PodID, c P
 		return ObjectInfo{}, err
 	}
 	meta := Meta{Path: c, ContentType: ContainerType, Size: int64(len(body)), Modified: s.now().UTC()}
-	return s.writeObject(ctx, pk, pk.objectKey(id, c), meta, bytes.NewReader(body), cond)
+	return s.writeObject(ctx, pk, pk.Object(string(c)), meta, bytes.NewReader(body), cond)
 }
 
 // updateContainer applies change to container c's members under a
 // compare-and-swap loop, so that concurrent writers (in this process or
 // another sharing the store) lose no update. If create is set, a missing
 // container is created in its parent first.
-func (s *Service) updateContainer(ctx context.Context, pk *podKeys, id PodID, c Path, create bool, change func(map[string]Member) error) error {
+func (s *Service) updateContainer(ctx context.Context, pk *sealed.Keys, id PodID, c Path, create bool, change func(map[string]Member) error) error {
 	for attempt := 0; attempt < maxContainerRetries; attempt++ {
 		members, oi, _, err := s.readContainer(ctx, pk, id, c)
 		if errors.Is(err, ErrNotExist) {
@@ -125,7 +126,7 @@ func (s *Service) updateContainer(ctx context.Context, pk *podKeys, id PodID, c 
 
 // ensureContainer creates container c and links it into its parent,
 // creating ancestors as needed. An existing container is left alone.
-func (s *Service) ensureContainer(ctx context.Context, pk *podKeys, id PodID, c Path) error {
+func (s *Service) ensureContainer(ctx context.Context, pk *sealed.Keys, id PodID, c Path) error {
 	if c.IsRoot() {
 		return nil
 	}
@@ -138,7 +139,7 @@ func (s *Service) ensureContainer(ctx context.Context, pk *podKeys, id PodID, c 
 
 // link records m in the parent of p, creating the parent if needed. A
 // resource and a container may not share a name (Solid: "a" vs "a/").
-func (s *Service) link(ctx context.Context, pk *podKeys, id PodID, p Path, m Member) error {
+func (s *Service) link(ctx context.Context, pk *sealed.Keys, id PodID, p Path, m Member) error {
 	return s.updateContainer(ctx, pk, id, p.Parent(), true, func(members map[string]Member) error {
 		if _, clash := members[twin(m.Name)]; clash {
 			return ErrConflict
@@ -150,7 +151,7 @@ func (s *Service) link(ctx context.Context, pk *podKeys, id PodID, p Path, m Mem
 }
 
 // unlink removes p from its parent's members.
-func (s *Service) unlink(ctx context.Context, pk *podKeys, id PodID, p Path) error {
+func (s *Service) unlink(ctx context.Context, pk *sealed.Keys, id PodID, p Path) error {
 	err := s.updateContainer(ctx, pk, id, p.Parent(), false, func(members map[string]Member) error {
 		delete(members, p.Name())
 		return nil

@@ -3,6 +3,7 @@ package pod
 import (
 	"context"
 	"errors"
+	"github.com/satchel-project/satchel/sealed"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -311,7 +312,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 		problem.WriteExtra(w, http.StatusUnprocessableEntity, "invalid-record", detail, map[string]any{"problems": u.ProblemList()})
 	case errors.As(err, &tooBig):
 		problem.Write(w, http.StatusRequestEntityTooLarge, "too-large", "This file is too big to store.")
-	case errors.Is(err, errTruncated):
+	case errors.Is(err, sealed.ErrTruncated):
 		problem.Write(w, http.StatusBadRequest, "upload-incomplete", "The upload stopped before the whole file arrived. Nothing was changed; try again.")
 	case errors.Is(err, ErrBusy):
 		w.Header().Set("Retry-After", "1")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/satchel-project/satchel/sealed"
 	"io"
 	"mime"
 	"net/http"
@@ -62,7 +63,7 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, id PodID, p
 		data, err := io.ReadAll(body)
 		if err != nil {
 			if int64(len(data)) < r.ContentLength {
-				h.fail(w, r, "", errTruncated)
+				h.fail(w, r, "", sealed.ErrTruncated)
 			} else {
 				h.fail(w, r, "", err)
 			}
@@ -103,7 +104,7 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, id PodID, p
 	br := bufio.NewReaderSize(body, 512)
 	head, _ := br.Peek(512)
 	if int64(len(head)) < min(r.ContentLength, 512) {
-		h.fail(w, r, "", errTruncated)
+		h.fail(w, r, "", sealed.ErrTruncated)
 		return upload{}, false
 	}
 	if !contentMatches(mt, head) {

@@ -3,6 +3,7 @@ package pod
 import (
 	"bytes"
 	"errors"
+	"github.com/satchel-project/satchel/sealed"
 	"io"
 	"mime"
 	"net/http"
@@ -55,7 +56,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, id PodID, p Path
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRecord))
 	if err != nil {
 		if int64(len(body)) < r.ContentLength {
-			err = errTruncated
+			err = sealed.ErrTruncated
 		}
 		h.fail(w, r, p, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"github.com/satchel-project/satchel/sealed"
 	"io"
 	"mime"
 	"strings"
@@ -16,7 +17,7 @@ func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType 
 	if !c.IsContainer() {
 		return "", Resource{}, ErrNotAllowed
 	}
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return "", Resource{}, err
 	}
@@ -55,7 +56,7 @@ func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType 
 // another instance) can therefore never pick the same name, and the body of
 // a POST, which can be read only once, is never written to a name that
 // turns out to be taken.
-func (s *Service) reserve(ctx context.Context, pk *podKeys, id PodID, c Path, base string) (string, error) {
+func (s *Service) reserve(ctx context.Context, pk *sealed.Keys, id PodID, c Path, base string) (string, error) {
 	var name string
 	err := s.updateContainer(ctx, pk, id, c, false, func(members map[string]Member) error {
 		taken := func(n string) bool {

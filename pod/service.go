@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
+	"github.com/satchel-project/satchel/sealed"
 	"io"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ var (
 	ErrConflict   = errors.New("this conflicts with what is stored")
 	ErrNotAllowed = errors.New("this cannot be done here")
 	ErrNotEmpty   = errors.New("this folder is not empty")
-	errDamaged    = errors.New("a stored object is damaged or was moved")
+	errDamaged    = sealed.ErrDamaged
 )
 
 // StandardContainers exist in every pod from the moment it is made, and
@@ -37,7 +38,7 @@ func (p Path) IsAccessLog() bool { return strings.HasPrefix(string(p), string(Ac
 // name that sorts by time, and returns its path. The log container is made
 // if an older pod lacks it.
 func (s *Service) AppendLog(ctx context.Context, id PodID, entry []byte) (Path, error) {
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return "", err
 	}
@@ -152,7 +153,7 @@ func (s *Service) EnsureInternalPod(ctx context.Context, id PodID) error {
 }
 
 func (s *Service) createPod(ctx context.Context, id PodID, containers []Path) error {
-	pk, err := s.keys.create(ctx, id)
+	pk, err := s.keys.Create(ctx, string(id))
 	if err != nil {
 		return err
 	}
@@ -170,11 +171,11 @@ func (s *Service) createPod(ctx context.Context, id PodID, containers []Path) er
 
 // Stat describes the resource or container at p.
 func (s *Service) Stat(ctx context.Context, id PodID, p Path) (Resource, error) {
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return Resource{}, err
 	}
-	meta, rc, oi, err := s.openObject(ctx, pk, pk.objectKey(id, p))
+	meta, rc, oi, err := s.openObject(ctx, pk, pk.Object(string(p)))
 	if err != nil {
 		return Resource{}, notFound(err)
 	}
@@ -188,11 +189,11 @@ func (s *Service) Stat(ctx context.Context, id PodID, p Path) (Resource, error) 
 // Version returns the ETag of resource p without reading or decrypting it,
 // so that a caller can keep a decoded copy until it changes.
 func (s *Service) Version(ctx context.Context, id PodID, p Path) (string, error) {
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return "", err
 	}
-	oi, err := s.store.Stat(ctx, pk.objectKey(id, p))
+	oi, err := s.store.Stat(ctx, pk.Object(string(p)))
 	if err != nil {
 		return "", notFound(err)
 	}
@@ -205,11 +206,11 @@ func (s *Service) Get(ctx context.Context, id PodID, p Path) (Resource, io.ReadC
 	if p.IsContainer() {
 		return Resource{}, nil, ErrNotAllowed
 	}
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return Resource{}, nil, err
 	}
-	meta, rc, oi, err := s.openObject(ctx, pk, pk.objectKey(id, p))
+	meta, rc, oi, err := s.openObject(ctx, pk, pk.Object(string(p)))
 	if err != nil {
 		return Resource{}, nil, notFound(err)
 	}
@@ -225,7 +226,7 @@ func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Membe
 	if !c.IsContainer() {
 		return Resource{}, nil, ErrNotAllowed
 	}
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return Resource{}, nil, err
 	}
@@ -248,11 +249,11 @@ func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string,
 	if p.IsContainer() || p.IsDescription() {
 		return Resource{}, false, ErrNotAllowed
 	}
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return Resource{}, false, err
 	}
-	key := pk.objectKey(id, p)
+	key := pk.Object(string(p))
 	current := ""
 	if oi, err := s.store.Stat(ctx, key); err == nil {
 		current = oi.ETag
@@ -293,7 +294,7 @@ func (s *Service) CreateContainer(ctx context.Context, id PodID, c Path) (create
 	if !c.IsContainer() || c.IsRoot() {
 		return false, ErrNotAllowed
 	}
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return false, err
 	}
@@ -318,11 +319,11 @@ func (s *Service) Delete(ctx context.Context, id PodID, p Path, pre Precondition
 	if p.IsRoot() || p.IsDescription() || isStandard(p) {
 		return ErrNotAllowed
 	}
-	pk, err := s.keys.keys(ctx, id)
+	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return err
 	}
-	key := pk.objectKey(id, p)
+	key := pk.Object(string(p))
 	var etag string
 	if p.IsContainer() {
 		members, oi, _, err := s.readContainer(ctx, pk, id, p)

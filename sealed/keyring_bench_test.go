@@ -1,4 +1,4 @@
-package pod
+package sealed
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 )
 
 // memStore is the smallest Store for benchmarks of key handling.
-func benchKeyring(b *testing.B, cust vault.Custodian, ttl time.Duration) (*Keyring, PodID) {
+func benchKeyring(b *testing.B, cust vault.Custodian, ttl time.Duration) (*Keyring, string) {
 	b.Helper()
 	st := newMemStore()
 	k := NewKeyring(st, cust, ttl)
-	id := NewPodID()
-	if _, err := k.create(context.Background(), id); err != nil {
+	id := "benchpod"
+	if _, err := k.Create(context.Background(), id); err != nil {
 		b.Fatal(err)
 	}
 	k.Forget(id)
@@ -34,7 +34,7 @@ func benchUnwrap(b *testing.B, cust vault.Custodian) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := k.keys(ctx, id); err != nil {
+				if _, err := k.Keys(ctx, id); err != nil {
 					b.Fatal(err)
 				}
 			}

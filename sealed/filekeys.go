@@ -1,4 +1,4 @@
-package pod
+package sealed
 
 import (
 	"crypto/sha256"
@@ -7,7 +7,7 @@ import (
 	"filippo.io/age"
 )
 
-// maxFileKeys bounds the file keys remembered per pod.
+// maxFileKeys bounds the file keys remembered per space.
 const maxFileKeys = 4096
 
 // cachingIdentity is a pod's age identity that remembers the file key of

@@ -1,0 +1,166 @@
+package sealed
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"filippo.io/age"
+
+	"github.com/satchel-project/satchel/blob"
+)
+
+// MaxHeader bounds an object's header.
+const MaxHeader = 64 << 10
+
+const (
+	chunkSize = 64 << 10
+	tagSize   = 16
+)
+
+// ageOverhead is the size of an age file with an empty payload, less its one
+// (empty) chunk's tag: the header for one X25519 recipient plus the nonce.
+// It is the same for every X25519 recipient.
+var ageOverhead = func() int64 {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		panic(err)
+	}
+	var b bytes.Buffer
+	w, err := age.Encrypt(&b, id.Recipient())
+	if err != nil {
+		panic(err)
+	}
+	w.Close()
+	return int64(b.Len()) - tagSize
+}()
+
+// cipherSize is the exact size of the age file that encrypts n bytes to one
+// X25519 recipient, so that back ends can stream it (S3 multipart) without
+// buffering.
+func cipherSize(n int64) int64 {
+	chunks := (n + chunkSize - 1) / chunkSize
+	if chunks == 0 {
+		chunks = 1
+	}
+	return ageOverhead + n + chunks*tagSize
+}
+
+// Errors from Write and Open.
+var (
+	// ErrTruncated: the body ended before size bytes.
+	ErrTruncated = errors.New("the upload ended before all its bytes arrived")
+	// ErrDamaged: the object does not decrypt with the space's key, or its
+	// framing is wrong.
+	ErrDamaged = errors.New("a stored object is damaged or was moved")
+	errAborted = errors.New("write aborted")
+)
+
+// Write encrypts header and exactly size bytes of body to the space's
+// recipient and stores them under key. If body ends early or fails, nothing
+// is stored and any previous object survives.
+func Write(ctx context.Context, st blob.Putter, k *Keys, key string, header []byte, size int64, body io.Reader, cond blob.Cond) (blob.ObjectInfo, error) {
+	if len(header) > MaxHeader {
+		return blob.ObjectInfo{}, errors.New("object header too large")
+	}
+	plain := int64(4+len(header)) + size
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := func() error {
+			w, err := age.Encrypt(pw, k.rcpt)
+			if err != nil {
+				return err
+			}
+			var n [4]byte
+			binary.BigEndian.PutUint32(n[:], uint32(len(header)))
+			if _, err := w.Write(n[:]); err != nil {
+				return err
+			}
+			if _, err := w.Write(header); err != nil {
+				return err
+			}
+			if _, err := io.CopyN(w, body, size); err != nil {
+				if errors.Is(err, io.EOF) {
+					return ErrTruncated
+				}
+				return err
+			}
+			return w.Close()
+		}()
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	oi, err := st.Put(ctx, key, pr, cipherSize(plain), cond)
+	pr.CloseWithError(errAborted)
+	if werr := <-done; werr != nil && !errors.Is(werr, errAborted) && !errors.Is(werr, io.ErrClosedPipe) {
+		return blob.ObjectInfo{}, werr
+	}
+	return oi, err
+}
+
+// WriteBytes is Write for a body held in memory.
+func WriteBytes(ctx context.Context, st blob.Putter, k *Keys, key string, header, body []byte, cond blob.Cond) (blob.ObjectInfo, error) {
+	return Write(ctx, st, k, key, header, int64(len(body)), bytes.NewReader(body), cond)
+}
+
+// Open reads and decrypts the object under key, returning its header and a
+// reader of the rest (the body), which the caller closes. A read error
+// part-way through the body means the stored object was tampered with.
+func Open(ctx context.Context, st blob.Getter, k *Keys, key string) ([]byte, io.ReadCloser, blob.ObjectInfo, error) {
+	rc, oi, err := st.Get(ctx, key)
+	if err != nil {
+		return nil, nil, oi, err
+	}
+	header, r, err := decrypt(rc, k)
+	if err != nil {
+		rc.Close()
+		return nil, nil, oi, err
+	}
+	return header, readCloser{r, rc}, oi, nil
+}
+
+// ReadBytes is Open for a body of at most max bytes, read whole.
+func ReadBytes(ctx context.Context, st blob.Getter, k *Keys, key string, max int64) ([]byte, []byte, blob.ObjectInfo, error) {
+	header, rc, oi, err := Open(ctx, st, k, key)
+	if err != nil {
+		return nil, nil, oi, err
+	}
+	defer rc.Close()
+	body, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return nil, nil, oi, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	if int64(len(body)) > max {
+		return nil, nil, oi, fmt.Errorf("%w: body larger than %d bytes", ErrDamaged, max)
+	}
+	return header, body, oi, nil
+}
+
+func decrypt(src io.Reader, k *Keys) ([]byte, io.Reader, error) {
+	r, err := age.Decrypt(src, k.id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: it does not decrypt with its key: %v", ErrDamaged, err)
+	}
+	var n [4]byte
+	if _, err := io.ReadFull(r, n[:]); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	l := binary.BigEndian.Uint32(n[:])
+	if l > MaxHeader {
+		return nil, nil, fmt.Errorf("%w: header too large", ErrDamaged)
+	}
+	header := make([]byte, l)
+	if _, err := io.ReadFull(r, header); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	return header, r, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
