@@ -143,6 +143,138 @@ func Test(t *testing.T, newStore func(t *testing.T) pod.Store) {
 		}
 	})
 
+	t.Run("ListPrefixIsExact", func(t *testing.T) {
+		// A container's index lives under ".../c/HASH/": listing one
+		// hash must not return the objects of a hash it is a prefix of.
+		p := prefix()
+		for _, k := range []string{"c/ab/00", "c/ab/3f", "c/abc/00", "c/a/00", "c/ab-x/00", "d/ab/00"} {
+			put(t, s, p+k, k, pod.Cond{})
+		}
+		for _, c := range []struct {
+			prefix string
+			want   []string
+		}{
+			{"c/ab/", []string{"c/ab/00", "c/ab/3f"}},
+			{"c/abc/", []string{"c/abc/00"}},
+			{"c/a/", []string{"c/a/00"}},
+			{"c/ab", []string{"c/ab-x/00", "c/ab/00", "c/ab/3f", "c/abc/00"}},
+			{"c/nothing/", nil},
+		} {
+			got := listKeys(t, s, p+c.prefix)
+			for i := range got {
+				got[i] = got[i][len(p):]
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("List(%q) = %v, want %v", c.prefix, got, c.want)
+			}
+		}
+	})
+
+	t.Run("ListGivesStatETags", func(t *testing.T) {
+		// Callers combine the ETags a listing gives with those of Get, so
+		// they must be the same values.
+		p := prefix()
+		for i := range 3 {
+			put(t, s, fmt.Sprintf("%s%d", p, i), fmt.Sprint("body ", i), pod.Cond{})
+		}
+		n := 0
+		err := s.List(ctx, p, func(oi pod.ObjectInfo) error {
+			n++
+			st, err := s.Stat(ctx, oi.Key)
+			if err != nil {
+				return err
+			}
+			if oi.ETag != st.ETag || oi.Size != st.Size {
+				t.Errorf("List gives %s ETag %q size %d; Stat gives %q, %d", oi.Key, oi.ETag, oi.Size, st.ETag, st.Size)
+			}
+			return nil
+		})
+		if err != nil || n != 3 {
+			t.Fatalf("List: %d objects, %v", n, err)
+		}
+	})
+
+	t.Run("ListMoreThanAPage", func(t *testing.T) {
+		// S3 lists 1,000 keys a page: a container index of a few thousand
+		// objects must come back whole, each key once.
+		p := prefix()
+		const n = 1100
+		var want []string
+		for i := range n {
+			want = append(want, fmt.Sprintf("%s%04d", p, i))
+		}
+		putAll(t, s, want, 8)
+		got := listKeys(t, s, p)
+		if len(got) != n {
+			t.Fatalf("List returned %d keys, want %d", len(got), n)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("List key %d = %q, want %q", i, got[i], want[i])
+			}
+		}
+	})
+
+	t.Run("ListDuringConcurrentPuts", func(t *testing.T) {
+		// While writers replace existing objects and add new ones, every
+		// listing holds each object that existed before it began exactly
+		// once, and nothing outside the prefix.
+		p := prefix()
+		inside := p + "x/"
+		put(t, s, p+"x-outside", "x", pod.Cond{}) // starts like the prefix, is not under it
+		var old []string
+		for i := range 40 {
+			old = append(old, fmt.Sprintf("%sold-%02d", inside, i))
+		}
+		putAll(t, s, old, 8)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					k := old[(i*4+w)%len(old)]
+					if i%2 == 1 {
+						k = fmt.Sprintf("%snew-%d-%03d", inside, w, i)
+					}
+					v := fmt.Sprint("v", i)
+					if _, err := s.Put(ctx, k, bytes.NewReader([]byte(v)), int64(len(v)), pod.Cond{}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		for range 10 {
+			seen := map[string]int{}
+			if err := s.List(ctx, inside, func(oi pod.ObjectInfo) error {
+				seen[oi.Key]++
+				return nil
+			}); err != nil {
+				t.Error(err)
+				break
+			}
+			for k, c := range seen {
+				if c != 1 || len(k) < len(inside) || k[:len(inside)] != inside {
+					t.Errorf("listing during writes gave %q %d times", k, c)
+				}
+			}
+			for _, k := range old {
+				if seen[k] != 1 {
+					t.Errorf("listing during writes missed %q", k)
+				}
+			}
+		}
+		close(stop)
+		wg.Wait()
+	})
+
 	t.Run("ConcurrentCreateOnlyOneWins", func(t *testing.T) {
 		k := prefix() + "obj"
 		const n = 16
@@ -204,6 +336,43 @@ func Test(t *testing.T, newStore func(t *testing.T) pod.Store) {
 			t.Fatalf("counter = %s after %d conditional increments", got, n)
 		}
 	})
+}
+
+// listKeys lists prefix and returns the keys in order.
+func listKeys(t *testing.T, s pod.Store, prefix string) []string {
+	t.Helper()
+	var got []string
+	if err := s.List(context.Background(), prefix, func(oi pod.ObjectInfo) error {
+		got = append(got, oi.Key)
+		return nil
+	}); err != nil {
+		t.Fatalf("List(%q): %v", prefix, err)
+	}
+	sort.Strings(got)
+	return got
+}
+
+// putAll stores each key (its own name as the body) with n writers.
+func putAll(t *testing.T, s pod.Store, keys []string, n int) {
+	t.Helper()
+	ch := make(chan string)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range ch {
+				if _, err := s.Put(context.Background(), k, bytes.NewReader([]byte(k)), int64(len(k)), pod.Cond{}); err != nil {
+					t.Errorf("Put %s: %v", k, err)
+				}
+			}
+		}()
+	}
+	for _, k := range keys {
+		ch <- k
+	}
+	close(ch)
+	wg.Wait()
 }
 
 type errReader struct{}
