@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// The containers the writers use. PUTs go to records and documents (each
+// writer to its own paths there, overwritten again and again); POSTs add
+// new members to letters.
+const (
+	recordsC   = "identity/"
+	documentsC = "documents/"
+	lettersC   = "letters/"
+)
+
+// postEvery is how often (every how many writes) a writer POSTs instead of
+// PUTting.
+const postEvery = 16
+
+// op is one write attempted during the load.
+type op struct {
+	writer   int
+	method   string // PUT or POST
+	target   string // the URL written (for a POST, the container)
+	location string // for an acknowledged POST, the member it made
+	hash     string // sha256 of the bytes sent
+	reply
+}
+
+type load struct {
+	c              *client
+	writers, paths int
+	run_           string // random, so that every body of every run differs
+
+	mu  sync.Mutex
+	ops []op
+}
+
+func newLoad(c *client, writers, paths int) *load {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return &load{c: c, writers: writers, paths: paths, run_: hex.EncodeToString(b)}
+}
+
+// run runs the writers until d has passed; each write is recorded, whatever
+// its outcome.
+func (l *load) run(ctx context.Context, d time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := 0; w < l.writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				o := l.write(ctx, w, i)
+				if o.errKind == "cancelled" {
+					return // the load ended mid-request: not an outcome
+				}
+				l.mu.Lock()
+				l.ops = append(l.ops, o)
+				l.mu.Unlock()
+				if !o.ok() {
+					// Back off a little, as a client would, so that a dead
+					// balancer does not become a busy loop.
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// write makes writer w's i'th write: a POST to letters/ every postEvery
+// writes, otherwise a PUT of a record or a document to one of the
+// writer's paths.
+func (l *load) write(ctx context.Context, w, i int) op {
+	o := op{writer: w}
+	var body []byte
+	var ctype string
+	k := (i / 2) % l.paths
+	switch {
+	case i%postEvery == postEvery-1:
+		o.method, o.target = "POST", l.c.pod+lettersC
+		body, ctype = []byte(fmt.Sprintf("Letter %d from writer %d, run %s.\n", i, w, l.run_)), "text/plain"
+	case i%2 == 0:
+		o.method, o.target = "PUT", l.c.pod+fmt.Sprintf("%sw%d-%d.jsonld", recordsC, w, k)
+		body, ctype = record(w, i, l.run_), "application/ld+json"
+	default:
+		o.method, o.target = "PUT", l.c.pod+fmt.Sprintf("%sw%d-%d.txt", documentsC, w, k)
+		body, ctype = []byte(fmt.Sprintf("Document %d from writer %d, run %s.\n", i, w, l.run_)), "text/plain"
+	}
+	sum := sha256.Sum256(body)
+	o.hash = hex.EncodeToString(sum[:])
+	hdr := []string{"Content-Type", ctype}
+	if o.method == "POST" {
+		hdr = append(hdr, "Slug", fmt.Sprintf("w%d-letter", w))
+	}
+	o.reply = l.c.do(ctx, o.method, o.target, body, hdr...)
+	if o.ok() && o.method == "POST" {
+		o.location = o.header.Get("Location")
+	}
+	o.body, o.header = nil, nil // keep memory flat
+	return o
+}
+
+// record is a valid identity record, different for every write.
+func record(w, i int, run string) []byte {
+	return []byte(fmt.Sprintf(`{"@context":"https://w3id.org/satchel/v1","type":"IdentityDocument","documentType":"prison-id-card","documentNumber":"W%dN%d","holder":{"type":"Person","name":"Load Test %s","birthDate":"1990-04-23"}}`, w, i, run))
+}
