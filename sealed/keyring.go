@@ -38,6 +38,8 @@ type Keyring struct {
 	mu    sync.Mutex
 	cache map[string]*Keys
 	down  error // set while the custodian is known to be unavailable
+
+	lookup func(hit bool) // see CountLookups
 }
 
 // Keys is what a space's identity gives: the identity and recipient for
@@ -55,6 +57,11 @@ type Keys struct {
 func NewKeyring(store blob.Store, cust vault.Custodian, ttl time.Duration) *Keyring {
 	return &Keyring{store: store, cust: cust, ttl: ttl, now: time.Now, cache: map[string]*Keys{}}
 }
+
+// CountLookups has f told of every lookup of a space's keys: whether the
+// cache had them (hit) or they had to be unwrapped. Call it before the
+// keyring is used.
+func (k *Keyring) CountLookups(f func(hit bool)) { k.lookup = f }
 
 // Store is the store the keyring keeps wrapped identities in.
 func (k *Keyring) Store() blob.Store { return k.store }
@@ -91,7 +98,11 @@ func (k *Keyring) Keys(ctx context.Context, id string) (*Keys, error) {
 	if down != nil {
 		return nil, down
 	}
-	if ok && k.now().Before(pk.expires) {
+	hit := ok && k.now().Before(pk.expires)
+	if k.lookup != nil {
+		k.lookup(hit)
+	}
+	if hit {
 		return pk, nil
 	}
 	rc, _, err := k.store.Get(ctx, keyObject(id))

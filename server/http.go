@@ -20,7 +20,8 @@ import (
 )
 
 // Handler returns the server's HTTP API.
-func (b *Backend) Handler() http.Handler { return securityHeaders(b.Router()) }
+// Every request gets an ID, is counted and has a line in the log (observe).
+func (b *Backend) Handler() http.Handler { return b.observe(securityHeaders(b.Router())) }
 
 // Router returns every route the server answers, each behind the
 // middleware that puts the caller's principal in the request context.
@@ -30,6 +31,8 @@ func (b *Backend) Router() *mux.Router {
 	// slashes and the rest; mux must not clean or decode them first.
 	r.SkipClean(true)
 	r.UseEncodedPath()
+	// observe counts and logs a request by its route, never its URL.
+	r.Use(noteRoute)
 	// Every route finds the caller in its request context (access.From):
 	// a bearer token's principal here; the web pages add their sessions'.
 	r.Use(b.Tokens.Authenticate)

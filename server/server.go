@@ -18,6 +18,8 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/internal/metrics"
+	"github.com/satchel-project/satchel/internal/requestid"
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/vault"
@@ -63,7 +65,9 @@ type Config struct {
 	IssuerClient *http.Client
 	// Passwords sets the cost of password hashing.
 	Passwords account.Params
-	// Log receives operational messages. It never receives secrets.
+	// Log receives operational messages and a line for each request
+	// answered. It never receives secrets. Lines logged while a request is
+	// served carry its ID (request_id).
 	Log *slog.Logger
 }
 
@@ -93,7 +97,10 @@ type Backend struct {
 	Web      *web.Pages
 	// Throttle counts failed sign-ins, shared by every way of signing in.
 	Throttle *auth.Throttle
-	keyring  *pod.Keyring
+	// Metrics counts requests, storage and custody calls, cache hits and
+	// refusals; MetricsHandler serves them.
+	Metrics *metrics.Metrics
+	keyring *pod.Keyring
 	// Created lists what was made on this start (a sentence each), so that
 	// the first start can say where things are.
 	Created []string
@@ -114,12 +121,13 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
+	cfg.Log = slog.New(requestid.Handler(cfg.Log.Handler()))
 	base, err := normalizeBaseURL(cfg.BaseURL, cfg.Addr)
 	if err != nil {
 		return nil, err
 	}
 	cfg.BaseURL = base
-	b := &Backend{Config: cfg}
+	b := &Backend{Config: cfg, Metrics: metrics.New()}
 	if _, err := os.Stat(cfg.DataDir); errors.Is(err, os.ErrNotExist) {
 		b.Created = append(b.Created, "created the data directory "+abs(cfg.DataDir))
 	}
@@ -142,12 +150,17 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if created {
 		b.Created = append(b.Created, "created a new master key in "+abs(filepath.Join(cfg.DataDir, "keys", "master.key"))+" (back it up: without it the data cannot be read)")
 	}
+	// The services see storage and custody through the metrics; b.Keys
+	// stays the custodian itself, for its optional interfaces.
+	store = b.Metrics.Store(store)
 	b.Store, b.Keys = store, cust
+	cust = b.Metrics.Custodian(cust)
 	ttl := cfg.KeyCacheTTL
 	if ttl == 0 {
 		ttl = DefaultKeyTTL
 	}
 	b.keyring = pod.NewKeyring(store, cust, ttl)
+	b.keyring.CountLookups(b.Metrics.Cache("pod_keys"))
 	b.Pods = pod.NewService(store, b.keyring)
 	if b.Accounts, err = account.Open(ctx, b.Pods, cfg.Passwords); err != nil {
 		return nil, err

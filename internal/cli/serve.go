@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"runtime/debug"
@@ -82,14 +83,19 @@ func (f *serverFlags) config(env *Env) (server.Config, error) {
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := flags(env, "serve", "[--addr HOST:PORT] [--data DIR] [--base-url URL] [--max-upload SIZE]")
+	fs := flags(env, "serve", "[--addr HOST:PORT] [--data DIR] [--base-url URL] [--max-upload SIZE] [--metrics-addr HOST:PORT] [--log-format text|json]")
 	var f serverFlags
 	addServerFlags(env, fs, &f)
+	metricsAddr := fs.String("metrics-addr", envOr(env, "SATCHEL_METRICS_ADDR", ""), "address to serve Prometheus metrics on, at /metrics; off when empty. Keep it private: not the public address (SATCHEL_METRICS_ADDR)")
+	logFormat := fs.String("log-format", envOr(env, "SATCHEL_LOG_FORMAT", "text"), "log lines as text (key=value) or json (SATCHEL_LOG_FORMAT)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := f.config(env)
 	if err != nil {
+		return err
+	}
+	if cfg.Log, err = newLogger(env.Stderr, *logFormat); err != nil {
 		return err
 	}
 	if env.Getenv("GOGC") == "" {
@@ -109,8 +115,33 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %v", cfg.Addr, err)
 	}
+	if *metricsAddr != "" {
+		ml, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("cannot listen for metrics on %s: %v", *metricsAddr, err)
+		}
+		fmt.Fprintf(env.Stderr, "Metrics are at http://%s/metrics.\n", ml.Addr())
+		go func() {
+			if err := b.ServeMetrics(ctx, ml); err != nil {
+				b.Config.Log.Error("serving metrics failed", "err", err)
+			}
+		}()
+	}
 	fmt.Fprintf(env.Stderr, "Satchel is serving %s (listening on %s, data in %s).\n", b.Config.BaseURL, l.Addr(), cfg.DataDir)
 	return b.Serve(ctx, l)
+}
+
+// newLogger returns the server's logger writing to w in format: text
+// (key=value pairs) or json (one object a line).
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("--log-format: %q is not text or json", format)
 }
 
 func runAccount(ctx context.Context, env *Env, args []string) error {

@@ -55,6 +55,7 @@ func TestAccountCreateBadInput(t *testing.T) {
 		{[]string{"account", "delete"}, 2, "satchel account delete --username"},
 		{[]string{"account", "rename"}, 2, "satchel account create"},
 		{[]string{"serve", "--max-upload", "lots"}, 2, "not a size"},
+		{[]string{"serve", "--log-format", "xml"}, 2, "not text or json"},
 		{[]string{"frobnicate"}, 2, "no command called"},
 	} {
 		code, _, errs := runCLI(t, env, c.args...)

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/satchel-project/satchel/internal/requestid"
 )
 
 // Details is an RFC 9457 problem document. Code is an extension member that
@@ -46,6 +48,11 @@ func WriteExtra(w http.ResponseWriter, status int, code, detail string, extra ma
 	}
 	if detail != "" {
 		body["detail"] = detail
+	}
+	// The request's ID, which observe has set on the answer already, lets
+	// a person quote the failure to an operator.
+	if id := h.Get(requestid.Header); id != "" {
+		body["requestId"] = id
 	}
 	for k, v := range extra {
 		if _, taken := body[k]; !taken {
