@@ -328,7 +328,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p Path, err error
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody is listening.
 	default:
-		h.Log.Error("pod request failed", "method", r.Method, "err", err)
+		h.Log.ErrorContext(r.Context(), "pod request failed", "method", r.Method, "err", err)
 		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
 	}
 }

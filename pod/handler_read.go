@@ -96,7 +96,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, id PodID, p Path) 
 	if _, err := io.Copy(w, rc); err != nil {
 		// Headers are gone; cut the connection so the client sees a
 		// broken download rather than a short file.
-		h.Log.Warn("pod read interrupted", "err", err)
+		h.Log.WarnContext(r.Context(), "pod read interrupted", "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }

@@ -18,7 +18,7 @@ func (b *Backend) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := b.Accounts.EndSessions(r.Context(), who.Account); err != nil {
-		b.Config.Log.Error("signing out everywhere failed", "err", err)
+		b.Config.Log.ErrorContext(r.Context(), "signing out everywhere failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing out everywhere did not work. Try again in a minute.")
 		return
 	}
