@@ -1,22 +1,21 @@
 // Package account holds Satchel's user accounts: leavers (each with a pod),
-// helpers, issuers and operators. Accounts are records in an internal pod,
-// so they are encrypted at rest like everything else and their usernames
+// helpers, issuers and operators. Accounts are records in the server's
+// state (package state), so they are encrypted at rest like everything else and their usernames
 // never appear in storage; passwords are kept only as argon2id hashes.
 package account
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Kind is what an account is for.
@@ -69,30 +68,34 @@ var (
 	ErrBadPassword = errors.New("wrong username or password")
 )
 
-// internalPod holds account records.
-const internalPod pod.PodID = "accounts"
+// space holds account records, password reset and set-up codes, and
+// each account's sessions record (see ValidSince).
+const space = "accounts"
 
-// Store keeps accounts in an internal pod of a pod.Service.
+// Store keeps accounts in the server's state (package state), beside the
+// pods of a pod.Service.
 type Store struct {
 	svc    *pod.Service
+	db     *state.DB
 	params Params
 	now    func() time.Time
 
 	sessions sessionCache
 }
 
-// Open returns the account store in svc, creating its internal pod on first
-// use. params sets the cost of password hashing.
+// Open returns the account store over svc's storage and keys, creating it
+// on first use. params sets the cost of password hashing.
 func Open(ctx context.Context, svc *pod.Service, params Params) (*Store, error) {
-	if err := svc.EnsureInternalPod(ctx, internalPod); err != nil {
+	db, err := state.Open(ctx, svc.Store(), svc.Keyring(), space)
+	if err != nil {
 		return nil, fmt.Errorf("open accounts: %w", err)
 	}
-	s := &Store{svc: svc, params: params, now: time.Now}
+	s := &Store{svc: svc, db: db, params: params, now: time.Now}
 	s.sessions = sessionCache{ttl: SessionCacheTTL, clock: time.Now}
 	return s, nil
 }
 
-func recordPath(username string) pod.Path { return pod.Path("users/" + username) }
+func recordPath(username string) state.Name { return state.Name("users/" + username) }
 
 // NormalizeUsername lower-cases u and checks it: 2 to 64 characters of
 // a-z, 0-9, ".", "-" and "_", starting with a letter or digit.
@@ -125,7 +128,7 @@ func (s *Store) CreateWith(ctx context.Context, username string, kind Kind, disp
 	if err := checkPassword(password); err != nil {
 		return Account{}, err
 	}
-	if _, err := s.svc.Stat(ctx, internalPod, recordPath(username)); err == nil {
+	if _, err := s.db.Version(ctx, recordPath(username)); err == nil {
 		return Account{}, ErrTaken
 	}
 	hash, err := s.params.Hash(password)
@@ -170,9 +173,8 @@ func (s *Store) create(ctx context.Context, username string, kind Kind, displayN
 			return Account{}, fmt.Errorf("create pod: %w", err)
 		}
 	}
-	body, _ := json.Marshal(a)
-	_, _, err = s.svc.Put(ctx, internalPod, recordPath(username), "application/json", int64(len(body)), bytes.NewReader(body), pod.Preconditions{IfNoneMatch: []string{"*"}})
-	if errors.Is(err, pod.ErrPrecondition) {
+	err = s.db.WriteJSON(ctx, recordPath(username), a, state.CreateOnly())
+	if errors.Is(err, state.ErrPrecondition) {
 		return Account{}, ErrTaken
 	}
 	if err != nil {
@@ -198,19 +200,14 @@ func (s *Store) Get(ctx context.Context, username string) (Account, error) {
 	if err != nil {
 		return Account{}, ErrNoAccount
 	}
-	_, rc, err := s.svc.Get(ctx, internalPod, recordPath(username))
-	if errors.Is(err, pod.ErrNotFound) {
+	data, _, err := s.db.ReadRaw(ctx, recordPath(username))
+	if errors.Is(err, state.ErrNotFound) {
 		return Account{}, ErrNoAccount
 	}
 	if err != nil {
 		return Account{}, err
 	}
-	defer rc.Close()
 	var a Account
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return Account{}, err
-	}
 	if err := json.Unmarshal(data, &a); err != nil {
 		return Account{}, fmt.Errorf("account record is damaged: %w", err)
 	}
@@ -280,9 +277,5 @@ func (s *Store) Delete(ctx context.Context, username string) error {
 	if err := s.deleteReset(ctx, a.Username); err != nil {
 		return err
 	}
-	err = s.svc.Delete(ctx, internalPod, recordPath(a.Username), pod.Preconditions{})
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil
-	}
-	return err
+	return s.db.Delete(ctx, recordPath(a.Username))
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // A leaver who has forgotten their password has no email address or phone
@@ -69,7 +69,7 @@ type resetRecord struct {
 	By   string `json:"by,omitempty"`
 }
 
-func resetPath(username string) pod.Path { return pod.Path("resets/" + username) }
+func resetPath(username string) state.Name { return state.Name("resets/" + username) }
 
 // codeHash binds a normalised code to the username and the record's salt.
 // The code has about 40 bits, so this hash alone would not stand up to a
@@ -146,7 +146,7 @@ func (s *Store) SetPassword(ctx context.Context, username, newPassword string) e
 // "", the account must still be the one with that ID.
 func (s *Store) writePasswordHash(ctx context.Context, username, id, hash string) error {
 	var changed string
-	err := s.svc.Internal(internalPod).Update(ctx, recordPath(username), func(b []byte) ([]byte, error) {
+	err := s.db.Update(ctx, recordPath(username), func(b []byte) ([]byte, error) {
 		var a Account
 		if err := json.Unmarshal(b, &a); err != nil {
 			return nil, fmt.Errorf("account record is damaged: %w", err)
@@ -159,7 +159,7 @@ func (s *Store) writePasswordHash(ctx context.Context, username, id, hash string
 		changed = a.ID
 		return json.Marshal(a)
 	})
-	if errors.Is(err, pod.ErrNotFound) {
+	if errors.Is(err, state.ErrNotFound) {
 		return ErrNoAccount
 	}
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *Store) issueCode(ctx context.Context, a Account, rec resetRecord, ttl t
 	rec.Expires = now.Add(ttl)
 	rand.Read(rec.Salt)
 	rec.Hash = codeHash(rec.Salt, a.Username, code)
-	if err := s.svc.Internal(internalPod).WriteJSON(ctx, resetPath(a.Username), rec, pod.Preconditions{}); err != nil {
+	if err := s.db.WriteJSON(ctx, resetPath(a.Username), rec, state.Cond{}); err != nil {
 		return Reset{}, err
 	}
 	return Reset{Code: code[:4] + "-" + code[4:], Expires: rec.Expires}, nil
@@ -237,12 +237,12 @@ func (s *Store) CompleteReset(ctx context.Context, username, code, newPassword s
 		return ErrBadCode
 	}
 	code = normaliseCode(code)
-	db := s.svc.Internal(internalPod)
+	db := s.db
 	p := resetPath(username)
 	for range maxClaimRetries {
 		var rec resetRecord
 		etag, err := db.ReadJSON(ctx, p, &rec)
-		if errors.Is(err, pod.ErrNotFound) {
+		if errors.Is(err, state.ErrNotFound) {
 			return ErrBadCode
 		}
 		if err != nil {
@@ -259,7 +259,7 @@ func (s *Store) CompleteReset(ctx context.Context, username, code, newPassword s
 			return ErrBadCode
 		case right:
 			// Claim the code by deleting exactly the version just read.
-			if err = s.svc.Delete(ctx, internalPod, p, pod.IfMatch(etag)); err == nil {
+			if err = db.DeleteIf(ctx, p, state.IfMatch(etag)); err == nil {
 				hash, err := s.params.Hash(newPassword)
 				if err != nil {
 					return err
@@ -277,29 +277,25 @@ func (s *Store) CompleteReset(ctx context.Context, username, code, newPassword s
 			// counted as a try.
 			return ErrBadCode
 		case rec.Tries+1 >= ResetTries:
-			if err = s.svc.Delete(ctx, internalPod, p, pod.IfMatch(etag)); err == nil {
+			if err = db.DeleteIf(ctx, p, state.IfMatch(etag)); err == nil {
 				return ErrTooManyTries
 			}
 		default:
 			rec.Tries++
-			if err = db.WriteJSON(ctx, p, rec, pod.IfMatch(etag)); err == nil {
+			if err = db.WriteJSON(ctx, p, rec, state.IfMatch(etag)); err == nil {
 				return ErrBadCode
 			}
 		}
 		// Another attempt changed or removed the record since it was read:
 		// read it again, so every try is counted and the code works once.
-		if !errors.Is(err, pod.ErrPrecondition) && !errors.Is(err, pod.ErrNotFound) {
+		if !errors.Is(err, state.ErrPrecondition) && !errors.Is(err, state.ErrNotFound) {
 			return err
 		}
 	}
-	return pod.ErrBusy
+	return state.ErrBusy
 }
 
 // deleteReset removes any pending reset for username.
 func (s *Store) deleteReset(ctx context.Context, username string) error {
-	err := s.svc.Delete(ctx, internalPod, resetPath(username), pod.Preconditions{})
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil
-	}
-	return err
+	return s.db.Delete(ctx, resetPath(username))
 }

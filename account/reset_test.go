@@ -15,6 +15,7 @@ import (
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/vault/local"
 )
 
@@ -114,7 +115,7 @@ func TestResetStoresNoCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := s.svc.Internal(internalPod).ReadRaw(ctx, resetPath("jo"))
+	b, _, err := s.db.ReadRaw(ctx, resetPath("jo"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func TestResetDoesNotOutliveAccount(t *testing.T) {
 	// Even if the reset record is left behind, it works only for the
 	// account it was made for.
 	r, _ = s.StartReset(ctx, "jo", "helper-id")
-	if err := s.svc.Delete(ctx, internalPod, recordPath("jo"), pod.Preconditions{}); err != nil {
+	if err := s.db.DeleteIf(ctx, recordPath("jo"), state.Cond{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Create(ctx, "jo", Leaver, "Third Jo", oldPassword); err != nil {

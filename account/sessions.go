@@ -7,12 +7,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Every way of being signed in (a bearer token, a web session) is checked
-// against its account's "sessions valid since" record, kept in the accounts
-// pod by account ID so that every instance over one storage sees it.
+// against its account's "sessions valid since" record, kept with the
+// accounts by account ID so that every instance over one storage sees it.
 // Changing or resetting the password, "sign out everywhere" and deleting
 // the account move it on; a deleted account's record stays as a tombstone,
 // so its tokens are refused until they expire and past.
@@ -35,7 +35,7 @@ type sessionsRecord struct {
 	Deleted bool `json:"deleted,omitempty"`
 }
 
-func sessionsPath(id string) pod.Path { return pod.Path("sessions/" + id) }
+func sessionsPath(id string) state.Name { return state.Name("sessions/" + id) }
 
 // sessionCache remembers sessions records (an absent one as the zero
 // record) for at most ttl, by account ID.
@@ -96,8 +96,8 @@ func (s *Store) ValidSince(ctx context.Context, id string) (time.Time, error) {
 	rec, ok := s.sessions.get(id)
 	if !ok {
 		read := s.sessions.clock()
-		if _, err := s.svc.Internal(internalPod).ReadJSON(ctx, sessionsPath(id), &rec); err != nil {
-			if !errors.Is(err, pod.ErrNotFound) {
+		if _, err := s.db.ReadJSON(ctx, sessionsPath(id), &rec); err != nil {
+			if !errors.Is(err, state.ErrNotFound) {
 				return time.Time{}, err
 			}
 			rec = sessionsRecord{}
@@ -151,21 +151,21 @@ func (s *Store) writeSessions(ctx context.Context, id string, deleted bool) erro
 	if id == "" {
 		return ErrNoAccount
 	}
-	db := s.svc.Internal(internalPod)
+	db := s.db
 	p := sessionsPath(id)
 	for range maxClaimRetries {
 		// Microseconds are what a token's auth_time carries.
 		now := s.now().UTC().Truncate(time.Microsecond)
 		var rec sessionsRecord
 		b, etag, err := db.ReadRaw(ctx, p)
-		pre := pod.CreateOnly()
+		pre := state.CreateOnly()
 		switch {
 		case err == nil:
 			if err := json.Unmarshal(b, &rec); err != nil {
 				return errors.New("sessions record is damaged")
 			}
-			pre = pod.IfMatch(etag)
-		case !errors.Is(err, pod.ErrNotFound):
+			pre = state.IfMatch(etag)
+		case !errors.Is(err, state.ErrNotFound):
 			return err
 		}
 		if now.After(rec.NotBefore) {
@@ -177,9 +177,9 @@ func (s *Store) writeSessions(ctx context.Context, id string, deleted bool) erro
 			s.sessions.put(id, rec, s.sessions.clock())
 			return nil
 		}
-		if !errors.Is(err, pod.ErrPrecondition) {
+		if !errors.Is(err, state.ErrPrecondition) {
 			return err
 		}
 	}
-	return pod.ErrBusy
+	return state.ErrBusy
 }

@@ -29,7 +29,7 @@ func (s *Store) CreateWithSetup(ctx context.Context, username string, kind Kind,
 	if err != nil {
 		return Account{}, Reset{}, err
 	}
-	if _, err := s.svc.Stat(ctx, internalPod, recordPath(username)); err == nil {
+	if _, err := s.db.Version(ctx, recordPath(username)); err == nil {
 		return Account{}, Reset{}, ErrTaken
 	}
 	a, err := s.create(ctx, username, kind, displayName, "", org)

@@ -26,7 +26,7 @@ func TestSetupCode(t *testing.T) {
 		t.Fatalf("second account called sam: %v", err)
 	}
 	// Only the code's hash is kept.
-	b, _, err := s.svc.Internal(internalPod).ReadRaw(ctx, resetPath("sam"))
+	b, _, err := s.db.ReadRaw(ctx, resetPath("sam"))
 	if err != nil {
 		t.Fatal(err)
 	}
