@@ -10,6 +10,7 @@ import (
 
 	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Right is something a leaver lets a helper do in their pod; package
@@ -64,9 +65,12 @@ func (d Delegation) Can(r Right) bool {
 // (or was, and the owner withdrew it).
 var ErrNoDelegation = errors.New("this helper has not been chosen for this pod")
 
-func delegationPath(p pod.PodID, helper string) pod.Path {
-	return pod.Path("delegations/" + string(p) + "/" + helper + ".json")
+func delegationPath(p pod.PodID, helper string) state.Name {
+	return delegations(p).Child(helper + ".json")
 }
+
+// delegations is the directory of pod p's delegations.
+func delegations(p pod.PodID) state.Name { return state.Name("delegations/" + string(p) + "/") }
 
 // validAccountID accepts the shape of account IDs (lower-case base32).
 func validAccountID(s string) bool {
@@ -76,7 +80,9 @@ func validAccountID(s string) bool {
 	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz234567") == ""
 }
 
-func helperIndex(helper string) pod.Path { return pod.Path("helpers/" + helper + "/") }
+// helperIndex is the directory of the pods that chose helper, one empty
+// record each.
+func helperIndex(helper string) state.Name { return state.Name("helpers/" + helper + "/") }
 
 // ParseRights reads rights such as "view,add,share".
 func ParseRights(s string) ([]Right, error) {
@@ -110,27 +116,23 @@ func (s *Service) SetHelper(ctx context.Context, d Delegation) error {
 		return &InvalidError{"name the helper and what they may do"}
 	}
 	d.Created = s.now().UTC()
-	if err := s.db.WriteJSON(ctx, delegationPath(d.Pod, d.Helper), d, pod.Preconditions{}); err != nil {
+	if err := s.db.WriteJSON(ctx, delegationPath(d.Pod, d.Helper), d, state.Cond{}); err != nil {
 		return err
 	}
-	return s.db.WriteJSON(ctx, helperIndex(d.Helper).Child(string(d.Pod)), struct{}{}, pod.Preconditions{})
+	return s.db.WriteJSON(ctx, helperIndex(d.Helper).Child(string(d.Pod)), struct{}{}, state.Cond{})
 }
 
 // RemoveHelper withdraws a helper's delegation. It takes effect for the
 // helper's very next request.
 func (s *Service) RemoveHelper(ctx context.Context, p pod.PodID, helper string) error {
-	err := s.pods.Delete(ctx, internalPod, delegationPath(p, helper), pod.Preconditions{})
-	if errors.Is(err, pod.ErrNotFound) {
+	err := s.db.DeleteIf(ctx, delegationPath(p, helper), state.Cond{})
+	if errors.Is(err, state.ErrNotFound) {
 		return ErrNoDelegation
 	}
 	if err != nil {
 		return err
 	}
-	err = s.pods.Delete(ctx, internalPod, helperIndex(helper).Child(string(p)), pod.Preconditions{})
-	if err != nil && !errors.Is(err, pod.ErrNotFound) {
-		return err
-	}
-	return nil
+	return s.db.Delete(ctx, helperIndex(helper).Child(string(p)))
 }
 
 // Delegation returns the helper's delegation for pod p.
@@ -140,7 +142,7 @@ func (s *Service) Delegation(ctx context.Context, p pod.PodID, helper string) (D
 	}
 	var d Delegation
 	if _, err := s.db.ReadJSON(ctx, delegationPath(p, helper), &d); err != nil {
-		if errors.Is(err, pod.ErrNotFound) {
+		if errors.Is(err, state.ErrNotFound) {
 			return Delegation{}, ErrNoDelegation
 		}
 		return Delegation{}, err
@@ -150,16 +152,13 @@ func (s *Service) Delegation(ctx context.Context, p pod.PodID, helper string) (D
 
 // Helpers lists the helpers pod p's owner has chosen.
 func (s *Service) Helpers(ctx context.Context, p pod.PodID) ([]Delegation, error) {
-	_, members, err := s.pods.List(ctx, internalPod, pod.Path("delegations/"+string(p)+"/"))
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil, nil
-	}
+	names, err := s.db.List(ctx, delegations(p))
 	if err != nil {
 		return nil, err
 	}
 	var out []Delegation
-	for _, m := range members {
-		d, err := s.Delegation(ctx, p, strings.TrimSuffix(m.Name, ".json"))
+	for _, n := range names {
+		d, err := s.Delegation(ctx, p, strings.TrimSuffix(n.Base(), ".json"))
 		if err != nil {
 			return nil, err
 		}
@@ -171,16 +170,13 @@ func (s *Service) Helpers(ctx context.Context, p pod.PodID) ([]Delegation, error
 
 // Chosen lists the delegations naming a helper: the people who chose them.
 func (s *Service) Chosen(ctx context.Context, helper string) ([]Delegation, error) {
-	_, members, err := s.pods.List(ctx, internalPod, helperIndex(helper))
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil, nil
-	}
+	names, err := s.db.List(ctx, helperIndex(helper))
 	if err != nil {
 		return nil, err
 	}
 	var out []Delegation
-	for _, m := range members {
-		d, err := s.Delegation(ctx, pod.PodID(m.Name), helper)
+	for _, n := range names {
+		d, err := s.Delegation(ctx, pod.PodID(n.Base()), helper)
 		if errors.Is(err, ErrNoDelegation) {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // What an account being deleted leaves in the consent service goes here:
@@ -18,15 +19,12 @@ import (
 // verifiers see it withdrawn. A grant is unlisted last, so calling
 // DeleteShares again after a failure finishes the work.
 func (s *Service) DeleteShares(ctx context.Context, p pod.PodID) error {
-	_, members, err := s.pods.List(ctx, internalPod, podIndex(p))
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil
-	}
+	names, err := s.db.List(ctx, podIndex(p))
 	if err != nil {
 		return err
 	}
-	for _, m := range members {
-		id := GrantID(m.Name)
+	for _, n := range names {
+		id := GrantID(n.Base())
 		var g Grant
 		_, err := s.db.ReadJSON(ctx, grantPath(id), &g)
 		switch {
@@ -41,15 +39,15 @@ func (s *Service) DeleteShares(ctx context.Context, p pod.PodID) error {
 			if err := s.forgetCode(ctx, g); err != nil {
 				return err
 			}
-			for _, path := range []pod.Path{tokenPath(g.Token), statePath(id), grantPath(id)} {
+			for _, path := range []state.Name{tokenPath(g.Token), statePath(id), grantPath(id)} {
 				if err := s.db.Delete(ctx, path); err != nil {
 					return err
 				}
 			}
-		case err != nil && !errors.Is(err, pod.ErrNotFound):
+		case err != nil && !errors.Is(err, state.ErrNotFound):
 			return err
 		}
-		if err := s.db.Delete(ctx, podIndex(p).Child(m.Name)); err != nil {
+		if err := s.db.Delete(ctx, n); err != nil {
 			return err
 		}
 	}
@@ -78,19 +76,16 @@ func (s *Service) ForgetHelper(ctx context.Context, helper string) error {
 	if !validAccountID(helper) {
 		return nil
 	}
-	_, members, err := s.pods.List(ctx, internalPod, helperIndex(helper))
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil
-	}
+	names, err := s.db.List(ctx, helperIndex(helper))
 	if err != nil {
 		return err
 	}
-	for _, m := range members {
-		p := pod.PodID(m.Name)
+	for _, n := range names {
+		p := pod.PodID(n.Base())
 		if err := s.db.Delete(ctx, delegationPath(p, helper)); err != nil {
 			return err
 		}
-		if err := s.db.Delete(ctx, helperIndex(helper).Child(m.Name)); err != nil {
+		if err := s.db.Delete(ctx, n); err != nil {
 			return err
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/vault"
 )
 
@@ -339,7 +340,7 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 		problem.Write(w, http.StatusUnprocessableEntity, "invalid-share", problem.Sentence(inv.Reason))
 	case errors.Is(err, ErrNoGrant):
 		problem.Write(w, http.StatusNotFound, "not-found", "There is no share like that.")
-	case errors.Is(err, pod.ErrBusy), errors.Is(err, pod.ErrUnavailable), errors.Is(err, vault.ErrUnavailable), errors.Is(err, statuslist.ErrFull):
+	case errors.Is(err, pod.ErrBusy), errors.Is(err, state.ErrBusy), errors.Is(err, pod.ErrUnavailable), errors.Is(err, vault.ErrUnavailable), errors.Is(err, statuslist.ErrFull):
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Sharing is not available at the moment. Nothing was changed; try again in a minute.")
 	default:

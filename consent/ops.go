@@ -10,6 +10,7 @@ import (
 
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Share is a grant with its state, as its owner sees it.
@@ -62,16 +63,13 @@ func (s *Service) Get(ctx context.Context, p pod.PodID, id GrantID) (Share, erro
 
 // List returns pod p's grants, newest first.
 func (s *Service) List(ctx context.Context, p pod.PodID) ([]Share, error) {
-	_, members, err := s.pods.List(ctx, internalPod, podIndex(p))
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil, nil
-	}
+	names, err := s.db.List(ctx, podIndex(p))
 	if err != nil {
 		return nil, err
 	}
 	var out []Share
-	for _, m := range members {
-		sh, err := s.Get(ctx, p, GrantID(m.Name))
+	for _, n := range names {
+		sh, err := s.Get(ctx, p, GrantID(n.Base()))
 		if err != nil {
 			return nil, err
 		}
@@ -92,7 +90,7 @@ func (s *Service) Revoke(ctx context.Context, p pod.PodID, id GrantID) error {
 	var st State
 	err = s.db.UpdateJSON(ctx, statePath(id), &st, func() error {
 		if st.Revoked {
-			return pod.ErrNoChange
+			return state.ErrNoChange
 		}
 		st.Revoked, st.RevokedAt = true, s.now().UTC()
 		return nil
@@ -107,7 +105,7 @@ func (s *Service) setStatus(ctx context.Context, idx int) error {
 	return s.db.Update(ctx, statusPath, func(b []byte) ([]byte, error) {
 		return statuslist.UpdateBlob(b, func(a *statuslist.Allocator) error {
 			if set, _ := a.Get(idx); set {
-				return pod.ErrNoChange
+				return state.ErrNoChange
 			}
 			return a.Set(idx, true)
 		})
@@ -189,7 +187,7 @@ func (s *Service) Use(ctx context.Context, g Grant, v Visit) (Decision, error) {
 		at = s.now().UTC()
 		d = Decide(g, st, v.Request, at)
 		if !d.Allowed || !d.View {
-			return pod.ErrNoChange
+			return state.ErrNoChange
 		}
 		st.Views++
 		if v.Opening {
@@ -271,7 +269,7 @@ func (s *Service) VerifyOwn(jwt string, now time.Time) (*Verified, error) {
 // Revoked reads bit idx of this service's own status list, from a decoded
 // copy kept until the list changes.
 func (s *Service) Revoked(ctx context.Context, idx int) (bool, error) {
-	etag, err := s.pods.Version(ctx, internalPod, statusPath)
+	etag, err := s.db.Version(ctx, statusPath)
 	if err != nil {
 		return false, err
 	}
@@ -279,7 +277,7 @@ func (s *Service) Revoked(ctx context.Context, idx int) (bool, error) {
 }
 
 func notFound(err error) error {
-	if errors.Is(err, pod.ErrNotFound) {
+	if errors.Is(err, state.ErrNotFound) {
 		return ErrNoGrant
 	}
 	return err

@@ -17,6 +17,7 @@ import (
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/vault"
 )
 
@@ -27,11 +28,12 @@ var (
 	ErrNoGrant = errors.New("there is no share like that")
 )
 
-// Service issues, stores, lists, revokes and checks grants. Its state is in
-// an internal pod, so several server instances over one store share it.
+// Service issues, stores, lists, revokes and checks grants. Its records
+// are in the server's state (package state), so several server instances
+// over one store share them.
 type Service struct {
 	pods    *pod.Service
-	db      pod.Internal
+	db      *state.DB
 	signer  vault.Signer
 	keys    *Keys
 	did     string
@@ -58,18 +60,19 @@ const maxCached = 10000
 const StatusListPath = "/status/revocation"
 
 // Open returns the consent service of the server at baseURL, signing with
-// signer. It creates its internal pod and status list on first use and
+// signer. It creates its records and status list on first use and
 // publishes signer's key beside every key used before.
 func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL string) (*Service, error) {
 	did, err := DIDWeb(baseURL)
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{pods: pods, db: pods.Internal(internalPod), signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader,
-		grants: map[string]Grant{}, verified: map[string]*Verified{}}
-	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
+	db, err := state.Open(ctx, pods.Store(), pods.Keyring(), space)
+	if err != nil {
 		return nil, fmt.Errorf("open consent store: %w", err)
 	}
+	s := &Service{pods: pods, db: db, signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader,
+		grants: map[string]Grant{}, verified: map[string]*Verified{}}
 	if _, err := s.signingKey(ctx); err != nil {
 		return nil, err
 	}
@@ -77,7 +80,7 @@ func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL s
 		return nil, err
 	}
 	blob, _ := statuslist.NewAllocator(statuslist.MinBits).MarshalBinary()
-	if err := s.db.WriteRaw(ctx, statusPath, blob, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteRaw(ctx, statusPath, blob, state.CreateOnly()); err != nil && !errors.Is(err, state.ErrPrecondition) {
 		return nil, err
 	}
 	return s, nil
@@ -103,7 +106,7 @@ func (s *Service) signingKey(ctx context.Context) (string, error) {
 		return "", errors.New("the grant-signing key is not Ed25519, or changed while it was read")
 	}
 	rec := publishedKey{KeyID: kid, Public: pub, Added: s.now().UTC()}
-	if err := s.db.WriteJSON(ctx, keyPath(rec.KeyID), rec, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteJSON(ctx, keyPath(rec.KeyID), rec, state.CreateOnly()); err != nil && !errors.Is(err, state.ErrPrecondition) {
 		return "", err
 	}
 	if err := s.keys.Add(kid, pub); err != nil {
@@ -112,14 +115,16 @@ func (s *Service) signingKey(ctx context.Context) (string, error) {
 	return s.keys.KeyURL(kid), nil
 }
 
+// loadKeys reads every key this service ever signed with: a handful, one
+// for each rotation.
 func (s *Service) loadKeys(ctx context.Context) error {
-	_, members, err := s.pods.List(ctx, internalPod, "keys/")
+	names, err := s.db.List(ctx, "keys/")
 	if err != nil {
 		return err
 	}
-	for _, m := range members {
+	for _, n := range names {
 		var k publishedKey
-		if _, err := s.db.ReadJSON(ctx, pod.Path("keys/"+m.Name), &k); err != nil {
+		if _, err := s.db.ReadJSON(ctx, n, &k); err != nil {
 			return err
 		}
 		if err := s.keys.Add(k.KeyID, k.Public); err != nil {
@@ -217,7 +222,7 @@ func (s *Service) Create(ctx context.Context, n NewGrant) (Grant, error) {
 		return Grant{}, err
 	}
 	for _, w := range []struct {
-		p pod.Path
+		p state.Name
 		v any
 	}{
 		{grantPath(g.ID), g},
@@ -225,7 +230,7 @@ func (s *Service) Create(ctx context.Context, n NewGrant) (Grant, error) {
 		{tokenPath(g.Token), tokenEntry{Grant: g.ID}},
 		{podIndex(g.Pod).Child(string(g.ID)), struct{}{}},
 	} {
-		if err := s.db.WriteJSON(ctx, w.p, w.v, pod.CreateOnly()); err != nil {
+		if err := s.db.WriteJSON(ctx, w.p, w.v, state.CreateOnly()); err != nil {
 			return Grant{}, fmt.Errorf("store grant: %w", err)
 		}
 	}

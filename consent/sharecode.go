@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // A share code is the short form of a share link that a recipient types
@@ -22,7 +23,7 @@ import (
 // that looks like Satchel; a code typed at Satchel's own address cannot.
 //
 // A share's code is derived from its token, so it is never stored: the
-// internal pod holds only an entry named by the code's SHA-256, holding
+// consent records hold only an entry named by the code's SHA-256, holding
 // the grant's ID and the SHA-256 of the code with the date of birth.
 
 // CodeLength is the number of characters in a share code.
@@ -35,15 +36,15 @@ const codeAlphabet = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 // ErrCodeTaken is a share code that already names another share.
 var ErrCodeTaken = errors.New("this share code is already in use")
 
-// codeEntry is what the internal pod holds for a share code.
+// codeEntry is what is stored for a share code.
 type codeEntry struct {
 	Grant GrantID `json:"grant"`
 	Birth string  `json:"birth"` // hex SHA-256 of code and date of birth
 }
 
-func codePath(code string) pod.Path {
+func codePath(code string) state.Name {
 	sum := sha256.Sum256([]byte("satchel share code\x00" + code))
-	return pod.Path("codes/" + hex.EncodeToString(sum[:]) + ".json")
+	return state.Name("codes/" + hex.EncodeToString(sum[:]) + ".json")
 }
 
 func birthHash(code string, birth time.Time) string {
@@ -104,7 +105,7 @@ func (s *Service) Code(ctx context.Context, g Grant) (string, error) {
 	code := codeOf(g.Token)
 	var e codeEntry
 	if _, err := s.db.ReadJSON(ctx, codePath(code), &e); err != nil {
-		if errors.Is(err, pod.ErrNotFound) {
+		if errors.Is(err, state.ErrNotFound) {
 			return "", nil
 		}
 		return "", err
@@ -124,8 +125,8 @@ func (s *Service) MakeCode(ctx context.Context, p pod.PodID, id GrantID, birth t
 		return "", err
 	}
 	code := codeOf(sh.Token)
-	err = s.db.WriteJSON(ctx, codePath(code), codeEntry{Grant: id, Birth: birthHash(code, birth)}, pod.CreateOnly())
-	if errors.Is(err, pod.ErrPrecondition) {
+	err = s.db.WriteJSON(ctx, codePath(code), codeEntry{Grant: id, Birth: birthHash(code, birth)}, state.CreateOnly())
+	if errors.Is(err, state.ErrPrecondition) {
 		if c, err := s.Code(ctx, sh.Grant); err != nil || c != "" {
 			return c, err
 		}
@@ -149,8 +150,8 @@ func (s *Service) claimCode(ctx context.Context, g *Grant, birth time.Time) erro
 	}
 	for try := 0; try < 3; try++ {
 		code := codeOf(g.Token)
-		err := s.db.WriteJSON(ctx, codePath(code), codeEntry{Grant: g.ID, Birth: birthHash(code, birth)}, pod.CreateOnly())
-		if !errors.Is(err, pod.ErrPrecondition) {
+		err := s.db.WriteJSON(ctx, codePath(code), codeEntry{Grant: g.ID, Birth: birthHash(code, birth)}, state.CreateOnly())
+		if !errors.Is(err, state.ErrPrecondition) {
 			return err
 		}
 		g.Token = newToken()

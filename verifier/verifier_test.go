@@ -9,6 +9,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/podtest"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/verifier"
 )
 
@@ -50,7 +51,11 @@ func TestStatusListUnreadableFailsClosed(t *testing.T) {
 	if r := v.VerifyCredential(ctx, g.Credential); !r.Valid {
 		t.Fatalf("fresh grant: %+v", r)
 	}
-	if err := pods.Delete(ctx, "consent", "status/revocation.bin", pod.Preconditions{}); err != nil {
+	db, err := state.Open(ctx, pods.Store(), pods.Keyring(), "consent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteIf(ctx, "status/revocation.bin", state.Cond{}); err != nil {
 		t.Fatal(err)
 	}
 	r := v.VerifyCredential(ctx, g.Credential)
