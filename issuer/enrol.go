@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Enrolment is a leaver's permission for an organisation to deliver signed
@@ -22,10 +23,14 @@ type Enrolment struct {
 	Created    time.Time `json:"created"`
 }
 
-func enrolByPod(p pod.PodID, org string) pod.Path {
-	return pod.Path("enrolments/" + string(p) + "/" + org + ".json")
+// A pod's enrolments are listed in its own directory, and an
+// organisation's in its own: one record each way.
+func enrolments(p pod.PodID) state.Name { return state.Name("enrolments/" + string(p) + "/") }
+func enrolled(org string) state.Name    { return state.Name("enrolled/" + org + "/") }
+func enrolByPod(p pod.PodID, org string) state.Name {
+	return enrolments(p).Child(org + ".json")
 }
-func enrolByOrg(org, id string) pod.Path { return pod.Path("enrolled/" + org + "/" + id + ".json") }
+func enrolByOrg(org, id string) state.Name { return enrolled(org).Child(id + ".json") }
 
 // Enrol lets organisation org deliver into pod p; leaverName is what the
 // organisation will see. Enrolling again returns the same enrolment.
@@ -43,10 +48,10 @@ func (s *Service) Enrol(ctx context.Context, p pod.PodID, org, leaverName string
 	if e.LeaverName == "" || len(e.LeaverName) > 200 {
 		return Enrolment{}, errors.New("say what name the issuer should know you by (1 to 200 characters)")
 	}
-	if err := s.db.WriteJSON(ctx, enrolByOrg(org, e.ID), e, pod.CreateOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, enrolByOrg(org, e.ID), e, state.CreateOnly()); err != nil {
 		return Enrolment{}, err
 	}
-	if err := s.db.WriteJSON(ctx, enrolByPod(p, org), e, pod.CreateOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, enrolByPod(p, org), e, state.CreateOnly()); err != nil {
 		return Enrolment{}, err
 	}
 	return e, nil
@@ -59,10 +64,10 @@ func (s *Service) Withdraw(ctx context.Context, p pod.PodID, org string) error {
 	if _, err := s.db.ReadJSON(ctx, enrolByPod(p, org), &e); err != nil {
 		return ErrNotEnrolled
 	}
-	if err := s.pods.Delete(ctx, internalPod, enrolByOrg(org, e.ID), pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
+	if err := s.db.Delete(ctx, enrolByOrg(org, e.ID)); err != nil {
 		return err
 	}
-	return s.pods.Delete(ctx, internalPod, enrolByPod(p, org), pod.Preconditions{})
+	return s.db.DeleteIf(ctx, enrolByPod(p, org), state.Cond{})
 }
 
 // WithdrawAll ends every enrolment of pod p, for an account being deleted:
@@ -73,7 +78,7 @@ func (s *Service) WithdrawAll(ctx context.Context, p pod.PodID) error {
 		return err
 	}
 	for _, e := range es {
-		if err := s.Withdraw(ctx, p, e.Org); err != nil && !errors.Is(err, ErrNotEnrolled) && !errors.Is(err, pod.ErrNotFound) {
+		if err := s.Withdraw(ctx, p, e.Org); err != nil && !errors.Is(err, ErrNotEnrolled) && !errors.Is(err, state.ErrNotFound) {
 			return err
 		}
 	}
@@ -82,26 +87,23 @@ func (s *Service) WithdrawAll(ctx context.Context, p pod.PodID) error {
 
 // Enrolments lists the organisations pod p lets deliver.
 func (s *Service) Enrolments(ctx context.Context, p pod.PodID) ([]Enrolment, error) {
-	return s.list(ctx, pod.Path("enrolments/"+string(p)+"/"))
+	return s.list(ctx, enrolments(p))
 }
 
 // Enrolled lists the leavers who let org deliver to them.
 func (s *Service) Enrolled(ctx context.Context, org string) ([]Enrolment, error) {
-	return s.list(ctx, pod.Path("enrolled/"+org+"/"))
+	return s.list(ctx, enrolled(org))
 }
 
-func (s *Service) list(ctx context.Context, c pod.Path) ([]Enrolment, error) {
-	_, members, err := s.pods.List(ctx, internalPod, c)
-	if errors.Is(err, pod.ErrNotFound) {
-		return []Enrolment{}, nil
-	}
+func (s *Service) list(ctx context.Context, dir state.Name) ([]Enrolment, error) {
+	names, err := s.db.List(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
 	out := []Enrolment{}
-	for _, m := range members {
+	for _, n := range names {
 		var e Enrolment
-		if _, err := s.db.ReadJSON(ctx, c.Child(m.Name), &e); err != nil {
+		if _, err := s.db.ReadJSON(ctx, n, &e); err != nil {
 			continue
 		}
 		out = append(out, e)

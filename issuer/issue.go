@@ -16,6 +16,7 @@ import (
 	"github.com/satchel-project/satchel/credentials/dataintegrity"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Qualification is a course completion as prison education systems hold
@@ -100,7 +101,9 @@ type Issued struct {
 	Revoked     bool      `json:"revoked,omitempty"`
 }
 
-func issuedPath(org, id string) pod.Path { return pod.Path("issued/" + org + "/" + id + ".json") }
+func issuedPath(org, id string) state.Name {
+	return state.Name("issued/" + org + "/" + id + ".json")
+}
 
 // StatusListURL is where organisation org's status list is served.
 func (s *Service) StatusListURL(org string) string { return s.baseURL + "/issuers/" + org + "/status" }
@@ -181,7 +184,7 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 		return nil, Issued{}, fmt.Errorf("deliver credential: %w", err)
 	}
 	rec := Issued{ID: id, Org: org, Enrolment: e.ID, Pod: e.Pod, Delivered: p, StatusIndex: idx, CourseName: q.CourseName, Issued: now}
-	if err := s.db.WriteJSON(ctx, issuedPath(org, id), rec, pod.CreateOnly()); err != nil {
+	if err := s.db.WriteJSON(ctx, issuedPath(org, id), rec, state.CreateOnly()); err != nil {
 		return nil, Issued{}, err
 	}
 	return signed, rec, nil
@@ -198,13 +201,13 @@ func (s *Service) Revoke(ctx context.Context, org, id string) error {
 		return err
 	}
 	rec.Revoked = true
-	return s.db.WriteJSON(ctx, issuedPath(org, id), rec, pod.Preconditions{})
+	return s.db.WriteJSON(ctx, issuedPath(org, id), rec, state.Cond{})
 }
 
 // Revoked reads bit idx of org's status list, from a decoded copy kept
 // until the list changes.
 func (s *Service) Revoked(ctx context.Context, org string, idx int) (bool, error) {
-	etag, err := s.pods.Version(ctx, internalPod, statusPath(org))
+	etag, err := s.db.Version(ctx, statusPath(org))
 	if err != nil {
 		return false, err
 	}

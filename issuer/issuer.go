@@ -18,6 +18,7 @@ import (
 
 	"github.com/satchel-project/satchel/consent/statuslist"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/vault"
 )
 
@@ -34,14 +35,14 @@ var (
 	ErrNotEnrolled = errors.New("this person has not allowed this issuer to send them records")
 )
 
-// internalPod holds organisations, enrolments, issued-credential records
-// and status lists.
-const internalPod pod.PodID = "issuers"
+// space holds organisations, enrolments, issued-credential records and
+// status lists (package state).
+const space = "issuers"
 
 // Service runs issuing for one server.
 type Service struct {
 	pods    *pod.Service
-	db      pod.Internal
+	db      *state.DB
 	cust    vault.Custodian
 	baseURL string
 	now     func() time.Time
@@ -75,12 +76,13 @@ type Options struct {
 	CacheTTL time.Duration
 }
 
-// Open returns the issuing service, creating its internal pod on first use.
+// Open returns the issuing service, creating its records on first use.
 func Open(ctx context.Context, pods *pod.Service, cust vault.Custodian, baseURL string, opt Options) (*Service, error) {
-	if err := pods.EnsureInternalPod(ctx, internalPod); err != nil {
+	db, err := state.Open(ctx, pods.Store(), pods.Keyring(), space)
+	if err != nil {
 		return nil, fmt.Errorf("open issuers: %w", err)
 	}
-	s := &Service{pods: pods, db: pods.Internal(internalPod), cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]*statuslist.Decoded{}, trusted: map[string]Trusted{}}
+	s := &Service{pods: pods, db: db, cust: cust, baseURL: baseURL, now: time.Now, lists: map[string]*statuslist.Decoded{}, trusted: map[string]Trusted{}}
 	for _, t := range opt.Trusted {
 		if _, err := didWebURL(t.DID); err != nil {
 			return nil, fmt.Errorf("trusted issuer %s: %w", t.DID, err)
@@ -102,7 +104,7 @@ func CheckSlug(slug string) error {
 	return nil
 }
 
-func orgPath(slug string) pod.Path { return pod.Path("orgs/" + slug + ".json") }
+func orgPath(slug string) state.Name { return state.Name("orgs/" + slug + ".json") }
 
 // CreateOrg registers an organisation and makes its signing key.
 func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error) {
@@ -114,8 +116,8 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 		return Org{}, errors.New("an issuer's name must be 1 to 200 characters")
 	}
 	o := Org{Slug: slug, Name: name, Created: s.now().UTC()}
-	if err := s.db.WriteJSON(ctx, orgPath(slug), o, pod.CreateOnly()); err != nil {
-		if errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteJSON(ctx, orgPath(slug), o, state.CreateOnly()); err != nil {
+		if errors.Is(err, state.ErrPrecondition) {
 			return Org{}, fmt.Errorf("there is already an issuer called %s", slug)
 		}
 		return Org{}, err
@@ -124,7 +126,7 @@ func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error)
 		return Org{}, err
 	}
 	blob, _ := statuslist.NewAllocator(statuslist.MinBits).MarshalBinary()
-	if err := s.db.WriteRaw(ctx, statusPath(slug), blob, pod.CreateOnly()); err != nil && !errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteRaw(ctx, statusPath(slug), blob, state.CreateOnly()); err != nil && !errors.Is(err, state.ErrPrecondition) {
 		return Org{}, err
 	}
 	return o, nil
@@ -137,8 +139,8 @@ func (s *Service) Org(ctx context.Context, slug string) (Org, error) {
 	}
 	// Checking the object's version costs a stat, not a decryption: every
 	// verification of an organisation's credential looks it up.
-	etag, err := s.pods.Version(ctx, internalPod, orgPath(slug))
-	if errors.Is(err, pod.ErrNotFound) {
+	etag, err := s.db.Version(ctx, orgPath(slug))
+	if errors.Is(err, state.ErrNotFound) {
 		return Org{}, ErrNoOrg
 	}
 	if err != nil {
@@ -153,7 +155,7 @@ func (s *Service) Org(ctx context.Context, slug string) (Org, error) {
 	var o Org
 	etag, err = s.db.ReadJSON(ctx, orgPath(slug), &o)
 	if err != nil {
-		if errors.Is(err, pod.ErrNotFound) {
+		if errors.Is(err, state.ErrNotFound) {
 			return Org{}, ErrNoOrg
 		}
 		return Org{}, err

@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 
 	"github.com/satchel-project/satchel/consent/statuslist"
-	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
-func statusPath(slug string) pod.Path { return pod.Path("status/" + slug + ".bin") }
+func statusPath(slug string) state.Name { return state.Name("status/" + slug + ".bin") }
 
 // updateStatus changes organisation slug's status list under
 // compare-and-swap.

@@ -17,8 +17,8 @@ import (
 	"github.com/satchel-project/satchel/credentials/presentation"
 	"github.com/satchel-project/satchel/credentials/xsd"
 	"github.com/satchel-project/satchel/internal/problem"
-	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
+	"github.com/satchel-project/satchel/state"
 )
 
 // OtherIssuerError is a credential, given to an organisation to sign, that
@@ -124,8 +124,8 @@ func (s *Service) IssueCredential(ctx context.Context, org string, vc map[string
 		title = title[:200]
 	}
 	rec := Issued{ID: id, Org: org, StatusIndex: idx, CourseName: strings.TrimSpace(title), Issued: now}
-	if err := s.db.WriteJSON(ctx, issuedPath(org, id), rec, pod.CreateOnly()); err != nil {
-		if errors.Is(err, pod.ErrPrecondition) {
+	if err := s.db.WriteJSON(ctx, issuedPath(org, id), rec, state.CreateOnly()); err != nil {
+		if errors.Is(err, state.ErrPrecondition) {
 			return nil, Issued{}, &InvalidError{"your organisation has already issued a credential with this id"}
 		}
 		return nil, Issued{}, err
