@@ -21,16 +21,17 @@ func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType 
 	if err != nil {
 		return "", Resource{}, err
 	}
-	name, err := s.reserve(ctx, pk, id, c, slugName(slug, contentType))
+	container := contentType == ""
+	name, err := s.reserve(ctx, pk, c, slugName(slug, contentType), container)
 	if err != nil {
 		return "", Resource{}, notFound(err)
 	}
 	var p Path
 	var res Resource
-	if contentType == "" {
+	if container {
 		p = c.Child(name + "/")
-		if _, err = s.writeContainer(ctx, pk, id, p, nil, Cond{IfNoneMatch: true}); err == nil {
-			err = s.link(ctx, pk, id, p, Member{Modified: s.now().UTC()})
+		if _, err = s.writeContainer(ctx, pk, p, Meta{}, nil, Cond{IfNoneMatch: true}); err == nil {
+			err = s.link(ctx, pk, p, Member{Modified: s.now().UTC()})
 			res = Resource{Meta: Meta{Path: p, ContentType: ContainerType}}
 		}
 	} else {
@@ -39,37 +40,62 @@ func (s *Service) Post(ctx context.Context, id PodID, c Path, slug, contentType 
 	}
 	if err != nil {
 		// Give the name back; the write left nothing behind.
-		s.updateContainer(context.WithoutCancel(ctx), pk, id, c, false, func(m map[string]Member) error {
-			if m[name].pending() {
-				delete(m, name)
+		s.updateShard(context.WithoutCancel(ctx), pk, c, shardOf(pk, p.Name()), func(m map[string]Member) (bool, error) {
+			if !m[p.Name()].pending() {
+				return false, nil
 			}
-			return nil
+			delete(m, p.Name())
+			return true, nil
 		})
 		return "", Resource{}, err
 	}
 	return p, res, nil
 }
 
+// maxReserveTries bounds the names reserve tries before giving up.
+const maxReserveTries = 32
+
 // reserve claims a free member name in container c, base if it is free,
-// else base with a random suffix, by recording it as pending in the
-// container under compare-and-swap. Two writers (in this process or on
-// another instance) can therefore never pick the same name, and the body of
-// a POST, which can be read only once, is never written to a name that
-// turns out to be taken.
-func (s *Service) reserve(ctx context.Context, pk *sealed.Keys, id PodID, c Path, base string) (string, error) {
-	var name string
-	err := s.updateContainer(ctx, pk, id, c, false, func(members map[string]Member) error {
-		taken := func(n string) bool {
-			_, a := members[n]
-			_, b := members[twin(n)]
-			return a || b
+// else base with a random suffix, by recording it (with a "/" if it is for
+// a container) as pending in its shard of c's index under
+// compare-and-swap. Two writers (in this process or on another instance)
+// can therefore never pick the same name, and the body of a POST, which
+// can be read only once, is never written to a name that turns out to be
+// taken. A missing container is ErrNotExist.
+func (s *Service) reserve(ctx context.Context, pk *sealed.Keys, c Path, base string, container bool) (string, error) {
+	co, err := s.openContainer(ctx, pk, c)
+	if err != nil {
+		return "", err
+	}
+	taken := func(members map[string]Member, n string) bool {
+		_, a := members[n]
+		_, b := members[twin(n)]
+		return a || b
+	}
+	name := base
+	for range maxReserveTries {
+		member := name
+		if container {
+			member += "/"
 		}
-		for name = base; taken(name); name = withSuffix(base, randomSuffix()) {
+		if !taken(co.inline, member) {
+			reserved, err := s.updateShard(ctx, pk, c, shardOf(pk, member), func(members map[string]Member) (bool, error) {
+				if taken(members, member) {
+					return false, nil
+				}
+				members[member] = Member{Name: member, Size: pendingSize, Modified: s.now().UTC()}
+				return true, nil
+			})
+			if err != nil {
+				return "", err
+			}
+			if reserved {
+				return name, nil
+			}
 		}
-		members[name] = Member{Name: name, Size: pendingSize, Modified: s.now().UTC()}
-		return nil
-	})
-	return name, err
+		name = withSuffix(base, randomSuffix())
+	}
+	return "", ErrBusy
 }
 
 // slugName makes a safe member name from a client's Slug: letters, digits,

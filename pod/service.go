@@ -8,6 +8,7 @@ import (
 	"errors"
 	"github.com/satchel-project/satchel/sealed"
 	"io"
+	"maps"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ func (s *Service) AppendLog(ctx context.Context, id PodID, entry []byte) (Path, 
 	if err != nil {
 		return "", err
 	}
-	if err := s.ensureContainer(ctx, pk, id, AccessLog); err != nil {
+	if err := s.ensureContainer(ctx, pk, AccessLog); err != nil {
 		return "", err
 	}
 	name := s.now().UTC().Format("20060102T150405.000000000Z")
@@ -157,20 +158,37 @@ func (s *Service) createPod(ctx context.Context, id PodID, containers []Path) er
 	if err != nil {
 		return err
 	}
-	root := map[string]Member{}
+	// The pod's key is new, so nothing else can be writing: each object
+	// is made once, create-only, and each shard of the root's index
+	// holds all of its standard containers.
+	shards := map[string]shard{}
 	now := s.now().UTC()
 	for _, c := range containers {
-		if _, err := s.writeContainer(ctx, pk, id, c, nil, Cond{IfNoneMatch: true}); err != nil {
+		if _, err := s.writeContainer(ctx, pk, c, Meta{}, nil, Cond{IfNoneMatch: true}); err != nil {
 			return err
 		}
-		root[c.Name()] = Member{Name: c.Name(), Modified: now}
+		n := shardOf(pk, c.Name())
+		if shards[n].members == nil {
+			shards[n] = shard{members: map[string]Member{}}
+		}
+		shards[n].members[c.Name()] = Member{Name: c.Name(), Modified: now}
 	}
-	_, err = s.writeContainer(ctx, pk, id, "", root, Cond{IfNoneMatch: true})
+	for n, sh := range shards {
+		if err := s.writeShard(ctx, pk, "", n, sh); err != nil {
+			return err
+		}
+	}
+	_, err = s.writeContainer(ctx, pk, "", Meta{}, nil, Cond{IfNoneMatch: true})
 	return err
 }
 
-// Stat describes the resource or container at p.
+// Stat describes the resource or container at p. A container's ETag and
+// Modified are those of its listing (see List).
 func (s *Service) Stat(ctx context.Context, id PodID, p Path) (Resource, error) {
+	if p.IsContainer() {
+		res, _, err := s.List(ctx, id, p)
+		return res, err
+	}
 	pk, err := s.keys.Keys(ctx, string(id))
 	if err != nil {
 		return Resource{}, err
@@ -221,7 +239,11 @@ func (s *Service) Get(ctx context.Context, id PodID, p Path) (Resource, io.ReadC
 	return Resource{Meta: meta, ETag: oi.ETag}, rc, nil
 }
 
-// List returns container c and its members.
+// List returns container c and its members, in no particular order. The
+// container's ETag changes whenever a member is added or removed (or a
+// replacement changes a member's content type), and its Modified is the
+// time of the latest such change; see Member for what a member's Size and
+// Modified mean.
 func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Member, error) {
 	if !c.IsContainer() {
 		return Resource{}, nil, ErrNotAllowed
@@ -230,7 +252,7 @@ func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Membe
 	if err != nil {
 		return Resource{}, nil, err
 	}
-	members, oi, meta, err := s.readContainer(ctx, pk, id, c)
+	members, res, _, err := s.readContainer(ctx, pk, c)
 	if err != nil {
 		return Resource{}, nil, notFound(err)
 	}
@@ -240,11 +262,13 @@ func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Membe
 			out = append(out, m)
 		}
 	}
-	return Resource{Meta: meta, ETag: oi.ETag}, out, nil
+	return res, out, nil
 }
 
 // Put creates or replaces resource p with size bytes of body, creating
-// missing containers above it. created reports whether p is new.
+// missing containers above it. created reports whether p is new. Adding a
+// resource writes one shard of its container's index; replacing one with
+// the same content type writes no listing at all.
 func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string, size int64, body io.Reader, pre Preconditions) (res Resource, created bool, err error) {
 	if p.IsContainer() || p.IsDescription() {
 		return Resource{}, false, ErrNotAllowed
@@ -265,10 +289,10 @@ func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string,
 	}
 	if current == "" {
 		// Refuse before writing if a container already has this name.
-		if members, _, _, err := s.readContainer(ctx, pk, id, p.Parent()); err == nil {
-			if _, clash := members[p.Name()+"/"]; clash {
-				return Resource{}, false, ErrConflict
-			}
+		if _, clash, err := s.lookup(ctx, pk, p.Parent(), p.Name()+"/"); err != nil {
+			return Resource{}, false, err
+		} else if clash {
+			return Resource{}, false, ErrConflict
 		}
 	}
 	meta := Meta{Path: p, ContentType: contentType, Size: size, Modified: s.now().UTC()}
@@ -279,7 +303,9 @@ func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string,
 	if err != nil {
 		return Resource{}, false, err
 	}
-	if err := s.link(ctx, pk, id, p, Member{ContentType: contentType, Size: size, Modified: meta.Modified}); err != nil {
+	// On a replacement this only reads p's shard, unless p's type changed
+	// or an earlier write stopped before listing it.
+	if err := s.link(ctx, pk, p, Member{ContentType: contentType, Size: size, Modified: meta.Modified}); err != nil {
 		if current == "" {
 			s.store.Delete(context.WithoutCancel(ctx), key, Cond{IfMatch: oi.ETag})
 		}
@@ -298,19 +324,19 @@ func (s *Service) CreateContainer(ctx context.Context, id PodID, c Path) (create
 	if err != nil {
 		return false, err
 	}
-	if members, _, _, err := s.readContainer(ctx, pk, id, c.Parent()); err == nil {
-		if _, clash := members[strings.TrimSuffix(c.Name(), "/")]; clash {
-			return false, ErrConflict
-		}
+	if _, clash, err := s.lookup(ctx, pk, c.Parent(), twin(c.Name())); err != nil {
+		return false, err
+	} else if clash {
+		return false, ErrConflict
 	}
-	_, err = s.writeContainer(ctx, pk, id, c, nil, Cond{IfNoneMatch: true})
+	_, err = s.writeContainer(ctx, pk, c, Meta{}, nil, Cond{IfNoneMatch: true})
 	if errors.Is(err, ErrPrecondition) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return true, s.link(ctx, pk, id, c, Member{Modified: s.now().UTC()})
+	return true, s.link(ctx, pk, c, Member{Modified: s.now().UTC()})
 }
 
 // Delete removes resource or empty container p. The root and the standard
@@ -323,38 +349,80 @@ func (s *Service) Delete(ctx context.Context, id PodID, p Path, pre Precondition
 	if err != nil {
 		return err
 	}
-	key := pk.Object(string(p))
-	var etag string
 	if p.IsContainer() {
-		members, oi, _, err := s.readContainer(ctx, pk, id, p)
-		if err != nil {
-			return notFound(err)
-		}
-		for _, m := range members {
-			if !m.pending() {
-				return ErrNotEmpty
-			}
-		}
-		etag = oi.ETag
-	} else {
-		oi, err := s.store.Stat(ctx, key)
-		if err != nil {
-			return notFound(err)
-		}
-		etag = oi.ETag
+		return s.deleteContainer(ctx, pk, p, pre)
 	}
-	if err := pre.check(etag); err != nil {
+	key := pk.Object(string(p))
+	oi, err := s.store.Stat(ctx, key)
+	if err != nil {
+		return notFound(err)
+	}
+	if err := pre.check(oi.ETag); err != nil {
 		return err
 	}
-	// Delete only the version we checked: a member added to a container
-	// since then changes its ETag and stops the delete.
-	if err := s.store.Delete(ctx, key, Cond{IfMatch: etag}); err != nil {
-		if errors.Is(err, ErrPrecondition) && p.IsContainer() && !pre.set() {
+	// Delete only the version we checked.
+	if err := s.store.Delete(ctx, key, Cond{IfMatch: oi.ETag}); err != nil {
+		return notFound(err)
+	}
+	return s.unlink(ctx, pk, p)
+}
+
+// deleteContainer removes empty container c: its own object, then its link
+// in its container. Its index stays (empty, or holding names that POSTs
+// have reserved) until the pod is erased, and is the index again if c is
+// made again.
+//
+// A member added while c is being deleted is never orphaned (see link for
+// the adder's half of the rule): after removing c's object, the index is
+// read again, and if any shard changed since the check the object is put
+// back and the DELETE refused. After unlinking c, if an adder has made c
+// again meanwhile, c is linked again.
+func (s *Service) deleteContainer(ctx context.Context, pk *sealed.Keys, c Path, pre Preconditions) error {
+	members, res, st, err := s.readContainer(ctx, pk, c)
+	if err != nil {
+		return notFound(err)
+	}
+	for _, m := range members {
+		if !m.pending() {
 			return ErrNotEmpty
+		}
+	}
+	if err := pre.check(res.ETag); err != nil {
+		return err
+	}
+	changed := ErrNotEmpty
+	if pre.set() {
+		changed = ErrPrecondition
+	}
+	key := pk.Object(string(c))
+	if err := s.store.Delete(ctx, key, Cond{IfMatch: st.object.etag}); err != nil {
+		if errors.Is(err, ErrPrecondition) {
+			return changed
 		}
 		return notFound(err)
 	}
-	return s.unlink(ctx, pk, id, p)
+	now, err := s.indexVersion(ctx, pk, c)
+	if err != nil || !maps.Equal(now, st.shards) {
+		// Someone changed the index since we looked: put the container
+		// back as it was. If an adder already did, that is the same.
+		_, werr := s.writeContainer(context.WithoutCancel(ctx), pk, c, st.object.meta, st.object.inline, Cond{IfNoneMatch: true})
+		if werr != nil && !errors.Is(werr, ErrPrecondition) {
+			return errors.Join(err, werr)
+		}
+		if err != nil {
+			return err
+		}
+		return changed
+	}
+	if err := s.unlink(ctx, pk, c); err != nil {
+		return err
+	}
+	if _, err := s.store.Stat(ctx, key); err == nil {
+		return s.link(ctx, pk, c, Member{Modified: s.now().UTC()})
+	} else if !errors.Is(err, ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 func isStandard(p Path) bool {
