@@ -8,27 +8,37 @@ import (
 	"strings"
 	"time"
 
-	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Each account's web sessions are listed under accounts/ACCOUNT/ in the
-// pages' internal pod, one empty document per session named by its key
+// pages' records, one empty document per session named by its key
 // (see sessionKey), so that the owner can see where they are signed in and
 // end every session at once. start adds to the list; end, load (of a
 // session that has ended), Sweep and endAll take away.
 
-func indexPath(accountID, key string) pod.Path {
-	return pod.Path("accounts/" + accountID + "/" + key)
+func accountDir(accountID string) state.Name { return state.Name("accounts/" + accountID + "/") }
+
+func indexPath(accountID, key string) state.Name { return accountDir(accountID).Child(key) }
+
+// indexEntry is what an account's list holds for one session: when it
+// was made (zero in lists made before it was kept).
+type indexEntry struct {
+	Created time.Time `json:"created,omitzero"`
 }
 
-// index lists session key under accountID.
-func (s *sessions) index(ctx context.Context, accountID, key string) error {
-	return s.db.WriteRaw(ctx, indexPath(accountID, key), []byte("{}"), pod.Preconditions{})
+// index lists session key, made at created, under accountID.
+func (s *sessions) index(ctx context.Context, accountID, key string, created time.Time) error {
+	err := s.db.WriteJSON(ctx, indexPath(accountID, key), indexEntry{created}, state.CreateOnly())
+	if errors.Is(err, state.ErrPrecondition) {
+		return nil
+	}
+	return err
 }
 
 // remove deletes session key and its place in accountID's list.
 func (s *sessions) remove(ctx context.Context, accountID, key string) error {
-	if err := s.db.Delete(ctx, pod.Path("sessions/"+key)); err != nil {
+	if err := s.db.Delete(ctx, sessionsDir.Child(key)); err != nil {
 		return err
 	}
 	if accountID == "" {
@@ -46,20 +56,23 @@ type listed struct {
 // list returns accountID's sessions that have not ended, most recently
 // used first, and removes those that have.
 func (s *sessions) list(ctx context.Context, accountID string) ([]listed, error) {
-	_, members, err := s.pods.List(ctx, internalPod, pod.Path("accounts/"+accountID+"/"))
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil, nil
-	}
+	names, err := s.db.List(ctx, accountDir(accountID))
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	var out []listed
-	for _, m := range members {
+	for _, n := range names {
+		key := n.Base()
 		var sess Session
-		_, err := s.db.ReadJSON(ctx, pod.Path("sessions/"+m.Name), &sess)
-		if errors.Is(err, pod.ErrNotFound) {
-			s.db.Delete(ctx, indexPath(accountID, m.Name))
+		_, err := s.db.ReadJSON(ctx, sessionsDir.Child(key), &sess)
+		if errors.Is(err, state.ErrNotFound) {
+			// Gone, unless it is being started (it is listed a moment
+			// before it is stored).
+			var e indexEntry
+			if _, err := s.db.ReadJSON(ctx, n, &e); err == nil && now.Sub(e.Created) > time.Minute {
+				s.db.Delete(ctx, n)
+			}
 			continue
 		}
 		if err != nil {
@@ -70,10 +83,10 @@ func (s *sessions) list(ctx context.Context, accountID string) ([]listed, error)
 			return nil, err
 		}
 		if ended || sess.Account != accountID {
-			s.remove(ctx, accountID, m.Name)
+			s.remove(ctx, accountID, key)
 			continue
 		}
-		out = append(out, listed{sess, m.Name})
+		out = append(out, listed{sess, key})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seen.After(out[j].Seen) })
 	return out, nil
@@ -81,21 +94,15 @@ func (s *sessions) list(ctx context.Context, accountID string) ([]listed, error)
 
 // endAll deletes every session of accountID and the list of them.
 func (s *sessions) endAll(ctx context.Context, accountID string) error {
-	dir := pod.Path("accounts/" + accountID + "/")
-	_, members, err := s.pods.List(ctx, internalPod, dir)
-	if errors.Is(err, pod.ErrNotFound) {
-		return nil
-	}
+	names, err := s.db.List(ctx, accountDir(accountID))
 	if err != nil {
 		return err
 	}
-	for _, m := range members {
-		if err := s.remove(ctx, accountID, m.Name); err != nil {
+	for _, n := range names {
+		if err := s.remove(ctx, accountID, n.Base()); err != nil {
 			return err
 		}
 	}
-	// The empty list goes too; one started meanwhile keeps it.
-	s.pods.Delete(ctx, internalPod, dir, pod.Preconditions{})
 	return nil
 }
 

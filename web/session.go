@@ -14,6 +14,7 @@ import (
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Session lengths: a session ends after IdleTimeout without a request, and
@@ -25,12 +26,14 @@ const (
 	seenEvery = time.Minute
 )
 
-// internalPod holds sessions and the pages' own secret.
-const internalPod pod.PodID = "web"
+// space holds sessions and the pages' own secret (package state).
+const space = "web"
 
-// Session is one signed-in browser. It is kept in an internal pod (so it
-// is encrypted at rest, and every server instance over the same storage
+// Session is one signed-in browser. It is kept in the server's state (so
+// it is encrypted at rest, and every server instance over the same storage
 // sees it); the browser holds only a random ID, whose SHA-256 names it.
+// Nothing lists every session: each is listed under its account (see
+// index) and under the hour it began (see Sweep).
 type Session struct {
 	Account  string       `json:"account"`
 	Username string       `json:"username"`
@@ -58,10 +61,9 @@ type Session struct {
 	id string // the cookie's value; never stored
 }
 
-// sessions stores Sessions in the internal pod.
+// sessions stores Sessions.
 type sessions struct {
-	db     pod.Internal
-	pods   *pod.Service // for listing an account's sessions (see list)
+	db     *state.DB
 	secure bool
 	now    func() time.Time
 	// accounts says whether a session's sign-in was ended since (by a
@@ -78,7 +80,11 @@ func sessionKey(id string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func sessionPath(id string) pod.Path { return pod.Path("sessions/" + sessionKey(id)) }
+func sessionPath(id string) state.Name { return sessionsDir.Child(sessionKey(id)) }
+
+// sessionsDir holds every session, by key. It is never listed but once,
+// by the first Sweep after an upgrade.
+const sessionsDir state.Name = "sessions/"
 
 func randomToken() string {
 	b := make([]byte, 32)
@@ -129,11 +135,16 @@ func (s *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Req
 		CSRF: randomToken(), Created: now, Seen: now, SignedIn: signedIn, id: randomToken(),
 		Device: deviceOf(r.UserAgent()),
 	}
-	if err := s.db.WriteJSON(ctx, sessionPath(sess.id), sess, pod.CreateOnly()); err != nil {
+	// Listed first, so that no session is left out of its account's list
+	// or the hour's (an entry whose session was never made is skipped, and
+	// swept).
+	if err := s.index(ctx, sess.Account, sessionKey(sess.id), now); err != nil {
 		return nil, err
 	}
-	if err := s.index(ctx, sess.Account, sessionKey(sess.id)); err != nil {
-		s.db.Delete(ctx, sessionPath(sess.id))
+	if err := s.db.WriteJSON(ctx, startedPath(sess.Created, sessionKey(sess.id)), struct{}{}, state.CreateOnly()); err != nil {
+		return nil, err
+	}
+	if err := s.db.WriteJSON(ctx, sessionPath(sess.id), sess, state.CreateOnly()); err != nil {
 		return nil, err
 	}
 	s.setCookie(w, s.cookieName(), sess.id, int(MaxAge/time.Second))
@@ -150,7 +161,7 @@ func (s *sessions) load(ctx context.Context, r *http.Request) (*Session, error) 
 	}
 	var sess Session
 	if _, err := s.db.ReadJSON(ctx, sessionPath(c.Value), &sess); err != nil {
-		if errors.Is(err, pod.ErrNotFound) {
+		if errors.Is(err, state.ErrNotFound) {
 			return nil, errNoSession
 		}
 		return nil, err
@@ -196,7 +207,7 @@ func (s *sessions) ended(ctx context.Context, sess *Session, now time.Time) (boo
 
 // save writes sess back.
 func (s *sessions) save(ctx context.Context, sess *Session) error {
-	return s.db.WriteJSON(ctx, sessionPath(sess.id), sess, pod.Preconditions{})
+	return s.db.WriteJSON(ctx, sessionPath(sess.id), sess, state.Cond{})
 }
 
 // reachedCheck notes in s that a multi-page form's draft has reached its
@@ -256,19 +267,19 @@ func sameSecret(got, want string) bool {
 
 // loadSecret returns the pages' HMAC secret, making it on first use; all
 // instances over one storage share it.
-func loadSecret(ctx context.Context, db pod.Internal) ([]byte, error) {
-	const p = pod.Path("secret")
+func loadSecret(ctx context.Context, db *state.DB) ([]byte, error) {
+	const p = state.Name("secret")
 	b, _, err := db.ReadRaw(ctx, p)
 	if err == nil && len(b) == 32 {
 		return b, nil
 	}
-	if err != nil && !errors.Is(err, pod.ErrNotFound) {
+	if err != nil && !errors.Is(err, state.ErrNotFound) {
 		return nil, err
 	}
 	b = make([]byte, 32)
 	rand.Read(b)
-	if err := db.WriteRaw(ctx, p, b, pod.CreateOnly()); err != nil {
-		if !errors.Is(err, pod.ErrPrecondition) {
+	if err := db.WriteRaw(ctx, p, b, state.CreateOnly()); err != nil {
+		if !errors.Is(err, state.ErrPrecondition) {
 			return nil, err
 		}
 		// Another instance made it first.
@@ -280,40 +291,120 @@ func loadSecret(ctx context.Context, db pod.Internal) ([]byte, error) {
 	return b, nil
 }
 
+// Every session is also listed under the hour it began, in
+// started/YYYYMMDDHH/, so that Sweep finds the sessions nobody presents
+// again by reading the directories of the last MaxAge, never a list of
+// every session. sweepPath holds the first hour not yet swept clean.
+const sweepPath state.Name = "sweep/next"
+
+const hourName = "2006010215"
+
+func startedDir(hour time.Time) state.Name {
+	return state.Name("started/" + hour.UTC().Format(hourName) + "/")
+}
+
+func startedPath(created time.Time, key string) state.Name {
+	return startedDir(created.Truncate(time.Hour)).Child(key)
+}
+
+type sweepCursor struct {
+	Next time.Time `json:"next"`
+}
+
 // Sweep deletes the sessions that have ended (idle too long, too old or
 // signed out everywhere) but were never presented again, and reports how
 // many it deleted. A running server calls it now and then (see
-// SweepEvery).
+// SweepEvery); instances may sweep at once.
 func (p *Pages) Sweep(ctx context.Context) (int, error) {
-	_, members, err := p.Pods.List(ctx, internalPod, "sessions/")
-	if errors.Is(err, pod.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
+	db := p.sessions.db
+	now := p.now()
+	var cur sweepCursor
+	n := 0
+	if _, err := db.ReadJSON(ctx, sweepPath, &cur); errors.Is(err, state.ErrNotFound) {
+		// The first sweep: sessions made by a release that did not list
+		// them by hour are found in the one place that holds them all.
+		names, err := db.List(ctx, sessionsDir)
+		if err != nil {
+			return 0, err
+		}
+		for _, name := range names {
+			swept, err := p.sweepOne(ctx, name.Base(), now)
+			if err != nil {
+				return n, err
+			}
+			if swept == sweptEnded {
+				n++
+			}
+		}
+		cur.Next = now.Add(-MaxAge)
+	} else if err != nil {
 		return 0, err
 	}
-	now, n := p.now(), 0
-	for _, m := range members {
-		path := pod.Path("sessions/").Child(m.Name)
-		var sess Session
-		if _, err := p.sessions.db.ReadJSON(ctx, path, &sess); err != nil {
-			if errors.Is(err, pod.ErrNotFound) {
-				continue
-			}
-			return n, err
-		}
-		ended, err := p.sessions.ended(ctx, &sess, now)
+	next := time.Time{}
+	last := now.UTC().Truncate(time.Hour)
+	for h := cur.Next.UTC().Truncate(time.Hour); !h.After(last); h = h.Add(time.Hour) {
+		dir := startedDir(h)
+		names, err := db.List(ctx, dir)
 		if err != nil {
 			return n, err
 		}
-		if ended {
-			if err := p.sessions.remove(ctx, sess.Account, m.Name); err != nil {
+		// A session being started is listed a moment before it is
+		// stored: only once its hour is over is a missing one gone.
+		over := now.Sub(h) > time.Hour+time.Minute
+		left := 0
+		for _, name := range names {
+			swept, err := p.sweepOne(ctx, name.Base(), now)
+			if err != nil {
 				return n, err
 			}
-			n++
+			if swept == sweptEnded {
+				n++
+			}
+			if swept == sweptKept || swept == sweptMissing && !over {
+				left++
+				continue
+			}
+			if err := db.Delete(ctx, name); err != nil {
+				return n, err
+			}
+		}
+		if left > 0 && next.IsZero() {
+			next = h
+		}
+	}
+	if next.IsZero() {
+		next = last
+	}
+	// Only forward: another instance may have swept further meanwhile.
+	if next.After(cur.Next) {
+		if err := db.WriteJSON(ctx, sweepPath, sweepCursor{next}, state.Cond{}); err != nil {
+			return n, err
 		}
 	}
 	return n, nil
+}
+
+// What sweepOne found.
+const (
+	sweptKept    = iota // a session still good
+	sweptEnded          // a session that had ended, now deleted
+	sweptMissing        // no session
+)
+
+// sweepOne deletes session key if it has ended.
+func (p *Pages) sweepOne(ctx context.Context, key string, now time.Time) (int, error) {
+	var sess Session
+	if _, err := p.sessions.db.ReadJSON(ctx, sessionsDir.Child(key), &sess); err != nil {
+		if errors.Is(err, state.ErrNotFound) {
+			return sweptMissing, nil
+		}
+		return sweptKept, err
+	}
+	ended, err := p.sessions.ended(ctx, &sess, now)
+	if err != nil || !ended {
+		return sweptKept, err
+	}
+	return sweptEnded, p.sessions.remove(ctx, sess.Account, key)
 }
 
 // SweepEvery runs Sweep every interval until ctx ends.

@@ -27,6 +27,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/verifier"
 	"github.com/satchel-project/satchel/web/lang"
 	"github.com/satchel-project/satchel/web/static"
@@ -55,12 +56,12 @@ type Pages struct {
 	uploads  *uploadSlots
 }
 
-// Open prepares p's storage (sessions and a secret in an internal pod).
+// Open prepares p's storage (sessions and a secret, in package state).
 func (p *Pages) Open(ctx context.Context) error {
-	if err := p.Pods.EnsureInternalPod(ctx, internalPod); err != nil {
+	db, err := state.Open(ctx, p.Pods.Store(), p.Pods.Keyring(), space)
+	if err != nil {
 		return err
 	}
-	db := p.Pods.Internal(internalPod)
 	secret, err := loadSecret(ctx, db)
 	if err != nil {
 		return err
@@ -69,7 +70,7 @@ func (p *Pages) Open(ctx context.Context) error {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.sessions = &sessions{db: db, pods: p.Pods, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
+	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
 	p.uploads = newUploadSlots(2, 16)
 	return nil
 }
