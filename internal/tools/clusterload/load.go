@@ -23,10 +23,14 @@ const (
 // PUTting.
 const postEvery = 16
 
+// cutOff is the error kind of a write still in flight when the load ended.
+const cutOff = "cut off at the end"
+
 // op is one write attempted during the load.
 type op struct {
 	writer   int
 	method   string // PUT or POST
+	what     string // "PUT record", "PUT document" or "POST document"
 	target   string // the URL written (for a POST, the container)
 	location string // for an acknowledged POST, the member it made
 	hash     string // sha256 of the bytes sent
@@ -60,12 +64,18 @@ func (l *load) run(ctx context.Context, d time.Duration) {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil; i++ {
 				o := l.write(ctx, w, i)
-				if o.errKind == "cancelled" {
-					return // the load ended mid-request: not an outcome
+				ended := ctx.Err() != nil && !o.ok()
+				if ended {
+					// Cut off when the load ended: not an outcome to count,
+					// but it may have landed.
+					o.errKind = cutOff
 				}
 				l.mu.Lock()
 				l.ops = append(l.ops, o)
 				l.mu.Unlock()
+				if ended {
+					return
+				}
 				if !o.ok() {
 					// Back off a little, as a client would, so that a dead
 					// balancer does not become a busy loop.
@@ -87,13 +97,13 @@ func (l *load) write(ctx context.Context, w, i int) op {
 	k := (i / 2) % l.paths
 	switch {
 	case i%postEvery == postEvery-1:
-		o.method, o.target = "POST", l.c.pod+lettersC
+		o.method, o.target, o.what = "POST", l.c.pod+lettersC, "POST document"
 		body, ctype = []byte(fmt.Sprintf("Letter %d from writer %d, run %s.\n", i, w, l.run_)), "text/plain"
 	case i%2 == 0:
-		o.method, o.target = "PUT", l.c.pod+fmt.Sprintf("%sw%d-%d.jsonld", recordsC, w, k)
+		o.method, o.target, o.what = "PUT", l.c.pod+fmt.Sprintf("%sw%d-%d.jsonld", recordsC, w, k), "PUT record"
 		body, ctype = record(w, i, l.run_), "application/ld+json"
 	default:
-		o.method, o.target = "PUT", l.c.pod+fmt.Sprintf("%sw%d-%d.txt", documentsC, w, k)
+		o.method, o.target, o.what = "PUT", l.c.pod+fmt.Sprintf("%sw%d-%d.txt", documentsC, w, k), "PUT document"
 		body, ctype = []byte(fmt.Sprintf("Document %d from writer %d, run %s.\n", i, w, l.run_)), "text/plain"
 	}
 	sum := sha256.Sum256(body)

@@ -68,6 +68,11 @@ func run(ctx context.Context, cfg config) int {
 	}
 	fmt.Printf("signed in through %s; pod %s\n", cfg.base, c.pod)
 
+	// POSTs need their container; PUTs make theirs.
+	if r := c.do(ctx, "PUT", c.pod+lettersC, nil); !r.ok() {
+		fmt.Fprintf(os.Stderr, "clusterload: could not make %s: %s %s\n", lettersC, r.kind(), short(r.body))
+		return 2
+	}
 	l := newLoad(c, cfg.writers, cfg.paths)
 	if cfg.started != "" {
 		if err := os.WriteFile(cfg.started, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o600); err != nil {

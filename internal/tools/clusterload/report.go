@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -63,7 +64,7 @@ func summarise(ops []op, from, to time.Time) *window {
 	w := &window{from: from, to: to, errs: map[string]int{}}
 	var oks []time.Time // ends of acknowledged writes
 	for _, o := range ops {
-		if o.start.Before(from) || !o.start.Before(to) {
+		if o.start.Before(from) || !o.start.Before(to) || o.errKind == cutOff {
 			continue
 		}
 		w.n++
@@ -137,7 +138,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // report prints throughput before, between and after the faults, the errors
 // each fault caused and how long until writes were all acknowledged again.
 func report(out io.Writer, ops []op, start, end time.Time, events []event) {
-	total := summarise(ops, start, end.Add(time.Hour))
+	total := summarise(ops, start, end)
 	fmt.Fprintf(out, "\nload: %d writes in %.1fs through the balancer (%d acknowledged)\n", total.n, end.Sub(start).Seconds(), total.acked)
 	// The first second warms caches and connections; leave it out of the
 	// before-faults rate when there is room.
@@ -151,15 +152,9 @@ func report(out io.Writer, ops []op, start, end time.Time, events []event) {
 		bounds = append(bounds, e.at)
 		names = append(names, "after "+e.name)
 	}
-	bounds = append(bounds, end.Add(time.Hour)) // writes in flight at the end
+	bounds = append(bounds, end) // every write began before the end
 	for i := range names {
-		to := bounds[i+1]
-		if to.After(end) {
-			to = end
-		}
-		w := summarise(ops, bounds[i], bounds[i+1])
-		w.to = to
-		w.line(out, names[i])
+		summarise(ops, bounds[i], bounds[i+1]).line(out, names[i])
 	}
 	for i, e := range events {
 		w := summarise(ops, e.at, bounds[i+2])
@@ -171,4 +166,22 @@ func report(out io.Writer, ops []op, start, end time.Time, events []event) {
 			e.name, w.n-w.acked, w.errString(), ms(w.lastErr.Sub(e.at)), ms(w.longGap))
 	}
 	fmt.Fprintf(out, "  all errors: %s\n", total.errString())
+	for _, what := range []string{"PUT record", "PUT document", "POST document"} {
+		w := summarise(slices.DeleteFunc(slices.Clone(ops), func(o op) bool { return o.what != what }), start, end)
+		fmt.Fprintf(out, "  %-13s %5d acknowledged, p50 %5.1f ms, p99 %6.1f ms\n", what, w.acked, ms(w.p(0.5)), ms(w.p(0.99)))
+	}
+	slowest(out, ops, start, 5)
+}
+
+// slowest prints the n writes that took longest, to show where a stall was.
+func slowest(out io.Writer, ops []op, start time.Time, n int) {
+	s := slices.Clone(ops)
+	slices.SortFunc(s, func(a, b op) int { return cmp.Compare(b.duration, a.duration) })
+	fmt.Fprintf(out, "  slowest writes:")
+	s = slices.DeleteFunc(s, func(o op) bool { return o.errKind == cutOff })
+	for _, o := range s[:min(n, len(s))] {
+		fmt.Fprintf(out, " %s %s at +%.1fs took %.0f ms (%s);", o.method, o.target[strings.LastIndex(o.target[:len(o.target)-1], "/")+1:],
+			o.start.Sub(start).Seconds(), ms(o.duration), o.kind())
+	}
+	fmt.Fprintln(out)
 }

@@ -43,7 +43,7 @@ func (v *verdict) print(out io.Writer) {
 	for _, s := range v.corrupt {
 		fmt.Fprintln(out, "    CORRUPT", s)
 	}
-	fmt.Fprintf(out, "  writes answered with an error that landed anyway (allowed): %d; listed members from unacknowledged POSTs (allowed): %d\n",
+	fmt.Fprintf(out, "  unacknowledged writes (failed, or cut off at the end) that landed anyway (allowed): %d; listed members from unacknowledged POSTs (allowed): %d\n",
 		v.unackedLanded, v.extraMembers)
 	if v.fresh == "" {
 		fmt.Fprintln(out, "  service continues: a fresh write and read succeeded")
