@@ -13,3 +13,9 @@ func (s *Service) Store() blob.Store { return s.store }
 
 // Keyring is the keyring that holds each pod's identity.
 func (s *Service) Keyring() *sealed.Keyring { return s.keys }
+
+// CreateOnly is the precondition of a write that must not replace anything.
+func CreateOnly() Preconditions { return Preconditions{IfNoneMatch: []string{"*"}} }
+
+// IfMatch is the precondition of a write that must replace exactly etag.
+func IfMatch(etag string) Preconditions { return Preconditions{IfMatch: []string{etag}} }
