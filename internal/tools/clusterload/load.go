@@ -52,17 +52,39 @@ func newLoad(c *client, writers, paths int) *load {
 	return &load{c: c, writers: writers, paths: paths, run_: hex.EncodeToString(b)}
 }
 
-// run runs the writers until d has passed; each write is recorded, whatever
-// its outcome.
+// warm makes every writer write each of its paths once, so that the timed
+// load replaces resources (and adds POSTed members) from its first second to
+// its last rather than creating members at first and replacing them later.
+func (l *load) warm(ctx context.Context) {
+	l.writersDo(ctx, func(ctx context.Context, w int, next func(int) bool) {
+		for i := 0; i < 2*l.paths && next(i); i++ {
+		}
+	})
+}
+
+// run runs the writers until d has passed, each going on from where warm
+// left it; each write is recorded, whatever its outcome.
 func (l *load) run(ctx context.Context, d time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	l.writersDo(ctx, func(ctx context.Context, w int, next func(int) bool) {
+		for i := 2 * l.paths; next(i); i++ {
+		}
+	})
+}
+
+// writersDo runs one goroutine per writer; each calls next(i) to make its
+// i'th write, which reports whether to go on.
+func (l *load) writersDo(ctx context.Context, loop func(ctx context.Context, w int, next func(int) bool)) {
 	var wg sync.WaitGroup
 	for w := 0; w < l.writers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; ctx.Err() == nil; i++ {
+			loop(ctx, w, func(i int) bool {
+				if ctx.Err() != nil {
+					return false
+				}
 				o := l.write(ctx, w, i)
 				ended := ctx.Err() != nil && !o.ok()
 				if ended {
@@ -73,15 +95,13 @@ func (l *load) run(ctx context.Context, d time.Duration) {
 				l.mu.Lock()
 				l.ops = append(l.ops, o)
 				l.mu.Unlock()
-				if ended {
-					return
-				}
-				if !o.ok() {
+				if !ended && !o.ok() {
 					// Back off a little, as a client would, so that a dead
 					// balancer does not become a busy loop.
 					time.Sleep(20 * time.Millisecond)
 				}
-			}
+				return !ended
+			})
 		}()
 	}
 	wg.Wait()

@@ -32,7 +32,7 @@ func main() {
 	passwordEnv := flag.String("password-env", "SATCHEL_PASSWORD", "the environment variable holding the leaver's password")
 	flag.IntVar(&cfg.writers, "writers", 8, "concurrent writers")
 	flag.DurationVar(&cfg.duration, "duration", 30*time.Second, "how long the load runs")
-	flag.IntVar(&cfg.paths, "paths", 25, "paths each writer PUTs to, again and again")
+	flag.IntVar(&cfg.paths, "paths", 15, "records, and as many documents, each writer PUTs again and again (made before the timed load)")
 	flag.StringVar(&cfg.started, "started", "", "a file to create when the load begins")
 	flag.StringVar(&cfg.events, "events", "", "a file of fault events (NAME UNIXNANO lines), read when the load ends")
 	flag.Parse()
@@ -74,6 +74,8 @@ func run(ctx context.Context, cfg config) int {
 		return 2
 	}
 	l := newLoad(c, cfg.writers, cfg.paths)
+	l.warm(ctx)
+	fmt.Printf("warmed up: %d writes make each writer's %d paths\n", len(l.ops), 2*cfg.paths)
 	if cfg.started != "" {
 		if err := os.WriteFile(cfg.started, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o600); err != nil {
 			fmt.Fprintln(os.Stderr, "clusterload:", err)
