@@ -87,3 +87,40 @@ func TestSessionsEnd(t *testing.T) {
 		t.Fatalf("a session older than MaxAge loads: %v", err)
 	}
 }
+
+// TestSweepByHour: Sweep finds sessions begun in earlier hours through
+// their hours' lists, and empties those lists as it goes.
+func TestSweepByHour(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	p := testPages(t, &now)
+	a := account.Account{ID: "abc", Username: "jo", Kind: account.Leaver, DisplayName: "Jo", Pod: "p1"}
+	start := func() {
+		if _, err := p.sessions.start(ctx, httptest.NewRecorder(), httptest.NewRequest("POST", "/sign-in", nil), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweep := func(want int) {
+		t.Helper()
+		if n, err := p.Sweep(ctx); err != nil || n != want {
+			t.Fatalf("Sweep at %s = %d, %v; want %d", now.Format(time.TimeOnly), n, err, want)
+		}
+	}
+	start()
+	sweep(0) // the first sweep, over every session
+	now = now.Add(5 * time.Hour)
+	start()
+	start()
+	sweep(1) // the first, idle for five hours
+	now = now.Add(MaxAge + time.Hour)
+	sweep(2)
+	for h := 0; h < 20; h++ {
+		dir := startedDir(time.Date(2026, 11, 23, 9+h, 0, 0, 0, time.UTC))
+		if names, err := p.sessions.db.List(ctx, dir); err != nil || len(names) != 0 {
+			t.Errorf("%s still lists %v (%v)", dir, names, err)
+		}
+	}
+	if names, err := p.sessions.db.List(ctx, accountDir("abc")); err != nil || len(names) != 0 {
+		t.Errorf("the account still lists %v (%v)", names, err)
+	}
+}
