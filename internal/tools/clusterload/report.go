@@ -178,7 +178,7 @@ func slowest(out io.Writer, ops []op, start time.Time, n int) {
 	s := slices.Clone(ops)
 	slices.SortFunc(s, func(a, b op) int { return cmp.Compare(b.duration, a.duration) })
 	fmt.Fprintf(out, "  slowest writes:")
-	s = slices.DeleteFunc(s, func(o op) bool { return o.errKind == cutOff })
+	s = slices.DeleteFunc(s, func(o op) bool { return o.errKind == cutOff || o.start.Before(start) })
 	for _, o := range s[:min(n, len(s))] {
 		fmt.Fprintf(out, " %s %s at +%.1fs took %.0f ms (%s);", o.method, o.target[strings.LastIndex(o.target[:len(o.target)-1], "/")+1:],
 			o.start.Sub(start).Seconds(), ms(o.duration), o.kind())
