@@ -134,7 +134,7 @@ type containerState struct {
 // a Resource, and what the listing was read from. The Resource's ETag
 // combines the object's and the shards' ETags, so it changes whenever the
 // membership does; its Modified is the latest change to either.
-func (s *Service) readContainer(ctx context.Context, pk *sealed.Keys, c Path) (map[string]Member, Resource, containerState, error) {
+func (s *Service) readContainer(ctx context.Context, pk *sealed.Keys, c Path) ([]Member, Resource, containerState, error) {
 	co, err := s.openContainer(ctx, pk, c)
 	if err != nil {
 		return nil, Resource{}, containerState{}, err
@@ -143,14 +143,31 @@ func (s *Service) readContainer(ctx context.Context, pk *sealed.Keys, c Path) (m
 	if err != nil {
 		return nil, Resource{}, containerState{}, err
 	}
-	members := maps.Clone(co.inline)
+	n := len(co.inline)
+	for _, sh := range shards {
+		n += len(sh.members)
+	}
+	members := make([]Member, 0, n)
 	meta := co.meta
 	version := make(map[string]string, len(shards))
 	for n, sh := range shards {
 		version[n] = sh.etag
-		maps.Copy(members, sh.members)
+		members = append(members, sh.members...)
 		if sh.modified.After(meta.Modified) {
 			meta.Modified = sh.modified
+		}
+	}
+	if len(co.inline) > 0 {
+		// A name is inline or in its shard, never both; if a writer of
+		// another release made it both, the shard's entry wins.
+		inShards := make(map[string]bool, len(members))
+		for _, m := range members {
+			inShards[m.Name] = true
+		}
+		for _, m := range co.inline {
+			if !inShards[m.Name] {
+				members = append(members, m)
+			}
 		}
 	}
 	res := Resource{Meta: meta, ETag: containerETag(co.etag, version)}

@@ -2,10 +2,13 @@ package pod
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +24,7 @@ import (
 //
 // (NN two hex digits) whose header names its container and shard number,
 // so that a shard copied or moved to another place reads as damaged, and
-// whose body maps member names to Members. Shards are made on first use
+// whose body holds its members (see encodeMembers). Shards are made on first use
 // (create-only) and changed under compare-and-swap, so adding a member
 // reads and writes one shard whatever the container's size, and two
 // writers lose no update. An emptied shard is kept, not deleted, until the
@@ -52,6 +55,71 @@ type shard struct {
 	modified time.Time
 }
 
+// shardVersion is the first byte of a shard's body.
+const shardVersion = 1
+
+// encodeMembers makes a shard's body: shardVersion, then each member as its
+// name and content type (each a uvarint length and the bytes), its size
+// and its modification time in Unix nanoseconds (varints). Listing a
+// container of 10,000 members reads 10,000 of these, which is many times
+// quicker than JSON with its dates.
+func encodeMembers(members map[string]Member) []byte {
+	b := make([]byte, 1, 1+len(members)*40)
+	b[0] = shardVersion
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		m := members[name]
+		b = binary.AppendUvarint(b, uint64(len(name)))
+		b = append(b, name...)
+		b = binary.AppendUvarint(b, uint64(len(m.ContentType)))
+		b = append(b, m.ContentType...)
+		b = binary.AppendVarint(b, m.Size)
+		b = binary.AppendVarint(b, m.Modified.UnixNano())
+	}
+	return b
+}
+
+// decodeMembers calls fn with each member of a shard's body.
+func decodeMembers(b []byte, fn func(Member)) error {
+	if len(b) == 0 || b[0] != shardVersion {
+		return errDamaged
+	}
+	b = b[1:]
+	types := map[string]string{} // one string per content type
+	str := func() (string, bool) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return "", false
+		}
+		v := b[k : k+int(n)]
+		b = b[k+int(n):]
+		return string(v), true
+	}
+	num := func() (int64, bool) {
+		v, k := binary.Varint(b)
+		if k <= 0 {
+			return 0, false
+		}
+		b = b[k:]
+		return v, true
+	}
+	for len(b) > 0 {
+		name, ok1 := str()
+		typ, ok2 := str()
+		size, ok3 := num()
+		mod, ok4 := num()
+		if !ok1 || !ok2 || !ok3 || !ok4 || name == "" {
+			return errDamaged
+		}
+		if t, ok := types[typ]; ok {
+			typ = t
+		} else {
+			types[typ] = typ
+		}
+		fn(Member{Name: name, ContentType: typ, Size: size, Modified: time.Unix(0, mod).UTC()})
+	}
+	return nil
+}
+
 // shardOf names the shard that holds member name: one byte of the name's
 // HMAC, taken without a trailing "/" so that "a" and "a/" share a shard and
 // checking one against the other is one read.
@@ -65,28 +133,33 @@ func indexPrefix(pk *sealed.Keys, c Path) string {
 	return pk.Prefix() + "c/" + pk.Hash(string(c)) + "/"
 }
 
-// readShard reads shard n of container c; a shard not yet made is empty.
-func (s *Service) readShard(ctx context.Context, pk *sealed.Keys, c Path, n string) (shard, error) {
+// openShard reads shard n of container c, checking that its header names
+// it, and returns its body and what readShard returns besides members. A
+// shard not yet made has no body and no ETag.
+func (s *Service) openShard(ctx context.Context, pk *sealed.Keys, c Path, n string) ([]byte, shard, error) {
 	header, body, oi, err := sealed.ReadBytes(ctx, s.store, pk, indexPrefix(pk, c)+n, maxShard)
 	if errors.Is(err, ErrNotExist) {
-		return shard{members: map[string]Member{}}, nil
+		return nil, shard{}, nil
 	}
 	if err != nil {
-		return shard{}, err
+		return nil, shard{}, err
 	}
 	var h shardHeader
 	if json.Unmarshal(header, &h) != nil || h.Type != shardType || h.Container != c || h.Shard != n {
-		return shard{}, errDamaged
+		return nil, shard{}, errDamaged
 	}
-	members := map[string]Member{}
-	if err := json.Unmarshal(body, &members); err != nil {
-		return shard{}, errors.Join(errDamaged, err)
+	return body, shard{etag: oi.ETag, modified: h.Modified}, nil
+}
+
+// readShard reads shard n of container c; a shard not yet made is empty.
+func (s *Service) readShard(ctx context.Context, pk *sealed.Keys, c Path, n string) (shard, error) {
+	body, sh, err := s.openShard(ctx, pk, c, n)
+	sh.members = map[string]Member{}
+	if err != nil || sh.etag == "" {
+		return sh, err
 	}
-	for name, m := range members {
-		m.Name = name
-		members[name] = m
-	}
-	return shard{members: members, etag: oi.ETag, modified: h.Modified}, nil
+	err = decodeMembers(body, func(m Member) { sh.members[m.Name] = m })
+	return sh, err
 }
 
 // writeShard stores sh as shard n of container c, only if it is still the
@@ -96,10 +169,7 @@ func (s *Service) writeShard(ctx context.Context, pk *sealed.Keys, c Path, n str
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(sh.members)
-	if err != nil {
-		return err
-	}
+	body := encodeMembers(sh.members)
 	cond := Cond{IfNoneMatch: true}
 	if sh.etag != "" {
 		cond = Cond{IfMatch: sh.etag}
@@ -161,17 +231,33 @@ func (s *Service) indexVersion(ctx context.Context, pk *sealed.Keys, c Path) (ma
 // maxShardReaders bounds the shards of one container read at once.
 const maxShardReaders = 8
 
+// listedShard is one shard of a container as a listing reads it.
+type listedShard struct {
+	members  []Member
+	etag     string
+	modified time.Time
+}
+
 // readIndex reads every shard of container c, at most maxShardReaders at a
 // time, and returns them by number.
-func (s *Service) readIndex(ctx context.Context, pk *sealed.Keys, c Path) (map[string]shard, error) {
+func (s *Service) readIndex(ctx context.Context, pk *sealed.Keys, c Path) (map[string]listedShard, error) {
 	version, err := s.indexVersion(ctx, pk, c)
 	if err != nil {
 		return nil, err
 	}
 	type result struct {
 		n   string
-		sh  shard
+		sh  listedShard
 		err error
+	}
+	read := func(n string) result {
+		body, sh, err := s.openShard(ctx, pk, c, n)
+		if err != nil || sh.etag == "" {
+			return result{n: n, err: err}
+		}
+		l := listedShard{etag: sh.etag, modified: sh.modified}
+		err = decodeMembers(body, func(m Member) { l.members = append(l.members, m) })
+		return result{n, l, err}
 	}
 	work := make(chan string, len(version))
 	for n := range version {
@@ -182,12 +268,11 @@ func (s *Service) readIndex(ctx context.Context, pk *sealed.Keys, c Path) (map[s
 	for range min(maxShardReaders, len(version)) {
 		go func() {
 			for n := range work {
-				sh, err := s.readShard(ctx, pk, c, n)
-				results <- result{n, sh, err}
+				results <- read(n)
 			}
 		}()
 	}
-	out := make(map[string]shard, len(version))
+	out := make(map[string]listedShard, len(version))
 	var first error
 	for range version {
 		r := <-results

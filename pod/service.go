@@ -9,6 +9,7 @@ import (
 	"github.com/satchel-project/satchel/sealed"
 	"io"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -256,13 +257,7 @@ func (s *Service) List(ctx context.Context, id PodID, c Path) (Resource, []Membe
 	if err != nil {
 		return Resource{}, nil, notFound(err)
 	}
-	out := make([]Member, 0, len(members))
-	for _, m := range members {
-		if !m.pending() {
-			out = append(out, m)
-		}
-	}
-	return res, out, nil
+	return res, slices.DeleteFunc(members, Member.pending), nil
 }
 
 // Put creates or replaces resource p with size bytes of body, creating
