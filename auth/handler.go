@@ -55,7 +55,12 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusBadRequest, "bad-request", `Send JSON: {"username": "...", "password": "..."}.`)
 		return
 	}
-	attempt, wait := l.Throttle.Begin(UserKey(req.Username), IPKey(r))
+	attempt, wait, err := l.Throttle.Begin(r.Context(), UserKey(req.Username), IPKey(r))
+	if err != nil {
+		l.Log.Error("sign-in throttle failed", "err", err)
+		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing in is not working at the moment. Try again in a minute.")
+		return
+	}
 	if attempt == nil {
 		problem.RetryAfter(w, wait)
 		problem.Write(w, http.StatusTooManyRequests, "slow-down", "Too many wrong passwords. Wait a little, then try again.")

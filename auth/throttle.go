@@ -1,9 +1,12 @@
 package auth
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/satchel-project/satchel/limits"
 )
 
 // Throttle slows down password guessing. A password is checked only after
@@ -18,8 +21,12 @@ import (
 // allows UserFree, a ceiling on guessing spread over many addresses that is
 // high enough that one guesser cannot lock the real person out. Past the
 // allowance each failure makes the key wait Base, then twice as long, up to
-// Max. A key's failures are forgotten after Window without one. State is
-// per process.
+// Max. A key's failures are forgotten after Window without one.
+//
+// The counts are kept in Counters: with a limits.Store, every instance of
+// the server over the same storage counts together, attempts under way on
+// any of them included (each is a lease that lapses after Lease if its
+// instance stops before ending it).
 type Throttle struct {
 	// Free is the number of failures allowed for a username from one
 	// client, and for one client, before delays start.
@@ -29,26 +36,33 @@ type Throttle struct {
 	UserFree int
 	// Base is the first delay; Max caps it; Window forgets old failures.
 	Base, Max, Window time.Duration
+	// Lease is how long an attempt that is never ended counts as under
+	// way: longer than checking a password can take.
+	Lease time.Duration
+	// Counters holds each key's record (NewThrottle: in memory, for one
+	// process).
+	Counters limits.Counters
 
 	now      func() time.Time
-	mu       sync.Mutex
-	m        map[string]*failures
 	admitted atomic.Int64
 }
 
-type failures struct {
-	count    int
-	inflight int // attempts let through and not yet ended
-	last     time.Time
-	until    time.Time
+// record is what a Throttle keeps for one key.
+type record struct {
+	Count  int           `json:"count,omitempty"` // failures since Last's window began
+	Last   time.Time     `json:"last,omitzero"`   // the last failure
+	Until  time.Time     `json:"until,omitzero"`  // no attempt before this
+	Leases limits.Leases `json:"leases,omitempty"`
 }
 
 // NewThrottle returns a Throttle with the defaults: 5 free failures for a
 // username from one client and for one client, 50 for a username from
 // everywhere, then 1s, 2s, 4s… up to 15 minutes; failures are forgotten
-// after an hour of quiet.
+// after an hour of quiet; attempts under way lapse after 30 seconds. Its
+// counts are in memory: set Counters to share them.
 func NewThrottle() *Throttle {
-	return &Throttle{Free: 5, UserFree: 50, Base: time.Second, Max: 15 * time.Minute, Window: time.Hour, now: time.Now, m: map[string]*failures{}}
+	return &Throttle{Free: 5, UserFree: 50, Base: time.Second, Max: 15 * time.Minute, Window: time.Hour, Lease: 30 * time.Second,
+		Counters: limits.NewMemory(), now: time.Now}
 }
 
 // Attempt is one password check that Begin let through. End it with Fail
@@ -56,9 +70,11 @@ func NewThrottle() *Throttle {
 // not be; the first of these counts and the rest do nothing, so
 // "defer a.Done()" ends every path.
 type Attempt struct {
-	t     *Throttle
-	keys  []limit
-	ended bool // guarded by t.mu
+	t    *Throttle
+	ctx  context.Context
+	id   string // its lease
+	keys []limit
+	once sync.Once
 }
 
 // limit is one key an attempt counts against, with its allowance.
@@ -67,53 +83,99 @@ type limit struct {
 	free int
 }
 
+// change changes key's record, forgetting first what has lapsed.
+func (t *Throttle) change(ctx context.Context, key string, fn func(r *record, now time.Time) error) error {
+	return limits.Change(ctx, t.Counters, "throttle\x00"+key, func(r *record) error {
+		now := t.now()
+		r.Leases.Prune(now)
+		if now.Sub(r.Last) > t.Window && !now.Before(r.Until) {
+			r.Count, r.Last, r.Until = 0, time.Time{}, time.Time{}
+		}
+		return fn(r, now)
+	})
+}
+
 // Begin asks to check a password for user from client (the keys UserKey
 // and IPKey make). It returns the attempt, counted as under way, or nil and
 // how long to wait before trying again.
-func (t *Throttle) Begin(user, client string) (*Attempt, time.Duration) {
-	keys := []limit{{"p:" + user + "\x00" + client, t.Free}, {client, t.Free}, {user, t.UserFree}}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	var wait time.Duration
-	for _, l := range keys {
-		f, ok := t.m[l.key]
-		if !ok {
-			continue
-		}
-		if now.Before(f.until) {
-			wait = max(wait, f.until.Sub(now))
-		}
-		count := f.count
-		if now.Sub(f.last) > t.Window {
-			count = 0
-		}
-		// Were every attempt under way to fail, would this one still be
-		// let through?
-		if f.inflight > 0 && count+f.inflight > l.free {
-			wait = max(wait, t.Base)
+//
+// The attempt takes a lease on the username from the client first, then
+// on the other two keys at once; if one of them refuses, those taken are
+// given back. So an attempt is never let through that the three keys
+// would not all allow, though one may, while another is given back, be
+// told to wait a second that it need not have.
+func (t *Throttle) Begin(ctx context.Context, user, client string) (*Attempt, time.Duration, error) {
+	a := &Attempt{t: t, ctx: context.WithoutCancel(ctx), id: limits.LeaseID(),
+		keys: []limit{{"p:" + user + "\x00" + client, t.Free}, {client, t.Free}, {user, t.UserFree}}}
+	wait, err := t.take(ctx, a.id, a.keys[:1])
+	if err == nil && wait == 0 {
+		wait, err = t.take(ctx, a.id, a.keys[1:])
+		if err != nil || wait > 0 {
+			a.end(a.keys[:1], nil)
 		}
 	}
-	if wait > 0 {
-		return nil, wait
-	}
-	if len(t.m) > 100000 {
-		t.sweep(now)
-	}
-	for _, l := range keys {
-		t.record(l.key, now).inflight++
+	if err != nil || wait > 0 {
+		return nil, wait, err
 	}
 	t.admitted.Add(1)
-	return &Attempt{t: t, keys: keys}, 0
+	return a, 0, nil
+}
+
+// take takes lease id on each of keys at once, or, if any of them refuses
+// or fails, gives back those it took and says how long to wait.
+func (t *Throttle) take(ctx context.Context, id string, keys []limit) (time.Duration, error) {
+	waits := make([]time.Duration, len(keys))
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, l := range keys {
+		wg.Go(func() {
+			errs[i] = t.change(ctx, l.key, func(r *record, now time.Time) error {
+				waits[i] = 0
+				if now.Before(r.Until) {
+					waits[i] = r.Until.Sub(now)
+				}
+				// Were every attempt under way to fail, would this one
+				// still be let through?
+				if n := len(r.Leases); n > 0 && r.Count+n > l.free {
+					waits[i] = max(waits[i], t.Base)
+				}
+				if waits[i] > 0 {
+					return limits.ErrNoChange
+				}
+				r.Leases.Add(id, now.Add(t.Lease))
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	var wait time.Duration
+	var err error
+	var taken []limit
+	for i, l := range keys {
+		switch {
+		case errs[i] != nil:
+			err = errs[i]
+		case waits[i] > 0:
+			wait = max(wait, waits[i])
+		default:
+			taken = append(taken, l)
+		}
+	}
+	if (err != nil || wait > 0) && len(taken) > 0 {
+		(&Attempt{t: t, ctx: context.WithoutCancel(ctx), id: id}).end(taken, nil)
+	}
+	return wait, err
 }
 
 // Admitted is the number of attempts Begin has let through since t was
-// made: the number of passwords checked.
+// made: the number of passwords checked by this instance.
 func (t *Throttle) Admitted() int64 { return t.admitted.Load() }
 
 // Fail ends a with a wrong password (or code), counted against its keys.
 func (a *Attempt) Fail() {
-	a.end(func(f *failures, l limit, now time.Time) { a.t.fail(f, l.free, now) })
+	a.once.Do(func() {
+		a.end(a.keys, func(r *record, l limit, now time.Time) { a.t.fail(r, l.free, now) })
+	})
 }
 
 // Succeed ends a with the right password: the username's failures from this
@@ -121,56 +183,46 @@ func (a *Attempt) Fail() {
 // since the person guessing is not the one who got it right.
 func (a *Attempt) Succeed() {
 	pair := a.keys[0].key
-	a.end(func(f *failures, l limit, now time.Time) {
-		if l.key == pair {
-			f.count, f.until = 0, time.Time{}
-		}
+	a.once.Do(func() {
+		a.end(a.keys, func(r *record, l limit, now time.Time) {
+			if l.key == pair {
+				r.Count, r.Last, r.Until = 0, time.Time{}, time.Time{}
+			}
+		})
 	})
 }
 
 // Done ends a without counting it, when the password could not be checked.
-func (a *Attempt) Done() { a.end(nil) }
+func (a *Attempt) Done() { a.once.Do(func() { a.end(a.keys, nil) }) }
 
-func (a *Attempt) end(fn func(*failures, limit, time.Time)) {
-	t := a.t
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if a.ended {
-		return
+// end gives back a's lease on each of keys at once, applying fn to their
+// records. If the store cannot be reached, a lease lapses on its own, and
+// a failure is not counted, though its attempt counts as under way until
+// then.
+func (a *Attempt) end(keys []limit, fn func(*record, limit, time.Time)) {
+	ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, l := range keys {
+		wg.Go(func() {
+			a.t.change(ctx, l.key, func(r *record, now time.Time) error {
+				r.Leases.End(a.id)
+				if fn != nil {
+					fn(r, l, now)
+				}
+				return nil
+			})
+		})
 	}
-	a.ended = true
-	now := t.now()
-	for _, l := range a.keys {
-		f := t.record(l.key, now)
-		f.inflight--
-		if fn != nil {
-			fn(f, l, now)
-		}
-		if f.count == 0 && f.inflight == 0 && !now.Before(f.until) {
-			delete(t.m, l.key)
-		}
-	}
+	wg.Wait()
 }
 
-// record returns key's record, made afresh if it has none or its failures
-// are older than the window (attempts under way are kept).
-func (t *Throttle) record(key string, now time.Time) *failures {
-	f, ok := t.m[key]
-	if !ok {
-		f = &failures{last: now}
-		t.m[key] = f
-	} else if now.Sub(f.last) > t.Window && now.After(f.until) {
-		f.count, f.last = 0, now
-	}
-	return f
-}
-
-func (t *Throttle) fail(f *failures, free int, now time.Time) {
-	f.count++
-	f.last = now
-	if f.count > free {
-		d := t.Base << min(f.count-free-1, 20)
-		f.until = now.Add(min(d, t.Max))
+func (t *Throttle) fail(r *record, free int, now time.Time) {
+	r.Count++
+	r.Last = now
+	if r.Count > free {
+		d := t.Base << min(r.Count-free-1, 20)
+		r.Until = now.Add(min(d, t.Max))
 	}
 }
 
@@ -178,48 +230,43 @@ func (t *Throttle) fail(f *failures, free int, now time.Time) {
 // (zero: go ahead). With Fail and Succeed it throttles guesses that are not
 // passwords (such as usernames), counted with the Free allowance; Begin is
 // for password checks.
-func (t *Throttle) Wait(keys ...string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
+func (t *Throttle) Wait(ctx context.Context, keys ...string) (time.Duration, error) {
 	var wait time.Duration
 	for _, k := range keys {
-		if f, ok := t.m[k]; ok && now.Before(f.until) {
-			wait = max(wait, f.until.Sub(now))
+		err := t.change(ctx, k, func(r *record, now time.Time) error {
+			if now.Before(r.Until) {
+				wait = max(wait, r.Until.Sub(now))
+			}
+			return limits.ErrNoChange
+		})
+		if err != nil {
+			return 0, err
 		}
 	}
-	return wait
+	return wait, nil
 }
 
 // Fail records a failed attempt against each of keys.
-func (t *Throttle) Fail(keys ...string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	if len(t.m) > 100000 {
-		t.sweep(now)
-	}
+func (t *Throttle) Fail(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
-		t.fail(t.record(k, now), t.Free, now)
-	}
-}
-
-// Succeed clears the record for key.
-func (t *Throttle) Succeed(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if f, ok := t.m[key]; ok {
-		f.count, f.until = 0, time.Time{}
-		if f.inflight == 0 {
-			delete(t.m, key)
+		err := t.change(ctx, k, func(r *record, now time.Time) error {
+			t.fail(r, t.Free, now)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-func (t *Throttle) sweep(now time.Time) {
-	for k, f := range t.m {
-		if f.inflight == 0 && now.Sub(f.last) > t.Window && now.After(f.until) {
-			delete(t.m, k)
+// Succeed clears the failures recorded for key.
+func (t *Throttle) Succeed(ctx context.Context, key string) error {
+	return t.change(ctx, key, func(r *record, now time.Time) error {
+		if r.Count == 0 && r.Until.IsZero() {
+			return limits.ErrNoChange
 		}
-	}
+		r.Count, r.Last, r.Until = 0, time.Time{}, time.Time{}
+		return nil
+	})
 }

@@ -36,12 +36,16 @@ func (b *Backend) audit(ctx context.Context, id pod.PodID, actor, action string,
 // helper's account by trying names.
 func (b *Backend) findHelper(ctx context.Context, username string) (consent.HelperAccount, error) {
 	key := auth.HelperLookupKey(access.From(ctx).Account)
-	if b.Throttle.Wait(key) > 0 {
+	if wait, err := b.Throttle.Wait(ctx, key); err != nil {
+		return consent.HelperAccount{}, err
+	} else if wait > 0 {
 		return consent.HelperAccount{}, consent.ErrTooManyLookups
 	}
 	a, err := b.Accounts.Get(ctx, username)
 	if errors.Is(err, account.ErrNoAccount) || err == nil && a.Kind != account.Helper {
-		b.Throttle.Fail(key)
+		if err := b.Throttle.Fail(ctx, key); err != nil {
+			return consent.HelperAccount{}, err
+		}
 		return consent.HelperAccount{}, consent.ErrNotHelper
 	}
 	if err != nil {

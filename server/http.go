@@ -14,6 +14,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/issuer"
+	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
 	"github.com/satchel-project/satchel/verifier"
@@ -78,7 +79,7 @@ func (b *Backend) Router() *mux.Router {
 	}).Routes(r)
 	(&verifier.Handler{
 		Verifier:     b.Verifier,
-		Limit:        verifier.NewLimiter(limit),
+		Limit:        limits.NewRate(b.Limits, limit),
 		RefusalFloor: 50 * time.Millisecond,
 		Log:          b.Config.Log,
 	}).Routes(r)

@@ -21,6 +21,7 @@ import (
 	"github.com/satchel-project/satchel/internal/metrics"
 	"github.com/satchel-project/satchel/internal/requestid"
 	"github.com/satchel-project/satchel/issuer"
+	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/vault"
 	"github.com/satchel-project/satchel/verifier"
@@ -65,6 +66,9 @@ type Config struct {
 	IssuerClient *http.Client
 	// Passwords sets the cost of password hashing.
 	Passwords account.Params
+	// Store, if set, is an open store used instead of opening Storage
+	// (tests run two instances over one).
+	Store pod.Store
 	// Log receives operational messages and a line for each request
 	// answered. It never receives secrets. Lines logged while a request is
 	// served carry its ID (request_id).
@@ -97,6 +101,9 @@ type Backend struct {
 	Web      *web.Pages
 	// Throttle counts failed sign-ins, shared by every way of signing in.
 	Throttle *auth.Throttle
+	// Limits holds the counts behind the throttle, link rate limits and
+	// upload slots, in storage, so that every instance counts together.
+	Limits *limits.Store
 	// Metrics counts requests, storage and custody calls, cache hits and
 	// refusals; MetricsHandler serves them.
 	Metrics *metrics.Metrics
@@ -138,9 +145,11 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		cfg.Getenv = os.Getenv
 	}
 	b.Config.Getenv = cfg.Getenv
-	store, err := OpenStore(ctx, cfg.Storage, cfg.DataDir, cfg.Getenv)
-	if err != nil {
-		return nil, err
+	store := cfg.Store
+	if store == nil {
+		if store, err = OpenStore(ctx, cfg.Storage, cfg.DataDir, cfg.Getenv); err != nil {
+			return nil, err
+		}
 	}
 	local := cfg.Storage == "" || cfg.Storage == "fs"
 	cust, created, err := openCustodian(cfg.Keys, cfg.DataDir, local, cfg.Getenv)
@@ -184,7 +193,11 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b.Verifier = verifier.New(b.Consent, b.Pods, b.Issuers)
+	if b.Limits, err = limits.Open(ctx, b.Pods); err != nil {
+		return nil, err
+	}
 	b.Throttle = auth.NewThrottle()
+	b.Throttle.Counters = b.Limits
 	b.Web = &web.Pages{
 		Accounts:  b.Accounts,
 		Pods:      b.Pods,
@@ -192,6 +205,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		Issuers:   b.Issuers,
 		Verifier:  b.Verifier,
 		Throttle:  b.Throttle,
+		Limits:    b.Limits,
 		BaseURL:   cfg.BaseURL,
 		MaxUpload: cfg.MaxUpload,
 		Log:       cfg.Log,

@@ -16,6 +16,7 @@ import (
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
+	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/web/lang"
 )
@@ -24,8 +25,9 @@ import (
 // and POST /api/v1/verify.
 type Handler struct {
 	Verifier *Verifier
-	// Limit counts requests per client address and per token.
-	Limit *Limiter
+	// Limit counts requests per client address and per token (nil: no
+	// limit).
+	Limit *limits.Rate
 	// RefusalFloor is the least time a refused link takes to answer, so an
 	// unknown link and a withdrawn one cannot be told apart by timing.
 	RefusalFloor time.Duration
@@ -58,7 +60,11 @@ func (h *Handler) limited(w http.ResponseWriter, r *http.Request, token string) 
 	if token != "" {
 		keys = append(keys, "t:"+token)
 	}
-	ok, wait := h.Limit.Allow(keys...)
+	ok, wait, err := h.Limit.Allow(r.Context(), keys...)
+	if err != nil {
+		h.fail(w, err)
+		return true
+	}
 	if !ok {
 		problem.RetryAfter(w, wait)
 		problem.Write(w, http.StatusTooManyRequests, "slow-down", "Too many requests from here. Wait a minute, then try again.")

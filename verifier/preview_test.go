@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/verifier"
@@ -170,7 +171,7 @@ func TestSharePageLoadsNoInlineCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := mux.NewRouter()
-	(&verifier.Handler{Verifier: v, Limit: verifier.NewLimiter(100), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Routes(r)
+	(&verifier.Handler{Verifier: v, Limit: limits.NewRate(limits.NewMemory(), 100), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Routes(r)
 	rec := httptest.NewRecorder()
 	r.ServeHTTP(rec, httptest.NewRequest("GET", "/s/"+made.Token, nil))
 	page := rec.Body.String()

@@ -56,7 +56,12 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request, s *Session) {
 	}
 	// Counted apart from sign-ins: a landlord's wrong tries must not stop
 	// people signing in from the same address, nor the other way round.
-	attempt, wait := p.Throttle.Begin("code:"+code, "check-"+auth.IPKey(r))
+	attempt, wait, err := p.Throttle.Begin(r.Context(), "code:"+code, "check-"+auth.IPKey(r))
+	if err != nil {
+		p.Log.Error("share code throttle failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
 	if attempt == nil {
 		v["Wait"] = true
 		problem.RetryAfter(w, wait)

@@ -132,14 +132,19 @@ func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session
 		return
 	}
 	pw := r.PostFormValue("password")
-	attempt, wait := p.Throttle.Begin(auth.UserKey(s.Username), auth.IPKey(r))
+	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(s.Username), auth.IPKey(r))
+	if err != nil {
+		p.Log.Error("deleting an account failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
 	if attempt == nil {
 		problem.RetryAfter(w, wait)
 		p.render(w, r, s, http.StatusTooManyRequests, "delete-account", view{"Errors": []fieldError{{Field: "password", Key: "reset.error.wait"}}})
 		return
 	}
 	defer attempt.Done()
-	_, err := p.Accounts.Authenticate(r.Context(), s.Username, pw)
+	_, err = p.Accounts.Authenticate(r.Context(), s.Username, pw)
 	if errors.Is(err, account.ErrBadPassword) || pw == "" {
 		attempt.Fail()
 		p.render(w, r, s, http.StatusUnprocessableEntity, "delete-account", view{"Errors": []fieldError{{Field: "password", Key: "delete-account.error"}}})

@@ -9,10 +9,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
 )
@@ -47,7 +47,12 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 		p.render(w, r, s, http.StatusOK, "add-document", v)
 		return
 	}
-	release, ok := p.uploads.take(r.Context(), s.Account)
+	release, ok, err := p.uploads.take(r.Context(), s.Account)
+	if err != nil {
+		p.Log.Error("upload slots failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
 	if !ok {
 		if r.Context().Err() == nil {
 			v["Errors"] = []fieldError{{Field: "file", Key: "add.error.busy"}}
@@ -153,46 +158,34 @@ const (
 var errTooBig = errors.New("the file is too big")
 
 // uploadSlots limits the documents being received at once: a few for any
-// one account, so that one person's slow uploads (a phone on a weak signal)
-// never hold up anyone else's, and more for everyone together, since each
-// is held in memory until it is stored.
+// one account, on every instance of the server together, so that one
+// person's slow uploads (a phone on a weak signal) never hold up anyone
+// else's; and more for everyone together on this instance, since each is
+// held in its memory until it is stored.
 type uploadSlots struct {
-	perAccount int
+	perAccount *limits.Slots
 	all        chan struct{}
-
-	mu   sync.Mutex
-	busy map[string]int // uploads under way, by account ID
 }
 
-func newUploadSlots(perAccount, all int) *uploadSlots {
-	return &uploadSlots{perAccount: perAccount, all: make(chan struct{}, all), busy: map[string]int{}}
+func newUploadSlots(perAccount *limits.Slots, all int) *uploadSlots {
+	return &uploadSlots{perAccount: perAccount, all: make(chan struct{}, all)}
 }
 
-// take reserves a slot for an upload by account, waiting for one of the
-// shared slots if need be. It reports false, at once, if that account
-// already has perAccount uploads under way, or when ctx ends first.
-// Call release when the upload is over.
-func (u *uploadSlots) take(ctx context.Context, account string) (release func(), ok bool) {
-	u.mu.Lock()
-	if u.busy[account] >= u.perAccount {
-		u.mu.Unlock()
-		return nil, false
-	}
-	u.busy[account]++
-	u.mu.Unlock()
-	mine := func() {
-		u.mu.Lock()
-		if u.busy[account]--; u.busy[account] == 0 {
-			delete(u.busy, account)
-		}
-		u.mu.Unlock()
+// take reserves a slot for an upload by account, waiting for one of this
+// instance's slots if need be. It reports false, at once, if that account
+// already has all its uploads under way, or when ctx ends first. Call
+// release when the upload is over.
+func (u *uploadSlots) take(ctx context.Context, account string) (release func(), ok bool, err error) {
+	mine, ok, err := u.perAccount.Take(ctx, account)
+	if err != nil || !ok {
+		return nil, false, err
 	}
 	select {
 	case u.all <- struct{}{}:
-		return func() { <-u.all; mine() }, true
+		return func() { <-u.all; mine() }, true, nil
 	case <-ctx.Done():
 		mine()
-		return nil, false
+		return nil, false, nil
 	}
 }
 

@@ -85,18 +85,26 @@ func (p *Pages) addHelper(w http.ResponseWriter, r *http.Request, s *Session) {
 	v["Username"], v["Chosen"] = username, chosen
 	var errs []fieldError
 	var a account.Account
-	if username == "" {
+	key := auth.HelperLookupKey(s.Account)
+	wait, err := p.Throttle.Wait(r.Context(), key)
+	switch {
+	case username == "":
 		errs = append(errs, fieldError{Field: "username", Key: "helper.error.username"})
-	} else if key := auth.HelperLookupKey(s.Account); p.Throttle.Wait(key) > 0 {
+	case err != nil:
+		p.Log.Error("helper lookup throttle failed", "err", err)
+		p.fail(w, r, s)
+		return
+	case wait > 0:
 		// Usernames that name no helper are throttled, as on the API, so
 		// that nobody can list who has a helper's account by trying names.
 		errs = append(errs, fieldError{Field: "username", Key: "helper.error.wait"})
-	} else {
-		var err error
+	default:
 		a, err = p.Accounts.Get(r.Context(), username)
 		switch {
 		case errors.Is(err, account.ErrNoAccount) || err == nil && a.Kind != account.Helper:
-			p.Throttle.Fail(key)
+			if err := p.Throttle.Fail(r.Context(), key); err != nil {
+				p.Log.Error("helper lookup throttle failed", "err", err)
+			}
 			errs = append(errs, fieldError{Field: "username", Key: "helper.error.not-helper"})
 		case err != nil:
 			p.fail(w, r, s)

@@ -122,14 +122,22 @@ func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session)
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	v["Username"] = username
 	userKey, ipKey := auth.UserKey("helper:"+s.Account), auth.IPKey(r)
-	if wait := p.Throttle.Wait(userKey, ipKey); wait > 0 {
+	wait, err := p.Throttle.Wait(r.Context(), userKey, ipKey)
+	if err != nil {
+		p.Log.Error("helper reset throttle failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
+	if wait > 0 {
 		v["Errors"] = []fieldError{{Field: "username", Key: "reset.error.wait"}}
 		p.render(w, r, s, http.StatusTooManyRequests, "helping-reset", v)
 		return
 	}
 	a, err := p.Accounts.Get(r.Context(), username)
 	if err != nil || a.Pod != d.Pod {
-		p.Throttle.Fail(userKey, ipKey)
+		if err := p.Throttle.Fail(r.Context(), userKey, ipKey); err != nil {
+			p.Log.Error("helper reset throttle failed", "err", err)
+		}
 		v["Errors"] = []fieldError{{Field: "username", Key: "helping.reset.error"}}
 		p.render(w, r, s, http.StatusUnprocessableEntity, "helping-reset", v)
 		return

@@ -84,7 +84,12 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, s *Sessio
 		p.render(w, r, s, http.StatusUnprocessableEntity, "password", view{"Errors": errs})
 		return
 	}
-	attempt, wait := p.Throttle.Begin(auth.UserKey(s.Username), auth.IPKey(r))
+	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(s.Username), auth.IPKey(r))
+	if err != nil {
+		p.Log.Error("changing a password failed", "err", err)
+		p.fail(w, r, s)
+		return
+	}
 	if attempt == nil {
 		problem.RetryAfter(w, wait)
 		p.render(w, r, s, http.StatusTooManyRequests, "password", view{"Errors": []fieldError{{Field: "current", Key: "reset.error.wait"}}})
@@ -92,7 +97,7 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, s *Sessio
 	}
 	defer attempt.Done()
 	ctx := r.Context()
-	err := p.Accounts.ChangePassword(ctx, s.Username, current, pw)
+	err = p.Accounts.ChangePassword(ctx, s.Username, current, pw)
 	if errors.Is(err, account.ErrBadPassword) {
 		attempt.Fail()
 		p.render(w, r, s, http.StatusUnprocessableEntity, "password", view{"Errors": []fieldError{{Field: "current", Key: "password.error.wrong"}}})

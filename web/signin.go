@@ -50,7 +50,12 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, nil, http.StatusUnprocessableEntity, "sign-in", v)
 		return
 	}
-	attempt, wait := p.Throttle.Begin(auth.UserKey(username), auth.IPKey(r))
+	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(username), auth.IPKey(r))
+	if err != nil {
+		p.Log.Error("sign-in throttle failed", "err", err)
+		p.fail(w, r, nil)
+		return
+	}
 	if attempt == nil {
 		v["Wait"] = true
 		problem.RetryAfter(w, wait)
@@ -144,7 +149,12 @@ func (p *Pages) useCode(w http.ResponseWriter, r *http.Request, s *Session, f co
 		p.render(w, r, s, http.StatusUnprocessableEntity, f.Template, v)
 		return "", false
 	}
-	attempt, wait := p.Throttle.Begin(auth.UserKey(username), auth.IPKey(r))
+	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(username), auth.IPKey(r))
+	if err != nil {
+		p.Log.Error(f.Failing, "err", err)
+		p.fail(w, r, s)
+		return "", false
+	}
 	if attempt == nil {
 		v["Errors"] = []fieldError{{Field: "code", Key: "reset.error.wait"}}
 		problem.RetryAfter(w, wait)
@@ -152,7 +162,7 @@ func (p *Pages) useCode(w http.ResponseWriter, r *http.Request, s *Session, f co
 		return "", false
 	}
 	defer attempt.Done()
-	err := p.Accounts.CompleteReset(r.Context(), username, code, pw)
+	err = p.Accounts.CompleteReset(r.Context(), username, code, pw)
 	key := ""
 	switch {
 	case err == nil:

@@ -26,6 +26,7 @@ import (
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/issuer"
+	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/verifier"
@@ -41,6 +42,9 @@ type Pages struct {
 	Issuers  *issuer.Service
 	Verifier *verifier.Verifier
 	Throttle *auth.Throttle
+	// Limits counts uploads under way for each account, with every
+	// instance of the server (nil: in this process only).
+	Limits limits.Counters
 	// BaseURL is the server's public URL; https:// makes cookies Secure.
 	BaseURL string
 	// MaxUpload is the largest document a page accepts, in bytes.
@@ -71,7 +75,10 @@ func (p *Pages) Open(ctx context.Context) error {
 		p.now = time.Now
 	}
 	p.sessions = &sessions{db: db, secure: strings.HasPrefix(p.BaseURL, "https://"), now: p.now, accounts: p.Accounts}
-	p.uploads = newUploadSlots(2, 16)
+	if p.Limits == nil {
+		p.Limits = limits.NewMemory()
+	}
+	p.uploads = newUploadSlots(limits.NewSlots(p.Limits, 2), 16)
 	return nil
 }
 
