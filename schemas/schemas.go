@@ -57,17 +57,42 @@ type Type struct {
 	// Containers are the pod containers (paths relative to the pod root)
 	// this kind of record belongs in, or below.
 	Containers []string
+	// Credential is the type of the Verifiable Credential an organisation
+	// signs with a record of this kind as its subject
+	// ("CustodyPeriodCredential"); "" if none does.
+	Credential string
+	// SignedOnly kinds are only ever an organisation's word: a pod keeps
+	// one only as the subject of a signed credential, never on its own.
+	SignedOnly bool
+	// Period says the kind is a stretch of the address history (from, to,
+	// an address), which the five-year summary counts as covered.
+	Period bool
 }
 
 // Types lists every record type, by Name.
 var Types = map[string]Type{
-	"IdentityDocument":        {"IdentityDocument", "Identity document", "identity-document.json", []string{"identity/"}},
-	"BirthCertificate":        {"BirthCertificate", "Birth certificate", "birth-certificate.json", []string{"identity/"}},
-	"NationalInsuranceNumber": {"NationalInsuranceNumber", "National Insurance number", "national-insurance-number.json", []string{"identity/", "finance/"}},
-	"AddressHistory":          {"AddressHistory", "Address history", "address-history.json", []string{"housing/"}},
-	"Qualification":           {"Qualification", "Qualification", "qualification.json", []string{"qualifications/"}},
-	"BankAccount":             {"BankAccount", "Bank account", "bank-account.json", []string{"finance/"}},
-	"Document":                {"Document", "Document", "document.json", []string{"documents/", "identity/", "housing/", "qualifications/", "finance/"}},
+	"IdentityDocument":        {Name: "IdentityDocument", Title: "Identity document", Schema: "identity-document.json", Containers: []string{"identity/"}},
+	"BirthCertificate":        {Name: "BirthCertificate", Title: "Birth certificate", Schema: "birth-certificate.json", Containers: []string{"identity/"}},
+	"NationalInsuranceNumber": {Name: "NationalInsuranceNumber", Title: "National Insurance number", Schema: "national-insurance-number.json", Containers: []string{"identity/", "finance/"}},
+	"AddressHistory":          {Name: "AddressHistory", Title: "Address history", Schema: "address-history.json", Containers: []string{"housing/"}},
+	"Qualification":           {Name: "Qualification", Title: "Qualification", Schema: "qualification.json", Containers: []string{"qualifications/"}, Credential: "QualificationCredential"},
+	"BankAccount":             {Name: "BankAccount", Title: "Bank account", Schema: "bank-account.json", Containers: []string{"finance/"}},
+	"Document":                {Name: "Document", Title: "Document", Schema: "document.json", Containers: []string{"documents/", "identity/", "housing/", "qualifications/", "finance/"}},
+	"CustodyPeriod":           {Name: "CustodyPeriod", Title: "Custody period", Schema: "custody-period.json", Containers: []string{"housing/"}, Credential: "CustodyPeriodCredential", SignedOnly: true, Period: true},
+	"AccommodationStay":       {Name: "AccommodationStay", Title: "Stay in a hostel or approved premises", Schema: "accommodation-stay.json", Containers: []string{"housing/"}, Credential: "AccommodationStayCredential", SignedOnly: true, Period: true},
+	"ReleaseDocument":         {Name: "ReleaseDocument", Title: "Release document", Schema: "release-document.json", Containers: []string{"documents/"}, Credential: "ReleaseDocumentCredential", SignedOnly: true},
+}
+
+// SubjectType is the record kind of a signed credential's subject (its
+// credentialSubject's "type"), if Satchel knows it; a credential of an
+// unknown kind is read as a qualification, the first kind issued.
+func SubjectType(vc map[string]any) Type {
+	subj, _ := vc["credentialSubject"].(map[string]any)
+	name, _ := subj["type"].(string)
+	if t, ok := Types[name]; ok && t.Credential != "" {
+		return t
+	}
+	return Types["Qualification"]
 }
 
 // TypeNames returns the record type names in order.

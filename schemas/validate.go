@@ -120,6 +120,9 @@ func Validate(data []byte, path string) (*Record, error) {
 	if !known {
 		return nil, invalid("/type", "\"type\" must name a kind of record Satchel keeps: %s.", strings.Join(TypeNames(), ", "))
 	}
+	if t.SignedOnly {
+		return nil, invalid("/type", "A %s comes only signed, from the organisation that vouches for it: ask them to issue it to you, or add it to your address history yourself.", strings.ToLower(t.Title))
+	}
 	if !t.BelongsIn(path) {
 		return nil, invalid("/type", "A record of type %s (%s) belongs in %s, not here.", t.Name, strings.ToLower(t.Title), strings.Join(t.Containers, " or "))
 	}
@@ -137,8 +140,9 @@ func Validate(data []byte, path string) (*Record, error) {
 }
 
 // CredentialContainers are where Verifiable Credentials from issuers may be
-// stored: delivered into inbox/, filed under qualifications/.
-var CredentialContainers = []string{"inbox/", "qualifications/"}
+// stored: delivered into inbox/, filed where their kind of record belongs
+// (Type.Containers of the subject's type).
+var CredentialContainers = []string{"inbox/", "qualifications/", "housing/", "documents/"}
 
 func isCredential(t any) bool {
 	list, _ := t.([]any)
@@ -163,6 +167,9 @@ func validateCredential(obj map[string]any, path string) (*Record, error) {
 	}
 	if _, ok := obj["proof"].(map[string]any); !ok {
 		return nil, invalid("/proof", "A credential must carry the proof of the issuer who signed it.")
+	}
+	if kind := SubjectType(obj); !strings.HasPrefix(path, "inbox/") && !kind.BelongsIn(path) {
+		return nil, invalid("/type", "A signed %s belongs in %s, not here.", strings.ToLower(kind.Title), strings.Join(kind.Containers, " or "))
 	}
 	if _, err := Expand(obj); err != nil {
 		return nil, err
@@ -292,4 +299,35 @@ func sortProblems(ps []Problem) []Problem {
 		}
 	}
 	return out
+}
+
+// ValidateSubject checks what an organisation is about to sign as a
+// credential's subject against the schema of its kind (typeName), before
+// anything is signed: every problem is named, as for a record.
+func ValidateSubject(typeName string, subject map[string]any) error {
+	compiled.once.Do(compile)
+	if compiled.err != nil {
+		return compiled.err
+	}
+	t, ok := Types[typeName]
+	if !ok {
+		return invalid("/type", "Satchel keeps no kind of record called %s.", typeName)
+	}
+	// The schema validates JSON values as decoded: round-trip the subject.
+	data, err := json.Marshal(subject)
+	if err != nil {
+		return invalid("", "This cannot be written as JSON.")
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return invalid("", "This cannot be written as JSON.")
+	}
+	if err := compiled.schemas[typeName].Validate(doc); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			return explain(ve, SchemaBase+t.Schema)
+		}
+		return err
+	}
+	return nil
 }
