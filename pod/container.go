@@ -143,11 +143,11 @@ func (s *Service) readContainer(ctx context.Context, pk *sealed.Keys, c Path) ([
 	if err != nil {
 		return nil, Resource{}, containerState{}, err
 	}
-	n := len(co.inline)
+	total := len(co.inline)
 	for _, sh := range shards {
-		n += len(sh.members)
+		total += len(sh.members)
 	}
-	members := make([]Member, 0, n)
+	members := make([]Member, 0, total)
 	meta := co.meta
 	version := make(map[string]string, len(shards))
 	for n, sh := range shards {

@@ -24,20 +24,20 @@ import (
 //
 // (NN two hex digits) whose header names its container and shard number,
 // so that a shard copied or moved to another place reads as damaged, and
-// whose body holds its members (see encodeMembers). Shards are made on first use
-// (create-only) and changed under compare-and-swap, so adding a member
-// reads and writes one shard whatever the container's size, and two
-// writers lose no update. An emptied shard is kept, not deleted, until the
+// whose body holds its members (see encodeMembers). Shards are made on
+// first use (create-only) and changed under compare-and-swap, so adding a
+// member reads and writes one shard whatever the container's size, and
+// two writers lose no update. An emptied shard is kept, not deleted, until the
 // pod is erased: S3 cannot delete conditionally (see pod/s3store), and an
 // unconditional delete could drop a member another instance had just added.
 const numShards = 64
 
-// maxShard bounds the body of one shard we are willing to read: about
-// 100,000 members, so a container can grow to millions.
+// maxShard bounds the body of one shard we are willing to read: some
+// hundreds of thousands of members, so a container can grow to millions.
 const maxShard = 16 << 20
 
 // shardType marks a shard's header.
-const shardType = "application/vnd.satchel.container-shard+json"
+const shardType = "application/vnd.satchel.container-shard"
 
 // shardHeader is the header of a shard object.
 type shardHeader struct {
@@ -60,7 +60,7 @@ const shardVersion = 1
 
 // encodeMembers makes a shard's body: shardVersion, then each member as its
 // name and content type (each a uvarint length and the bytes), its size
-// and its modification time in Unix nanoseconds (varints). Listing a
+// and its modification time in Unix nanoseconds, 0 for none (varints). Listing a
 // container of 10,000 members reads 10,000 of these, which is many times
 // quicker than JSON with its dates.
 func encodeMembers(members map[string]Member) []byte {
@@ -73,7 +73,11 @@ func encodeMembers(members map[string]Member) []byte {
 		b = binary.AppendUvarint(b, uint64(len(m.ContentType)))
 		b = append(b, m.ContentType...)
 		b = binary.AppendVarint(b, m.Size)
-		b = binary.AppendVarint(b, m.Modified.UnixNano())
+		var mod int64
+		if !m.Modified.IsZero() {
+			mod = m.Modified.UnixNano()
+		}
+		b = binary.AppendVarint(b, mod)
 	}
 	return b
 }
@@ -115,7 +119,11 @@ func decodeMembers(b []byte, fn func(Member)) error {
 		} else {
 			types[typ] = typ
 		}
-		fn(Member{Name: name, ContentType: typ, Size: size, Modified: time.Unix(0, mod).UTC()})
+		m := Member{Name: name, ContentType: typ, Size: size}
+		if mod != 0 {
+			m.Modified = time.Unix(0, mod).UTC()
+		}
+		fn(m)
 	}
 	return nil
 }
