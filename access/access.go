@@ -21,7 +21,10 @@
 //     sees other recipients' share links, and never manages helpers.
 //   - Anyone else, and a helper the owner did not choose, learns nothing:
 //     the answer is ErrNotFound, as for a pod that does not exist.
-//   - Organisation staff act for their own organisation only.
+//   - Letting an organisation send signed records into the pod's inbox/
+//     (Enrol) is the owner's, and a helper's with Add, in the owner's name.
+//   - Organisation staff act for their own organisation only; only its
+//     admins add and remove staff.
 package access
 
 import (
@@ -54,6 +57,9 @@ type Principal struct {
 	Pod string
 	// Org is the organisation a staff account belongs to.
 	Org string
+	// OrgAdmin is set for staff who may add and remove the organisation's
+	// staff.
+	OrgAdmin bool
 	// AuthTime is when the password was last checked for this sign-in.
 	AuthTime time.Time
 }
@@ -81,6 +87,10 @@ const (
 	// who may, not what the write does).
 	Append Right = "append"
 
+	// Enrol lets an organisation send signed records into inbox/ (and
+	// lists the organisations that may). A helper holds it through Add.
+	Enrol Right = "enrol"
+
 	Change        Right = "change"         // replace or delete anything, create anywhere
 	ReadLog       Right = "read-log"       // read the access log
 	ManageHelpers Right = "manage-helpers" // choose helpers, change or withdraw their rights
@@ -94,8 +104,9 @@ var Delegable = []Right{View, Add, Share, Reset}
 
 // Organisation rights, decided by CanOrg.
 const (
-	Issue  Right = "issue"  // sign and send records as the organisation
-	Manage Right = "manage" // withdraw what the organisation issued
+	Issue       Right = "issue"        // sign and send records as the organisation
+	Manage      Right = "manage"       // withdraw what the organisation issued
+	ManageStaff Right = "manage-staff" // add and remove the organisation's staff: its admins only
 )
 
 // AddContainer is where a helper with Add may create things.
@@ -192,6 +203,10 @@ func Can(p Principal, q Request) error {
 		if has(Reset) {
 			return nil
 		}
+	case Enrol:
+		if has(Add) {
+			return nil
+		}
 	}
 	return ErrForbidden
 }
@@ -207,14 +222,15 @@ func appendable(path string) bool {
 
 func knownPodRight(r Right) bool {
 	switch r {
-	case View, Add, Append, Share, Reset, Change, ReadLog, ManageHelpers, DeleteAccount, SeeTokens:
+	case View, Add, Append, Share, Reset, Enrol, Change, ReadLog, ManageHelpers, DeleteAccount, SeeTokens:
 		return true
 	}
 	return false
 }
 
 // CanOrg decides whether p may use right r for organisation org: staff of
-// that organisation may issue and withdraw, nobody else may.
+// that organisation may issue and withdraw, its admins may also manage its
+// staff, nobody else may do anything.
 func CanOrg(p Principal, r Right, org string) error {
 	if !p.SignedIn() {
 		return ErrUnauthenticated
@@ -225,6 +241,10 @@ func CanOrg(p Principal, r Right, org string) error {
 	switch r {
 	case Issue, Manage:
 		return nil
+	case ManageStaff:
+		if p.OrgAdmin {
+			return nil
+		}
 	}
 	return ErrForbidden
 }

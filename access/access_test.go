@@ -67,6 +67,12 @@ func TestCan(t *testing.T) {
 		{"helper manages helpers", helper, Request{Right: ManageHelpers, Pod: "POD", Delegated: all}, ErrForbidden},
 		{"helper deletes account", helper, Request{Right: DeleteAccount, Pod: "POD", Delegated: all}, ErrForbidden},
 		{"helper sees tokens", helper, Request{Right: SeeTokens, Pod: "POD", Delegated: all}, ErrForbidden},
+		{"owner enrols", owner, Request{Right: Enrol, Pod: "POD"}, nil},
+		{"helper add enrols", helper, Request{Right: Enrol, Pod: "POD", Delegated: []Right{Add}}, nil},
+		{"helper enrols without add", helper, Request{Right: Enrol, Pod: "POD", Delegated: []Right{View, Share, Reset}}, ErrForbidden},
+		{"helper enrols, not chosen", helper, Request{Right: Enrol, Pod: "POD"}, ErrNotFound},
+		{"other leaver enrols", other, Request{Right: Enrol, Pod: "POD"}, ErrNotFound},
+		{"staff enrols someone", staff, Request{Right: Enrol, Pod: "POD", Delegated: all}, ErrNotFound},
 	}
 	for _, tt := range tests {
 		tt.q.Now = now
@@ -78,6 +84,7 @@ func TestCan(t *testing.T) {
 
 func TestCanOrg(t *testing.T) {
 	staff := Principal{Account: "st", Kind: Issuer, Org: "hmp"}
+	admin := Principal{Account: "ad", Kind: Issuer, Org: "hmp", OrgAdmin: true}
 	tests := []struct {
 		p    Principal
 		r    Right
@@ -91,6 +98,12 @@ func TestCanOrg(t *testing.T) {
 		{staff, View, "hmp", ErrForbidden},
 		{Principal{Account: "x", Kind: Issuer}, Issue, "", ErrForbidden},
 		{Principal{Account: "jo", Kind: Leaver, Pod: "POD", Org: "hmp"}, Issue, "hmp", ErrForbidden},
+		{staff, ManageStaff, "hmp", ErrForbidden},
+		{admin, ManageStaff, "hmp", nil},
+		{admin, Issue, "hmp", nil},
+		{admin, ManageStaff, "other", ErrForbidden},
+		{admin, Issue, "other", ErrForbidden},
+		{Principal{Account: "jo", Kind: Leaver, Pod: "POD", Org: "hmp", OrgAdmin: true}, ManageStaff, "hmp", ErrForbidden},
 	}
 	for _, tt := range tests {
 		if got := CanOrg(tt.p, tt.r, tt.org); !errors.Is(got, tt.want) || (tt.want == nil) != (got == nil) {

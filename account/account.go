@@ -46,6 +46,9 @@ type Account struct {
 	DisplayName string    `json:"displayName"`
 	Pod         pod.PodID `json:"pod,omitempty"`
 	Org         string    `json:"org,omitempty"` // an issuer's organisation
+	// OrgAdmin is set for an issuer's staff who may add and remove the
+	// organisation's staff (see SetOrgAdmin).
+	OrgAdmin bool `json:"orgAdmin,omitempty"`
 
 	// PasswordHash is "" until the owner chooses a password with their
 	// set-up code (see CreateWithSetup).
@@ -180,6 +183,9 @@ func (s *Store) create(ctx context.Context, username string, kind Kind, displayN
 	if err != nil {
 		return Account{}, err
 	}
+	if err := s.listStaff(ctx, a); err != nil {
+		return Account{}, err
+	}
 	return a, nil
 }
 
@@ -275,6 +281,9 @@ func (s *Store) Delete(ctx context.Context, username string) error {
 		}
 	}
 	if err := s.deleteReset(ctx, a.Username); err != nil {
+		return err
+	}
+	if err := s.unlistStaff(ctx, a); err != nil {
 		return err
 	}
 	return s.db.Delete(ctx, recordPath(a.Username))

@@ -23,6 +23,12 @@ func TestIssuerCommands(t *testing.T) {
 		t.Fatalf("staff of an unknown issuer: %d %q", code, errs)
 	}
 	runCLI(t, env, "account", "create", "--kind", "issuer", "--org", "hmp-example", "--username", "tutor", "--display-name", "A Tutor")
+	if code, _, errs := runCLI(t, env, "account", "create", "--kind", "issuer", "--org", "hmp-example", "--org-admin", "--username", "boss", "--display-name", "The Boss"); code != 0 || !strings.Contains(errs, "is an admin of hmp-example") {
+		t.Fatalf("an organisation's admin: %d %q", code, errs)
+	}
+	if code, _, errs := runCLI(t, env, "account", "create", "--kind", "helper", "--org-admin", "--username", "x2", "--display-name", "X"); code == 0 || !strings.Contains(errs, "--org-admin needs --org") {
+		t.Fatalf("--org-admin without --org: %d %q", code, errs)
+	}
 	runCLI(t, env, "account", "create", "--username", "jo", "--display-name", "Jo Bloggs")
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -38,6 +44,12 @@ func TestIssuerCommands(t *testing.T) {
 	go func() { done <- b.Serve(ctx, l) }()
 	t.Cleanup(func() { cancel(); <-done })
 	base := "http://" + l.Addr().String()
+	if a, err := b.Accounts.Get(ctx, "boss"); err != nil || !a.OrgAdmin || a.Org != "hmp-example" {
+		t.Fatalf("boss: %v %+v", err, a)
+	}
+	if a, err := b.Accounts.Get(ctx, "tutor"); err != nil || a.OrgAdmin {
+		t.Fatalf("tutor: %v %+v", err, a)
+	}
 
 	jo, tutor := newUser(t, testPassword), newUser(t, testPassword)
 	jo.must("login", "--server", base, "--username", "jo")

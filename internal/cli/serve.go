@@ -161,6 +161,7 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	username := fs.String("username", "", "the name to sign in with")
 	display := fs.String("display-name", "", "the name shown to people")
 	org := fs.String("org", "", "for an issuer's staff: the organisation's short name (see satchel issuer create)")
+	orgAdmin := fs.Bool("org-admin", false, "with --org: the account may add and remove the organisation's staff on its web pages")
 	ask := fs.Bool("ask-password", false, "type the account's password here instead of giving its owner a set-up code (SATCHEL_PASSWORD sets one too)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -174,6 +175,9 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	}
 	if _, err := account.NormalizeUsername(*username); err != nil {
 		return usagef("%v", err)
+	}
+	if *orgAdmin && *org == "" {
+		return usagef("--org-admin needs --org: only an organisation's staff can be its admin")
 	}
 	cfg, err := f.config(env)
 	if err != nil {
@@ -205,6 +209,12 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *orgAdmin {
+			if a, err = b.Accounts.SetOrgAdmin(ctx, a.Username, true); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stderr, "%s is an admin of %s: they add and remove its staff.\n", a.DisplayName, a.Org)
+		}
 		if a.Pod != "" {
 			fmt.Fprintf(env.Stderr, "Created %s account %q for %s, with a pod at %s\n", a.Kind, a.Username, a.DisplayName, b.PodURL(a.Pod))
 		} else {
@@ -216,6 +226,12 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	a, err := b.Accounts.CreateWith(ctx, *username, k, *display, pw, *org)
 	if err != nil {
 		return err
+	}
+	if *orgAdmin {
+		if a, err = b.Accounts.SetOrgAdmin(ctx, a.Username, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "%s is an admin of %s: they add and remove its staff.\n", a.DisplayName, a.Org)
 	}
 	if a.Pod != "" {
 		fmt.Fprintf(env.Stderr, "Created %s account %q for %s, with a pod at:\n", a.Kind, a.Username, a.DisplayName)
