@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -164,10 +165,52 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err := tmp.Sync(); err != nil {
 		return pod.ObjectInfo{}, err
 	}
+	// The object's ETag is known before it is in place: rename and link
+	// keep the inode, size and modification time it is made from. So the
+	// lock below covers only the condition and the rename, not the
+	// directory sync, and writers of one key do not queue behind each
+	// other's disk flushes.
+	t := stamp()
+	if err := os.Chtimes(tmpName, t, t); err != nil {
+		return pod.ObjectInfo{}, err
+	}
+	fi, err := tmp.Stat()
+	if err != nil {
+		return pod.ObjectInfo{}, err
+	}
 	if err := tmp.Close(); err != nil {
 		return pod.ObjectInfo{}, err
 	}
+	if err := s.commit(key, p, tmpName, cond); err != nil {
+		return pod.ObjectInfo{}, err
+	}
+	committed = true
+	syncDir(dir)
+	return info(key, fi), nil
+}
 
+// lastStamp is the modification time, in nanoseconds, given to the last
+// object written.
+var lastStamp atomic.Int64
+
+// stamp is a modification time later than any given before by this
+// process. The kernel's own clock for file times ticks only every few
+// milliseconds, and a freed inode number is soon reused: two writes of one
+// size in one tick could otherwise make an ETag seen before, and a
+// compare-and-swap holding the old one would wrongly succeed.
+func stamp() time.Time {
+	for {
+		last := lastStamp.Load()
+		now := max(time.Now().UnixNano(), last+1)
+		if lastStamp.CompareAndSwap(last, now) {
+			return time.Unix(0, now)
+		}
+	}
+}
+
+// commit puts the written temporary file in place under cond, holding the
+// key's lock from the check to the rename.
+func (s *Store) commit(key, p, tmpName string, cond pod.Cond) error {
 	mu := s.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
@@ -176,35 +219,25 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		// link(2) fails if the name exists, even if another process made it.
 		if err := os.Link(tmpName, p); err != nil {
 			if errors.Is(err, fs.ErrExist) {
-				return pod.ObjectInfo{}, pod.ErrPrecondition
+				return pod.ErrPrecondition
 			}
-			return pod.ObjectInfo{}, err
+			return err
 		}
 		os.Remove(tmpName)
+		return nil
 	case cond.IfMatch != "":
 		fi, err := os.Stat(p)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return pod.ObjectInfo{}, pod.ErrPrecondition
+				return pod.ErrPrecondition
 			}
-			return pod.ObjectInfo{}, err
+			return err
 		}
 		if info(key, fi).ETag != cond.IfMatch {
-			return pod.ObjectInfo{}, pod.ErrPrecondition
-		}
-		fallthrough
-	default:
-		if err := os.Rename(tmpName, p); err != nil {
-			return pod.ObjectInfo{}, err
+			return pod.ErrPrecondition
 		}
 	}
-	committed = true
-	syncDir(dir)
-	fi, err := os.Stat(p)
-	if err != nil {
-		return pod.ObjectInfo{}, err
-	}
-	return info(key, fi), nil
+	return os.Rename(tmpName, p)
 }
 
 // Delete implements pod.Putter.

@@ -2,6 +2,7 @@ package fsstore_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,5 +89,39 @@ func TestCrashLeftoversAreInvisible(t *testing.T) {
 	}
 	if _, err := os.Stat(torn); !os.IsNotExist(err) {
 		t.Fatal("Open left an old temporary file behind")
+	}
+}
+
+// TestETagsNeverRepeat rewrites one key many times with bodies of one size,
+// the way a busy counter or shard is rewritten, and checks that no ETag
+// comes back and that Put's ETag is Stat's. (On kernels whose file times
+// tick every few milliseconds, an ETag made from inode, size and that time
+// could repeat once a freed inode number is reused; newer kernels hand out
+// fine-grained times, so there the stamp in Put is what this pins down.)
+func TestETagsNeverRepeat(t *testing.T) {
+	s, err := fsstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seen := map[string]int{}
+	var last time.Time
+	for i := 0; i < 500; i++ {
+		body := fmt.Sprintf("%08d", i)
+		oi, err := s.Put(ctx, "pods/p/o/hot", strings.NewReader(body), int64(len(body)), pod.Cond{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j, ok := seen[oi.ETag]; ok {
+			t.Fatalf("write %d has the ETag of write %d (%s)", i, j, oi.ETag)
+		}
+		seen[oi.ETag] = i
+		if !oi.ModTime.After(last) {
+			t.Fatalf("write %d is stamped %v, not after the write before (%v)", i, oi.ModTime, last)
+		}
+		last = oi.ModTime
+		if st, err := s.Stat(ctx, "pods/p/o/hot"); err != nil || st.ETag != oi.ETag {
+			t.Fatalf("Stat after write %d: %v %v, Put said %s", i, st.ETag, err, oi.ETag)
+		}
 	}
 }
