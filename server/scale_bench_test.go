@@ -99,8 +99,14 @@ func seedParallel(workers, from, to int, f func(i int) error) error {
 	return first
 }
 
-// seedWorkers is how many goroutines seed at once.
-const seedWorkers = 8
+// seedWorkers is how many goroutines seed at once: SATCHEL_SCALE_SEEDERS,
+// default 8.
+var seedWorkers = func() int {
+	if n, err := strconv.Atoi(os.Getenv("SATCHEL_SCALE_SEEDERS")); err == nil && n > 0 {
+		return n
+	}
+	return 8
+}()
 
 // scaleProgress says on stderr how seeding goes, in order with the results.
 func scaleProgress(format string, args ...any) {
