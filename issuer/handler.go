@@ -140,9 +140,38 @@ func (h *Handler) enrolled(w http.ResponseWriter, r *http.Request) {
 	problem.JSON(w, http.StatusOK, map[string]any{"enrolled": out})
 }
 
+// issueRequest is one record to issue: exactly one of its kinds is given.
 type issueRequest struct {
-	Enrolment     string        `json:"enrolment"`
-	Qualification Qualification `json:"qualification"`
+	Enrolment       string           `json:"enrolment"`
+	Qualification   *Qualification   `json:"qualification"`
+	CustodyPeriod   *CustodyPeriod   `json:"custodyPeriod"`
+	Stay            *Stay            `json:"stay"`
+	ReleaseDocument *ReleaseDocument `json:"releaseDocument"`
+}
+
+// record is the one record r asks to issue (a qualification, as before
+// there were other kinds, if it names none), or nil if it names more.
+func (r issueRequest) record() Record {
+	out := []Record{}
+	if r.Qualification != nil {
+		out = append(out, *r.Qualification)
+	}
+	if r.CustodyPeriod != nil {
+		out = append(out, *r.CustodyPeriod)
+	}
+	if r.Stay != nil {
+		out = append(out, *r.Stay)
+	}
+	if r.ReleaseDocument != nil {
+		out = append(out, *r.ReleaseDocument)
+	}
+	switch len(out) {
+	case 0:
+		return Qualification{}
+	case 1:
+		return out[0]
+	}
+	return nil
 }
 
 func (h *Handler) issue(w http.ResponseWriter, r *http.Request) {
@@ -151,17 +180,17 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "Send the qualification as JSON.")
+		problem.Write(w, http.StatusUnsupportedMediaType, "unsupported-type", "Send the record as JSON.")
 		return
 	}
 	var req issueRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		problem.Write(w, http.StatusBadRequest, "bad-request", "This is not a valid issuance request: send {\"enrolment\": \"...\", \"qualification\": {...}}.")
+	if err := dec.Decode(&req); err != nil || req.record() == nil {
+		problem.Write(w, http.StatusBadRequest, "bad-request", "This is not a valid issuance request: send {\"enrolment\": \"...\"} with one of \"qualification\", \"custodyPeriod\", \"stay\" or \"releaseDocument\": {...}.")
 		return
 	}
-	vc, rec, err := h.Service.Issue(r.Context(), org, req.Enrolment, req.Qualification)
+	vc, rec, err := h.Service.IssueRecord(r.Context(), org, req.Enrolment, req.record())
 	if err != nil {
 		h.fail(w, err)
 		return
@@ -235,7 +264,7 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 	var inv *InvalidError
 	switch {
 	case errors.As(err, &inv):
-		problem.Write(w, http.StatusUnprocessableEntity, "invalid-qualification", problem.Sentence(inv.Reason))
+		problem.Write(w, http.StatusUnprocessableEntity, "invalid-record", problem.Sentence(inv.Reason))
 	case errors.Is(err, ErrNoOrg):
 		problem.Write(w, http.StatusNotFound, "not-found", "There is no issuer with that name.")
 	case errors.Is(err, ErrNotEnrolled):

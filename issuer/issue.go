@@ -96,7 +96,8 @@ type Issued struct {
 	Pod         pod.PodID `json:"pod"`
 	Delivered   pod.Path  `json:"delivered"`
 	StatusIndex int       `json:"statusIndex"`
-	CourseName  string    `json:"courseName"`
+	CourseName  string    `json:"courseName"`     // what it says: the course, or "In custody at HMP Example"
+	Kind        string    `json:"kind,omitempty"` // its kind of record; "" (a qualification) in records from before there were others
 	Issued      time.Time `json:"issued"`
 	Revoked     bool      `json:"revoked,omitempty"`
 }
@@ -118,9 +119,17 @@ func (s *Service) VerificationMethod(ctx context.Context, org string) (string, e
 }
 
 // Issue signs a qualification credential for the leaver behind enrolment
-// enrolmentID and delivers it into their pod's inbox/. An organisation can
-// write nowhere else, and only to leavers enrolled with it.
+// enrolmentID and delivers it into their pod's inbox/ (IssueRecord).
 func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualification) (map[string]any, Issued, error) {
+	return s.IssueRecord(ctx, org, enrolmentID, q)
+}
+
+// IssueRecord signs a credential of r's kind (a qualification, a custody
+// period, a stay, a release document) for the leaver behind enrolment
+// enrolmentID and delivers it into their pod's inbox/. An organisation can
+// write nowhere else, and only to leavers enrolled with it. Nothing is
+// signed that r.Check or its kind's schema refuses (*InvalidError).
+func (s *Service) IssueRecord(ctx context.Context, org, enrolmentID string, r Record) (map[string]any, Issued, error) {
 	o, err := s.Org(ctx, org)
 	if err != nil {
 		return nil, Issued{}, err
@@ -129,7 +138,19 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 	if err != nil {
 		return nil, Issued{}, err
 	}
-	if err := q.Check(); err != nil {
+	if err := r.Check(); err != nil {
+		return nil, Issued{}, err
+	}
+	kind := schemas.Types[r.Kind()]
+	// The subject's id is new for every credential: the enrolment code (or
+	// anything else kept between credentials) would let everyone shown two
+	// of one person's credentials tie them together, and tie them to the
+	// issuer's records.
+	subject := r.subject()
+	subject["id"] = "urn:uuid:" + newUUID()
+	subject["type"] = kind.Name
+	subject["name"] = e.LeaverName
+	if err := checkSubject(r, subject); err != nil {
 		return nil, Issued{}, err
 	}
 	idx, err := s.allocateStatus(ctx, org)
@@ -137,32 +158,11 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 		return nil, Issued{}, err
 	}
 	id := newUUID()
-	// The subject's id is new for every credential: the enrolment code (or
-	// anything else kept between credentials) would let everyone shown two
-	// of one person's credentials tie them together, and tie them to the
-	// issuer's records.
-	subject := map[string]any{
-		"id":            "urn:uuid:" + newUUID(),
-		"type":          "Qualification",
-		"name":          e.LeaverName,
-		"title":         q.CourseName,
-		"accredited":    q.Accredited,
-		"level":         q.Level,
-		"learningStart": q.LearningStart,
-		"learningEnd":   q.LearningEnd,
-		"outcome":       q.Outcome,
-		"studiedAt":     q.Establishment,
-	}
-	for k, v := range map[string]string{"courseCode": q.CourseCode, "awardingBody": q.AwardingBody, "grade": q.Grade} {
-		if v != "" {
-			subject[k] = v
-		}
-	}
 	now := s.now().UTC().Truncate(time.Second)
 	vc := map[string]any{
 		"@context":          []any{"https://www.w3.org/ns/credentials/v2", schemas.ContextURL},
 		"id":                "urn:uuid:" + id,
-		"type":              []any{"VerifiableCredential", "QualificationCredential"},
+		"type":              []any{"VerifiableCredential", kind.Credential},
 		"issuer":            map[string]any{"id": s.DID(org), "name": o.Name},
 		"validFrom":         now.Format(time.RFC3339),
 		"credentialSubject": subject,
@@ -178,12 +178,12 @@ func (s *Service) Issue(ctx context.Context, org, enrolmentID string, q Qualific
 		return nil, Issued{}, fmt.Errorf("sign credential: %w", err)
 	}
 	body, _ := json.Marshal(signed)
-	slug := "qualification-" + q.CourseName
+	slug := strings.TrimSuffix(kind.Schema, ".json") + "-" + r.Title() // "custody-period-In custody at HMP Example"
 	p, _, err := s.pods.Post(ctx, e.Pod, pod.Path("inbox/"), slug, "application/ld+json", int64(len(body)), bytes.NewReader(body))
 	if err != nil {
 		return nil, Issued{}, fmt.Errorf("deliver credential: %w", err)
 	}
-	rec := Issued{ID: id, Org: org, Enrolment: e.ID, Pod: e.Pod, Delivered: p, StatusIndex: idx, CourseName: q.CourseName, Issued: now}
+	rec := Issued{ID: id, Org: org, Enrolment: e.ID, Pod: e.Pod, Delivered: p, StatusIndex: idx, CourseName: r.Title(), Kind: kind.Name, Issued: now}
 	if err := s.db.WriteJSON(ctx, issuedPath(org, id), rec, state.CreateOnly()); err != nil {
 		return nil, Issued{}, err
 	}

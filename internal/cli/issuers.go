@@ -13,13 +13,14 @@ import (
 	"strings"
 
 	"github.com/satchel-project/satchel/issuer"
+	"github.com/satchel-project/satchel/schemas"
 )
 
 func init() {
 	register("issuer", "register an issuing organisation: satchel issuer create --slug SLUG --name NAME", runIssuer)
 	register("enrol", "let an issuer send you signed records: satchel enrol ISSUER [--as NAME] | --list | --withdraw ISSUER", runEnrol)
-	register("issue", "(issuer staff) issue a qualification: satchel issue qualification --to ENROLMENT ... | satchel issue csv FILE", runIssue)
-	register("file", "file a record from your inbox: satchel file inbox/NAME [FOLDER] (default qualifications/)", runFile)
+	register("issue", "(issuer staff) issue a signed record: satchel issue qualification|custody-period|stay|release --to ENROLMENT ... | satchel issue csv FILE", runIssue)
+	register("file", "file a record from your inbox: satchel file inbox/NAME [FOLDER] (default: where its kind belongs)", runFile)
 }
 
 func runIssuer(ctx context.Context, env *Env, args []string) error {
@@ -95,23 +96,58 @@ func runEnrol(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// issueKinds are the records "satchel issue" signs, by the word that
+// names them on the command line, with their key in the issuing API.
+var issueKinds = map[string]string{"qualification": "qualification", "custody-period": "custodyPeriod", "stay": "stay", "release": "releaseDocument"}
+
 func runIssue(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || (args[0] != "qualification" && args[0] != "csv") {
-		return usagef("use: satchel issue qualification --to ENROLMENT --course NAME --level LEVEL --start DATE --end DATE --outcome OUTCOME --establishment PLACE, or satchel issue csv FILE")
+	if _, ok := issueKinds[firstArg(args)]; !ok && firstArg(args) != "csv" {
+		return usagef("use: satchel issue qualification --to ENROLMENT --course NAME --level LEVEL --start DATE --end DATE --outcome OUTCOME --establishment PLACE,\n" +
+			"  satchel issue custody-period --to ENROLMENT --establishment \"HMP Example\" --from DATE [--until DATE],\n" +
+			"  satchel issue stay --to ENROLMENT --kind hostel|approved-premises [--provider NAME] --street S --town T --postcode P --from DATE [--until DATE],\n" +
+			"  satchel issue release --to ENROLMENT --establishment \"HMP Example\" --released DATE [--licence-end DATE],\n" +
+			"  or satchel issue csv FILE (qualifications)")
 	}
 	fs := flags(env, "issue "+args[0], "")
 	to := fs.String("to", "", "the leaver's enrolment code")
 	var q issuer.Qualification
-	fs.StringVar(&q.CourseName, "course", "", "course or qualification name")
-	fs.StringVar(&q.CourseCode, "code", "", "course code")
-	fs.BoolVar(&q.Accredited, "accredited", false, "the course is accredited")
-	fs.StringVar(&q.AwardingBody, "awarding-body", "", "awarding body")
-	fs.StringVar(&q.Level, "level", "", "level, e.g. Entry 3, Level 1, Level 2")
-	fs.StringVar(&q.LearningStart, "start", "", "learning start date, e.g. 2025-01-06")
-	fs.StringVar(&q.LearningEnd, "end", "", "learning end date")
-	fs.StringVar(&q.Outcome, "outcome", "", "outcome, e.g. Achieved")
-	fs.StringVar(&q.Grade, "grade", "", "grade")
-	fs.StringVar(&q.Establishment, "establishment", "", "where it was studied")
+	var record any = &q
+	switch args[0] {
+	case "qualification", "csv":
+		fs.StringVar(&q.CourseName, "course", "", "course or qualification name")
+		fs.StringVar(&q.CourseCode, "code", "", "course code")
+		fs.BoolVar(&q.Accredited, "accredited", false, "the course is accredited")
+		fs.StringVar(&q.AwardingBody, "awarding-body", "", "awarding body")
+		fs.StringVar(&q.Level, "level", "", "level, e.g. Entry 3, Level 1, Level 2")
+		fs.StringVar(&q.LearningStart, "start", "", "learning start date, e.g. 2025-01-06")
+		fs.StringVar(&q.LearningEnd, "end", "", "learning end date")
+		fs.StringVar(&q.Outcome, "outcome", "", "outcome, e.g. Achieved")
+		fs.StringVar(&q.Grade, "grade", "", "grade")
+		fs.StringVar(&q.Establishment, "establishment", "", "where it was studied")
+	case "custody-period":
+		var c issuer.CustodyPeriod
+		fs.StringVar(&c.Establishment, "establishment", "", "the prison, e.g. HMP Example")
+		fs.StringVar(&c.From, "from", "", "the date custody began, e.g. 2023-02-01")
+		fs.StringVar(&c.To, "until", "", "the date custody ended (leave out while still in custody)")
+		record = &c
+	case "stay":
+		var st issuer.Stay
+		st.Address = &issuer.PostalAddress{}
+		fs.StringVar(&st.Place, "kind", "", "hostel or approved-premises")
+		fs.StringVar(&st.Provider, "provider", "", "the hostel or its provider")
+		fs.StringVar(&st.Address.StreetAddress, "street", "", "street")
+		fs.StringVar(&st.Address.AddressLocality, "town", "", "town or city")
+		fs.StringVar(&st.Address.PostalCode, "postcode", "", "postcode")
+		fs.StringVar(&st.From, "from", "", "the date they moved in, e.g. 2025-02-01")
+		fs.StringVar(&st.To, "until", "", "the date they moved out (leave out while they still live there)")
+		record = &st
+	case "release":
+		var rd issuer.ReleaseDocument
+		fs.StringVar(&rd.Establishment, "establishment", "", "the establishment released from, e.g. HMP Example")
+		fs.StringVar(&rd.ReleaseDate, "released", "", "the date of release, e.g. 2025-01-31")
+		fs.StringVar(&rd.LicenceEnd, "licence-end", "", "the date the licence ends, if released on licence")
+		record = &rd
+	}
 	rest, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return err
@@ -159,13 +195,20 @@ func runIssue(ctx context.Context, env *Env, args []string) error {
 	if *to == "" || len(rest) != 0 {
 		return usagef("say who it is for: --to ENROLMENT (the code the leaver gave you)")
 	}
-	body, _ := json.Marshal(map[string]any{"enrolment": *to, "qualification": q})
+	body, _ := json.Marshal(map[string]any{"enrolment": *to, issueKinds[args[0]]: record})
 	var out struct{ ID string }
 	if err := c.call(ctx, http.MethodPost, api+"/issue", body, &out); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Issued %s (%s) into the leaver's inbox.\n", q.CourseName, out.ID)
+	fmt.Fprintf(env.Stdout, "Issued %s (%s) into the leaver's inbox.\n", record.(issuer.Record).Title(), out.ID)
 	return nil
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
 }
 
 // org reads the signed-in issuer's organisation from the session's token.
@@ -186,8 +229,8 @@ func (c *conn) org(ctx context.Context) (string, error) {
 
 func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
 
-// runFile moves a record from inbox/ into a folder (qualifications/ by
-// default): it is copied with If-None-Match, so nothing is overwritten,
+// runFile moves a record from inbox/ into a folder (by default where its
+// kind belongs: qualifications/, housing/ for a custody period): it is copied with If-None-Match, so nothing is overwritten,
 // and removed from the inbox only once the copy is stored.
 func runFile(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "file", "inbox/NAME [FOLDER]")
@@ -198,7 +241,7 @@ func runFile(ctx context.Context, env *Env, args []string) error {
 	if len(rest) < 1 || len(rest) > 2 || !strings.HasPrefix(rest[0], "inbox/") || strings.HasSuffix(rest[0], "/") {
 		return usagef("name one record in your inbox: satchel file inbox/NAME [FOLDER]")
 	}
-	folder := "qualifications/"
+	folder := ""
 	if len(rest) == 2 {
 		folder = strings.TrimSuffix(rest[1], "/") + "/"
 	}
@@ -211,10 +254,6 @@ func runFile(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	to, err := c.sess.resolve(folder + rest[0][len("inbox/"):])
-	if err != nil {
-		return err
-	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, from, nil)
 	resp, err := c.do(req)
 	if err != nil {
@@ -222,6 +261,16 @@ func runFile(ctx context.Context, env *Env, args []string) error {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if folder == "" {
+		// Where its kind of record belongs: a custody period in housing/.
+		var doc map[string]any
+		json.Unmarshal(body, &doc)
+		folder = schemas.SubjectType(doc).Containers[0]
+	}
+	to, err := c.sess.resolve(folder + rest[0][len("inbox/"):])
 	if err != nil {
 		return err
 	}
