@@ -33,6 +33,9 @@ type Shown struct {
 	Document bool
 	// History, for an address history, is its table (and Rows is empty).
 	History *History
+
+	historyDoc map[string]any // the address history as shared
+	period     map[string]any // a signed custody period or stay, checked: its entry
 }
 
 // Row is one labelled value of a record.
@@ -61,6 +64,13 @@ func (v *Verifier) items(ctx context.Context, g consent.Grant, linkBase string) 
 			out = append(out, v.item(ctx, g, it.Path.Child(m.Name), nil, linkBase))
 		}
 	}
+	var periods []map[string]any
+	for _, s := range out {
+		if s.period != nil {
+			periods = append(periods, s.period)
+		}
+	}
+	signedPeriodsCover(words, out, periods, v.now())
 	for i := range out {
 		if out[i].Document && out[i].Problem == "" {
 			if t := v.documentTitle(ctx, g, out[i].Path); t != "" {
@@ -136,7 +146,7 @@ func (v *Verifier) item(ctx context.Context, g consent.Grant, p pod.Path, fields
 		s.Title = title // the name the person gave it
 	}
 	if typ == "AddressHistory" {
-		s.History = history(words, doc, v.now())
+		s.History, s.historyDoc = history(words, doc, v.now()), doc
 	} else {
 		s.Rows = withoutLinks(rows(words, typ, doc, nil), doc)
 	}
@@ -173,14 +183,20 @@ func (v *Verifier) credential(ctx context.Context, s Shown, doc map[string]any, 
 	words := lang.Of(ctx)
 	res := v.Issuers.Verify(ctx, doc)
 	subj, _ := doc["credentialSubject"].(map[string]any)
+	kind := schemas.SubjectType(doc)
 	s.Title = words.Text("verifier.qualification")
-	if t, _ := subj["title"].(string); t != "" {
+	if t, _ := subj["title"].(string); t != "" && kind.Name == "Qualification" {
 		s.Title = words.Text("verifier.qualification.titled", t)
+	} else if t := SignedTitle(ctx, doc); kind.Name != "Qualification" && t != "" {
+		s.Title = t
 	}
-	s.Rows = withoutLinks(rows(words, "Qualification", subj, nil), subj)
+	s.Rows = withoutLinks(rows(words, kind.Name, subj, nil), subj)
 	switch {
-	case res.Valid:
+	case res.Valid && kind.Name == "Qualification":
 		s.Notice = words.Text("verifier.notice.signed", res.IssuerName)
+	case res.Valid:
+		s.Notice = words.Text("verifier.notice.signed-record", res.IssuerName)
+		s.period, _ = Period(doc)
 	case res.IssuerKnown && res.Status == "revoked":
 		s.Notice = words.Text("verifier.notice.withdrawn", res.IssuerName)
 	case res.IssuerKnown:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/schemas"
+	"github.com/satchel-project/satchel/verifier"
 )
 
 // addressHistory is where a leaver's address history record lives.
@@ -161,9 +162,12 @@ func (p *Pages) addresses(w http.ResponseWriter, r *http.Request, s *Session) {
 		list = append(list, toEntry(m))
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].From.After(list[j].From) })
+	// Custody periods and stays an organisation signed count as covered.
+	signed, periods := p.signedPeriods(r.Context(), s.Pod)
 	p.render(w, r, s, http.StatusOK, "addresses", view{
 		"Entries": list,
-		"Gaps":    gapViews(schemas.AddressGaps(doc, p.now()), p.now(), "/my/addresses/add"),
+		"Signed":  signed,
+		"Gaps":    gapViews(schemas.AddressGaps(verifier.WithPeriods(doc, periods), p.now()), p.now(), "/my/addresses/add"),
 		"Years":   schemas.HistoryYears,
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/schemas"
 	"github.com/satchel-project/satchel/verifier"
 )
 
@@ -66,7 +67,7 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 			typ, _ := t.Doc["type"].(string)
 			doc := t.Doc
 			if subj, ok := doc["credentialSubject"].(map[string]any); ok {
-				doc, typ = subj, "Qualification"
+				doc, typ = subj, schemas.SubjectType(t.Doc).Name
 				fmt.Fprintf(&summary, "    %s\n", c.Text("things.signed-by", t.Signer))
 			}
 			for _, row := range verifier.Rows(r.Context(), typ, doc) {

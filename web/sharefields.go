@@ -328,13 +328,21 @@ func (p *Pages) custodyWarnings(ctx context.Context, id pod.PodID, n consent.New
 			continue
 		}
 		t, err := p.readThing(ctx, id, it.Path)
-		if err != nil || !t.Record || t.Signer != "" {
+		if err != nil || !t.Record {
 			continue
 		}
 		typ, _ := t.Doc["type"].(string)
+		doc := t.Doc
+		if t.Signer != "" {
+			// A signed record (a custody period, a release document) is
+			// shared whole or not at all: its fields are named, and
+			// leaving one out leaves out the record.
+			doc, _ = t.Doc["credentialSubject"].(map[string]any)
+			typ = schemas.SubjectType(t.Doc).Name
+		}
 		groups := map[string]*custodyGroup{}
 		var order []string
-		for _, ptr := range schemas.RevealsCustody(typ, t.Doc) {
+		for _, ptr := range schemas.RevealsCustody(typ, doc) {
 			if !sharedField(it.Fields, ptr) {
 				continue
 			}
@@ -351,16 +359,20 @@ func (p *Pages) custodyWarnings(ctx context.Context, id pod.PodID, n consent.New
 				order = append(order, key)
 			}
 			value, label := "", schemas.Title(typ, pointerLoc(ptr))
-			if v, err := schemas.Resolve(t.Doc, ptr); err == nil {
+			if v, err := schemas.Resolve(doc, ptr); err == nil {
 				if m, ok := v.(map[string]any); ok {
 					value = strings.Join(inOrder(m), ", ")
-				} else if sel, err := schemas.Select(t.Doc, []string{ptr}); err == nil {
+				} else if sel, err := schemas.Select(doc, []string{ptr}); err == nil {
 					for _, r := range verifier.Rows(ctx, typ, sel) {
 						value = r.Value
 					}
 				}
 			}
-			g.Rows = append(g.Rows, custodyRow{Label: label, Value: value, Leave: leaveKey(it.Path, ptr)})
+			rowLeave := leaveKey(it.Path, ptr)
+			if t.Signer != "" {
+				rowLeave = leave
+			}
+			g.Rows = append(g.Rows, custodyRow{Label: label, Value: value, Leave: rowLeave})
 		}
 		for _, k := range order {
 			out = append(out, *groups[k])

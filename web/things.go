@@ -166,8 +166,7 @@ func (p *Pages) readThing(ctx context.Context, id pod.PodID, path pod.Path) (thi
 		}
 	}
 	if _, signed := doc["proof"]; signed {
-		subj, _ := doc["credentialSubject"].(map[string]any)
-		t.Title, _ = subj["title"].(string)
+		t.Title = verifier.SignedTitle(ctx, doc)
 		if t.Title == "" {
 			t.Title = words(ctx).Text("things.signed-record")
 		}
@@ -266,7 +265,7 @@ func (p *Pages) thing(w http.ResponseWriter, r *http.Request, s *Session) {
 		doc := t.Doc
 		if _, signed := doc["proof"]; signed {
 			subj, _ := doc["credentialSubject"].(map[string]any)
-			doc, typ = subj, "Qualification"
+			doc, typ = subj, schemas.SubjectType(doc).Name
 			v["Checked"], v["Withdrawn"] = t.Checked, t.Withdrawn
 		}
 		v["Rows"] = verifier.Rows(r.Context(), typ, doc)
@@ -346,8 +345,9 @@ func (p *Pages) deleteThing(w http.ResponseWriter, r *http.Request, s *Session) 
 	redirect(w, r, "/my")
 }
 
-// keepCredential files a signed record from the inbox into
-// qualifications/, never over one already there.
+// keepCredential files a signed record from the inbox where its kind
+// belongs (qualifications/, housing/ for a custody period or a stay,
+// documents/ for a release document), never over one already there.
 func (p *Pages) keepCredential(w http.ResponseWriter, r *http.Request, s *Session) {
 	path, ok := pathVar(r)
 	if !ok || !strings.HasPrefix(string(path), "inbox/") {
@@ -366,7 +366,10 @@ func (p *Pages) keepCredential(w http.ResponseWriter, r *http.Request, s *Sessio
 		return
 	}
 	name := strings.TrimSuffix(path.Name(), ".jsonld")
-	_, _, err = p.Pods.Post(r.Context(), s.Pod, "qualifications/", name, "application/ld+json", int64(len(body)), strings.NewReader(string(body)))
+	var doc map[string]any
+	json.Unmarshal(body, &doc)
+	folder := pod.Path(schemas.SubjectType(doc).Containers[0])
+	_, _, err = p.Pods.Post(r.Context(), s.Pod, folder, name, "application/ld+json", int64(len(body)), strings.NewReader(string(body)))
 	if err != nil {
 		p.Log.Error("filing failed", "err", err)
 		p.fail(w, r, s)
