@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -137,6 +138,34 @@ func scaleLeavers(b *testing.B, s *testServer, prefix string, n int) []account.A
 	return out
 }
 
+// storageOps are the storage back end's operations, as the server's
+// metrics name them.
+var storageOps = []string{"get", "stat", "put", "delete", "list"}
+
+var storageCountRE = regexp.MustCompile(`(?m)^satchel_storage_duration_seconds_count\{op="([a-z]+)",result="[a-z_]+"\} ([0-9.e+]+)$`)
+
+// storageCalls is how many calls of each operation the server has made of
+// its storage back end so far, from its metrics.
+func storageCalls(s *testServer) map[string]float64 {
+	rec := httptest.NewRecorder()
+	s.b.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	out := map[string]float64{}
+	for _, m := range storageCountRE.FindAllStringSubmatch(rec.Body.String(), -1) {
+		n, _ := strconv.ParseFloat(m[2], 64)
+		out[m[1]] += n
+	}
+	return out
+}
+
+// reportStorage reports the storage calls of each kind per operation
+// between two counts: whether an operation's work grows with the state
+// stored, whatever else the machine is doing.
+func reportStorage(b *testing.B, before, after map[string]float64, n int) {
+	for _, op := range storageOps {
+		b.ReportMetric((after[op]-before[op])/float64(n), op+"/op")
+	}
+}
+
 // scaleClient is one client's keep-alive connections to the server,
 // following no redirects, keeping no cookies.
 func scaleClient() *http.Client {
@@ -200,7 +229,7 @@ func (w *shareWorld) seedTo(b *testing.B, n int) {
 		w.unopened = append(w.unopened, g.Token)
 		mu.Unlock()
 		if done := i + 1 - from; done%10000 == 0 {
-			scaleProgress("… %d grants seeded (%v)", i+1, time.Since(start).Round(time.Second))
+			scaleProgress("… %d of %d grants seeded (%v)", done, n-from, time.Since(start).Round(time.Second))
 		}
 		return nil
 	})
@@ -236,6 +265,7 @@ func (w *shareWorld) create(b *testing.B) {
 	for i := range toks {
 		toks[i] = w.sharer(b)
 	}
+	before := storageCalls(w.s)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		req, _ := http.NewRequest("POST", w.s.url+"/api/v1/grants", strings.NewReader(scaleShareBody))
@@ -255,6 +285,7 @@ func (w *shareWorld) create(b *testing.B) {
 		w.unopened = append(w.unopened, g.ShareURL[strings.LastIndex(g.ShareURL, "/")+1:])
 	}
 	b.StopTimer()
+	reportStorage(b, before, storageCalls(w.s), b.N)
 	w.grants += b.N
 }
 
@@ -277,6 +308,7 @@ func (w *shareWorld) open(b *testing.B) {
 	}
 	toks := w.unopened[len(w.unopened)-b.N:]
 	w.unopened = w.unopened[:len(w.unopened)-b.N]
+	before := storageCalls(w.s)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		req, _ := http.NewRequest("GET", w.s.url+"/s/"+toks[i], nil)
@@ -290,6 +322,8 @@ func (w *shareWorld) open(b *testing.B) {
 			b.Fatalf("share page: status %d, opening cookie %q", status, h.Values("Set-Cookie"))
 		}
 	}
+	b.StopTimer()
+	reportStorage(b, before, storageCalls(w.s), b.N)
 }
 
 // BenchmarkShareScale measures share creation through the API and the
@@ -301,11 +335,14 @@ func (w *shareWorld) open(b *testing.B) {
 // -benchtime 20x), which the next level's seeding counts in.
 func BenchmarkShareScale(b *testing.B) {
 	levels := scaleLevels(b, 10, 1000, 20000, 100000)
+	if len(levels) == 0 {
+		b.Skip("SATCHEL_SCALE_MAX is below the first level, 10")
+	}
 	for _, be := range scaleBackends() {
 		b.Run(be.name, func(b *testing.B) {
 			s := newTestServer(b, be.tweak, func(c *server.Config) { c.LinkRateLimit = -1 })
 			w := &shareWorld{s: s, c: scaleClient()}
-			w.leavers = scaleLeavers(b, s, "leaver", 1000)
+			w.leavers = scaleLeavers(b, s, "leaver", min(1000, levels[len(levels)-1]))
 			for _, n := range levels {
 				w.seedTo(b, n)
 				b.Run(fmt.Sprintf("grants=%d", n), func(b *testing.B) {
@@ -322,8 +359,10 @@ var scaleCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // scaleSignIn signs in at the web pages as a browser does: it opens the
 // sign-in page for its CSRF token and the cookie that token belongs to,
 // then sends the form. It returns the new session's browser. With timed,
-// only the POST runs while b's timer does.
-func scaleSignIn(b *testing.B, base, username string, timed bool) (*http.Client, error) {
+// only the POST runs while b's timer does, and its storage calls are added
+// to calls.
+func scaleSignIn(b *testing.B, s *testServer, username string, timed bool, calls map[string]float64) (*http.Client, error) {
+	base := s.url
 	jar, _ := cookiejar.New(nil)
 	c := scaleClient()
 	c.Jar = jar
@@ -339,12 +378,17 @@ func scaleSignIn(b *testing.B, base, username string, timed bool) (*http.Client,
 	form := url.Values{"csrf": {m[1]}, "username": {username}, "password": {webPassword}}
 	req, _ = http.NewRequest("POST", base+"/sign-in", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	var before map[string]float64
 	if timed {
+		before = storageCalls(s)
 		b.StartTimer()
 	}
 	status, h, _, err := scaleSend(c, req)
 	if timed {
 		b.StopTimer()
+		for op, n := range storageCalls(s) {
+			calls[op] += n - before[op]
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -386,8 +430,11 @@ func scaleSignOut(base string, c *http.Client) error {
 // sign-in is signed out again untimed, so the level stays as it is.
 func BenchmarkSignInSessions(b *testing.B) {
 	levels := scaleLevels(b, 10, 1000, 10000)
+	if len(levels) == 0 {
+		b.Skip("SATCHEL_SCALE_MAX is below the first level, 10")
+	}
 	s := newTestServer(b)
-	leavers := scaleLeavers(b, s, "device", 1000)
+	leavers := scaleLeavers(b, s, "device", min(1000, levels[len(levels)-1]))
 	if _, err := s.b.Accounts.Create(context.Background(), "measured", account.Leaver, "Measured", webPassword); err != nil {
 		b.Fatal(err)
 	}
@@ -398,7 +445,7 @@ func BenchmarkSignInSessions(b *testing.B) {
 		// Four at a time: more sign-ins under way at once from one address
 		// than the throttle's free allowance would be held back.
 		err := seedParallel(4, from, n, func(i int) error {
-			_, err := scaleSignIn(b, s.url, leavers[i%active].Username, false)
+			_, err := scaleSignIn(b, s, leavers[i%active].Username, false, nil)
 			return err
 		})
 		if err != nil {
@@ -409,8 +456,9 @@ func BenchmarkSignInSessions(b *testing.B) {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
 			b.StopTimer()
 			b.ResetTimer()
+			calls := map[string]float64{}
 			for i := 0; i < b.N; i++ {
-				c, err := scaleSignIn(b, s.url, "measured", true)
+				c, err := scaleSignIn(b, s, "measured", true, calls)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -418,6 +466,7 @@ func BenchmarkSignInSessions(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			reportStorage(b, nil, calls, b.N)
 		})
 	}
 }
