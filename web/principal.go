@@ -25,6 +25,7 @@ func (s *Session) principal() access.Principal {
 		Name:     s.Name,
 		Kind:     access.Kind(s.Kind),
 		Pod:      string(s.Pod),
+		Org:      s.Org,
 		AuthTime: signedIn,
 	}
 }

@@ -40,6 +40,9 @@ type Session struct {
 	Kind     account.Kind `json:"kind"`
 	Name     string       `json:"name"`
 	Pod      pod.PodID    `json:"pod,omitempty"`
+	// Org is the organisation a staff account belongs to. Whether they
+	// are its admin is read from the account on every page (see asStaff).
+	Org string `json:"org,omitempty"`
 	// CSRF is the token every form of this session must send back.
 	CSRF    string    `json:"csrf"`
 	Created time.Time `json:"created"`
@@ -57,6 +60,8 @@ type Session struct {
 	Share   *shareDraft   `json:"share,omitempty"`
 	Address *addressDraft `json:"address,omitempty"`
 	Record  *recordDraft  `json:"record,omitempty"`
+	// OrgIssue is a staff member's record being issued (see orgIssue).
+	OrgIssue *orgIssueDraft `json:"orgIssue,omitempty"`
 
 	id string // the cookie's value; never stored
 }
@@ -131,7 +136,7 @@ func (s *sessions) start(ctx context.Context, w http.ResponseWriter, r *http.Req
 		signedIn = now
 	}
 	sess := &Session{
-		Account: a.ID, Username: a.Username, Kind: a.Kind, Name: a.DisplayName, Pod: a.Pod,
+		Account: a.ID, Username: a.Username, Kind: a.Kind, Name: a.DisplayName, Pod: a.Pod, Org: a.Org,
 		CSRF: randomToken(), Created: now, Seen: now, SignedIn: signedIn, id: randomToken(),
 		Device: deviceOf(r.UserAgent()),
 	}

@@ -12,8 +12,11 @@ import (
 
 // home is where a signed-in account starts.
 func home(s *Session) string {
-	if s.Kind == account.Helper {
+	switch s.Kind {
+	case account.Helper:
 		return "/helping"
+	case account.Issuer:
+		return "/org"
 	}
 	return "/my"
 }
@@ -76,7 +79,7 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 		return
 	}
 	attempt.Succeed()
-	if a.Kind != account.Leaver && a.Kind != account.Helper {
+	if a.Kind != account.Leaver && a.Kind != account.Helper && a.Kind != account.Issuer {
 		v["Errors"] = []fieldError{{Field: "username", Key: "sign-in.error.kind"}}
 		p.render(w, r, nil, http.StatusForbidden, "sign-in", v)
 		return

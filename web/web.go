@@ -122,6 +122,8 @@ func (p *Pages) Routes(r *mux.Router) {
 	my.Handle("/devices", p.signedIn(p.devices)).Methods(get)
 	my.Handle("/devices/sign-out-everywhere", p.signedIn(p.signOutEverywhere)).Methods(post)
 	p.helpingRoutes(r)
+	p.enrolRoutes(r, my)
+	p.orgRoutes(r)
 }
 
 // handler is a page that may need the visitor's session.
