@@ -166,3 +166,26 @@ func TestRotatedKeys(t *testing.T) {
 		t.Errorf("token of the current version after retiring the old: %v", err)
 	}
 }
+
+// Tokens made by another instance whose clock is up to 30 seconds ahead
+// are accepted; a minute ahead, they are not yet valid.
+func TestTokenClockSkew(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	issuer := newTokens(t, "https://satchel.example")
+	verifier := newTokens(t, "https://satchel.example")
+	verifier.signer, verifier.keys = issuer.signer, issuer.keys
+	verifier.now = func() time.Time { return now }
+	for _, c := range []struct {
+		ahead time.Duration
+		ok    bool
+	}{{20 * time.Second, true}, {time.Minute, false}} {
+		issuer.now = func() time.Time { return now.Add(c.ahead) }
+		tok, _, err := issuer.Issue(account.Account{ID: "acct1", Kind: account.Leaver})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := verifier.Verify(tok); (err == nil) != c.ok {
+			t.Errorf("a token from a clock %v ahead: Verify = %v, want ok %v", c.ahead, err, c.ok)
+		}
+	}
+}
