@@ -62,6 +62,9 @@ func (s *Service) openObject(ctx context.Context, pk *sealed.Keys, key string) (
 		rc.Close()
 		return Meta{}, nil, oi, errors.Join(errDamaged, err)
 	}
+	if b, ok := rc.(sealed.Body); ok && int64(b.Len()) == meta.Size {
+		return meta, b, oi, nil
+	}
 	return meta, readCloser{io.LimitReader(rc, meta.Size), rc}, oi, nil
 }
 

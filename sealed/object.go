@@ -1,11 +1,15 @@
 package sealed
 
 import (
+	"crypto/hkdf"
+	"crypto/sha256"
+
 	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"golang.org/x/crypto/chacha20poly1305"
 	"io"
 
 	"filippo.io/age"
@@ -115,6 +119,14 @@ func Open(ctx context.Context, st blob.Getter, k *Keys, key string) ([]byte, io.
 	if err != nil {
 		return nil, nil, oi, err
 	}
+	if oi.Size > 0 && oi.Size <= smallObject {
+		header, body, err := decryptSmall(rc, oi.Size, k)
+		rc.Close()
+		if err != nil {
+			return nil, nil, oi, err
+		}
+		return header, Body{bytes.NewReader(body)}, oi, nil
+	}
 	header, r, err := decrypt(rc, k)
 	if err != nil {
 		rc.Close()
@@ -138,6 +150,101 @@ func ReadBytes(ctx context.Context, st blob.Getter, k *Keys, key string, max int
 		return nil, nil, oi, fmt.Errorf("%w: body larger than %d bytes", ErrDamaged, max)
 	}
 	return header, body, oi, nil
+}
+
+// smallObject is the largest stored object Open reads whole before
+// decrypting: one age chunk and its header. Most objects (records, state
+// documents, shards) are this small, and age's streaming reader would
+// allocate two 64 KiB chunk buffers for each, most of a GET's garbage.
+const smallObject = chunkSize + 1024
+
+// Body is the body of a small object, decrypted whole: a bytes.Reader
+// (so io.Copy writes it out without a buffer of its own) that closes.
+type Body struct{ *bytes.Reader }
+
+// Close implements io.Closer.
+func (Body) Close() error { return nil }
+
+// decryptSmall reads all size bytes of an object from src and decrypts
+// them in place, allocating about the object's size. An object of one age
+// chunk (every small one) is opened here directly: its file key comes from
+// age.DecryptHeader, and its payload is, as the age format defines it, a
+// 16-byte nonce and one ChaCha20-Poly1305 chunk sealed under
+// HKDF-SHA-256(file key, nonce, "payload") with the last-chunk flag set.
+// Longer ones go through age.DecryptReaderAt.
+func decryptSmall(src io.Reader, size int64, k *Keys) ([]byte, []byte, error) {
+	ct := make([]byte, size)
+	if _, err := io.ReadFull(src, ct); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	plain, err := openOneChunk(ct, k)
+	if errors.Is(err, errSeveralChunks) {
+		plain, err = openChunks(ct, k)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(plain) < 4 {
+		return nil, nil, fmt.Errorf("%w: too short", ErrDamaged)
+	}
+	l := binary.BigEndian.Uint32(plain)
+	if l > MaxHeader || int64(l) > int64(len(plain)-4) {
+		return nil, nil, fmt.Errorf("%w: header too large", ErrDamaged)
+	}
+	return plain[4 : 4+l], plain[4+l:], nil
+}
+
+var errSeveralChunks = errors.New("more than one chunk")
+
+// openOneChunk decrypts an age file of one payload chunk in place.
+func openOneChunk(ct []byte, k *Keys) ([]byte, error) {
+	hdr, err := age.ExtractHeader(bytes.NewReader(ct))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	fileKey, err := age.DecryptHeader(hdr, k.id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: it does not decrypt with its key: %v", ErrDamaged, err)
+	}
+	payload := ct[len(hdr):]
+	if len(payload) < payloadNonceSize+tagSize {
+		return nil, fmt.Errorf("%w: too short", ErrDamaged)
+	}
+	if len(payload) > payloadNonceSize+chunkSize+tagSize {
+		return nil, errSeveralChunks
+	}
+	key, err := hkdf.Key(sha256.New, fileKey, payload[:payloadNonceSize], "payload", chacha20poly1305.KeySize)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := chacha20poly1305.New(key)
+	if err != nil {
+		return nil, err
+	}
+	var nonce [chacha20poly1305.NonceSize]byte
+	nonce[len(nonce)-1] = 1 // chunk 0, the last
+	chunk := payload[payloadNonceSize:]
+	plain, err := aead.Open(chunk[:0], nonce[:], chunk, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: it does not decrypt with its key: %v", ErrDamaged, err)
+	}
+	return plain, nil
+}
+
+// payloadNonceSize is the size of the nonce in front of an age payload.
+const payloadNonceSize = 16
+
+// openChunks decrypts a whole age file of several chunks.
+func openChunks(ct []byte, k *Keys) ([]byte, error) {
+	ra, n, err := age.DecryptReaderAt(bytes.NewReader(ct), int64(len(ct)), k.id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: it does not decrypt with its key: %v", ErrDamaged, err)
+	}
+	plain := make([]byte, n)
+	if m, err := ra.ReadAt(plain, 0); int64(m) != n || (err != nil && err != io.EOF) {
+		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	return plain, nil
 }
 
 func decrypt(src io.Reader, k *Keys) ([]byte, io.Reader, error) {

@@ -2,6 +2,9 @@ package sealed
 
 import (
 	"bytes"
+	"context"
+	"github.com/satchel-project/satchel/blob"
+	"github.com/satchel-project/satchel/vault/local"
 	"testing"
 
 	"filippo.io/age"
@@ -21,6 +24,30 @@ func TestCipherSizeIsExact(t *testing.T) {
 		w.Close()
 		if got := cipherSize(n); got != int64(b.Len()) {
 			t.Errorf("cipherSize(%d) = %d, age wrote %d", n, got, b.Len())
+		}
+	}
+}
+
+// BenchmarkOpenSmall is reading a 1 KiB record: what every GET of a record,
+// state document and shard costs in decryption and garbage.
+func BenchmarkOpenSmall(b *testing.B) {
+	st := newMemStore()
+	cust, _, err := local.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	k, err := NewKeyring(st, cust, 0).Create(context.Background(), "a")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := WriteBytes(ctx, st, k, "pods/a/o/r", []byte(`{"path":"r"}`), bytes.Repeat([]byte("x"), 1024), blob.Cond{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := ReadBytes(ctx, st, k, "pods/a/o/r", 2048); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
