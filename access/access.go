@@ -25,6 +25,9 @@
 //     (Enrol) is the owner's, and a helper's with Add, in the owner's name.
 //   - Organisation staff act for their own organisation only; only its
 //     admins add and remove staff.
+//   - Only the evaluation role (an evaluator account) exports the
+//     evaluation's data; to anyone else, staff and operators' accounts
+//     included, its routes do not exist (ErrNotFound).
 package access
 
 import (
@@ -43,6 +46,9 @@ const (
 	Helper   Kind = "helper"
 	Issuer   Kind = "issuer" // staff of an organisation that issues records
 	Operator Kind = "operator"
+	// Evaluator reads the evaluation's data (package evaluation) and
+	// nothing else: no pod, no organisation.
+	Evaluator Kind = "evaluator"
 )
 
 // Principal is who is making a request, however they signed in (a bearer
@@ -247,6 +253,19 @@ func CanOrg(p Principal, r Right, org string) error {
 		}
 	}
 	return ErrForbidden
+}
+
+// CanEvaluate decides whether p may export the evaluation's data: an
+// evaluator account may; to anyone else signed in the answer is
+// ErrNotFound, as for an address with nothing at it.
+func CanEvaluate(p Principal) error {
+	if !p.SignedIn() {
+		return ErrUnauthenticated
+	}
+	if p.Kind != Evaluator {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Actor is the name a principal's action in pod id is recorded under in

@@ -27,15 +27,18 @@ const (
 	Helper   Kind = "helper"
 	Issuer   Kind = "issuer"
 	Operator Kind = "operator"
+	// Evaluator is the evaluation partner's role: it exports the
+	// evaluation's data (package evaluation) and nothing else.
+	Evaluator Kind = "evaluator"
 )
 
 // ParseKind checks a kind given by a person.
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
-	case Leaver, Helper, Issuer, Operator:
+	case Leaver, Helper, Issuer, Operator, Evaluator:
 		return k, nil
 	}
-	return "", fmt.Errorf("%q is not a kind of account: use leaver, helper, issuer or operator", s)
+	return "", fmt.Errorf("%q is not a kind of account: use leaver, helper, issuer, operator or evaluator", s)
 }
 
 // Account is one person's (or organisation's) login.

@@ -40,6 +40,9 @@ func (b *Backend) DeleteAccount(ctx context.Context, username string) error {
 		if err := b.Issuers.WithdrawAll(ctx, a.Pod); err != nil {
 			return fmt.Errorf("withdraw enrolments: %w", err)
 		}
+		if err := b.Evaluation.Forget(ctx, a.Pod); err != nil {
+			return fmt.Errorf("delete evaluation data: %w", err)
+		}
 	}
 	if a.Kind == account.Helper {
 		if err := b.Consent.ForgetHelper(ctx, a.ID); err != nil {

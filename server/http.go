@@ -83,6 +83,7 @@ func (b *Backend) Router() *mux.Router {
 		RefusalFloor: 50 * time.Millisecond,
 		Log:          b.Config.Log,
 	}).Routes(r)
+	b.evaluationRoutes(r)
 	b.Web.Routes(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")

@@ -384,6 +384,11 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/api/v1/issuers/{org}/enrolled", Path: "/api/v1/issuers/hmp/enrolled", Want: staffOnly(ok, forbidden)},
 		{Method: "POST", Template: "/api/v1/issuers/{org}/issue", Path: "/api/v1/issuers/hmp/issue", CT: jsonCT, Body: `{}`, Want: staffOnly(forbidden, forbidden)}, // no enrolment code: not enrolled
 		{Method: "POST", Template: "/api/v1/issuers/{org}/issue.csv", Path: "/api/v1/issuers/hmp/issue.csv", CT: "text/csv", Body: "", Want: staffOnly(unprocessable, forbidden)},
+		{Method: "POST", Template: "/api/v1/issuers/{org}/evaluation.csv", Path: "/api/v1/issuers/hmp/evaluation.csv", CT: "text/csv", Body: "", Want: staffOnly(unprocessable, forbidden)},
+		// The evaluation role is not among the roles: to every one of them
+		// the export does not exist (see TestEvaluationExportOnlyForTheEvaluationRole).
+		{Method: "GET", Template: "/api/v1/evaluation/export", Path: "/api/v1/evaluation/export?quarter=2026Q4", Want: signedIn(unauth, notFound)},
+		{Method: "GET", Template: "/api/v1/evaluation/log", Path: "/api/v1/evaluation/log", Want: signedIn(unauth, notFound)},
 		{Method: "POST", Template: "/api/v1/issuers/{org}/credentials/{id}/revoke", Path: "/api/v1/issuers/hmp/credentials/NOSUCH/revoke", Want: staffOnly(notFound, forbidden)},
 		{Method: "POST", Template: "/credentials/issue", Path: "/credentials/issue", CT: jsonCT, Body: `{}`, Want: staffOnly(bad, forbidden).with(bad, otherStaff)},
 		{Method: "POST", Template: "/credentials/verify", Path: "/credentials/verify", CT: jsonCT, Body: `{}`, Want: all(bad)},
@@ -473,6 +478,10 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/my/helpers/{helper}/remove", Path: "/my/helpers/no-such/remove", Want: leaverPage(notFound)},
 		{Method: "POST", Template: "/my/helpers/{helper}/remove", Path: "/my/helpers/no-such/remove", Want: leaverPage(notFound)},
 		{Method: "GET", Template: "/my/data", Path: "/my/data", Want: leaverPage(ok)},
+		{Method: "GET", Template: "/my/evaluation", Path: "/my/evaluation", Want: leaverPage(ok)},
+		{Method: "POST", Template: "/my/evaluation/agree", Path: "/my/evaluation/agree", Want: leaverPage(seeOther)},
+		{Method: "POST", Template: "/my/evaluation/answer", Path: "/my/evaluation/answer", Want: leaverPage(unprocessable)},
+		{Method: "POST", Template: "/my/evaluation/withdraw", Path: "/my/evaluation/withdraw", Want: leaverPage(seeOther)},
 		{Method: "GET", Template: "/my/data/download", Path: "/my/data/download", Want: leaverPage(ok)},
 		{Method: "GET", Template: "/my/data/delete", Path: "/my/data/delete", Want: leaverPage(ok)},
 		{Method: "POST", Template: "/my/data/delete", Path: "/my/data/delete", Want: leaverPage(unprocessable)},

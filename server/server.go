@@ -18,6 +18,7 @@ import (
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
 	"github.com/satchel-project/satchel/consent"
+	"github.com/satchel-project/satchel/evaluation"
 	"github.com/satchel-project/satchel/internal/metrics"
 	"github.com/satchel-project/satchel/internal/requestid"
 	"github.com/satchel-project/satchel/issuer"
@@ -104,6 +105,9 @@ type Backend struct {
 	// Limits holds the counts behind the throttle, link rate limits and
 	// upload slots, in storage, so that every instance counts together.
 	Limits *limits.Store
+	// Evaluation holds the Ministry's evaluation data, in a space of its
+	// own, for those who agreed to take part.
+	Evaluation *evaluation.Store
 	// Metrics counts requests, storage and custody calls, cache hits and
 	// refusals; MetricsHandler serves them.
 	Metrics *metrics.Metrics
@@ -194,6 +198,9 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	b.Verifier = verifier.New(b.Consent, b.Pods, b.Issuers)
 	if b.Limits, err = limits.Open(ctx, b.Pods); err != nil {
+		return nil, err
+	}
+	if b.Evaluation, err = evaluation.Open(ctx, b.Pods); err != nil {
 		return nil, err
 	}
 	b.Throttle = auth.NewThrottle()

@@ -157,7 +157,7 @@ func runAccount(ctx context.Context, env *Env, args []string) error {
 	fs := flags(env, "account create", "--kind KIND --username NAME --display-name NAME [--ask-password] [--data DIR] [--base-url URL]")
 	var f serverFlags
 	addServerFlags(env, fs, &f)
-	kind := fs.String("kind", "leaver", "leaver, helper, issuer or operator")
+	kind := fs.String("kind", "leaver", "leaver, helper, issuer, operator or evaluator (exports the evaluation: see satchel evaluation)")
 	username := fs.String("username", "", "the name to sign in with")
 	display := fs.String("display-name", "", "the name shown to people")
 	org := fs.String("org", "", "for an issuer's staff: the organisation's short name (see satchel issuer create)")
