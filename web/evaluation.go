@@ -33,26 +33,26 @@ type evaluationPages struct {
 // heldItem is one data point held: its label's key and its value.
 type heldItem struct{ Key, Value string }
 
-// fieldLabels are the catalogue keys of the data points' labels.
-var fieldLabels = map[string]string{
-	"nomis_id":                    "evaluation.field.nomis_id",
-	"pnc_number":                  "evaluation.field.pnc_number",
-	"delius_number":               "evaluation.field.delius_number",
-	"date_of_birth":               "evaluation.field.date_of_birth",
-	"first_name":                  "evaluation.field.first_name",
-	"surname":                     "evaluation.field.surname",
-	"date_of_release":             "evaluation.field.date_of_release",
-	"date_of_enrolment":           "evaluation.field.date_of_enrolment",
-	"date_intervention_began":     "evaluation.field.date_intervention_began",
-	"establishment_released_from": "evaluation.field.establishment_released_from",
-	"probation_area":              "evaluation.field.probation_area",
-	"local_authority":             "evaluation.field.local_authority",
-	"date_completed":              "evaluation.field.date_completed",
-	"withdrawn":                   "evaluation.field.withdrawn",
-	"date_withdrawn":              "evaluation.field.date_withdrawn",
-	"withdrawn_reason":            "evaluation.field.withdrawn_reason",
-	"gender":                      "evaluation.field.gender",
-	"ethnicity":                   "evaluation.field.ethnicity",
+// fieldLabels are the data points' labels, by their field names.
+var fieldLabels = map[string]heldItem{
+	"nomis_id":                    {Key: "evaluation.field.nomis-id"},
+	"pnc_number":                  {Key: "evaluation.field.pnc-number"},
+	"delius_number":               {Key: "evaluation.field.delius-number"},
+	"date_of_birth":               {Key: "evaluation.field.date-of-birth"},
+	"first_name":                  {Key: "evaluation.field.first-name"},
+	"surname":                     {Key: "evaluation.field.surname"},
+	"date_of_release":             {Key: "evaluation.field.date-of-release"},
+	"date_of_enrolment":           {Key: "evaluation.field.date-of-enrolment"},
+	"date_intervention_began":     {Key: "evaluation.field.date-intervention-began"},
+	"establishment_released_from": {Key: "evaluation.field.establishment-released-from"},
+	"probation_area":              {Key: "evaluation.field.probation-area"},
+	"local_authority":             {Key: "evaluation.field.local-authority"},
+	"date_completed":              {Key: "evaluation.field.date-completed"},
+	"withdrawn":                   {Key: "evaluation.field.withdrawn"},
+	"date_withdrawn":              {Key: "evaluation.field.date-withdrawn"},
+	"withdrawn_reason":            {Key: "evaluation.field.withdrawn-reason"},
+	"gender":                      {Key: "evaluation.field.gender"},
+	"ethnicity":                   {Key: "evaluation.field.ethnicity"},
 }
 
 var settledOptions = []option{
@@ -76,7 +76,7 @@ func (e evaluationPages) show(w http.ResponseWriter, r *http.Request, s *Session
 	if per.Details != nil {
 		for i, v := range per.Details.Values() {
 			if v != "" {
-				held = append(held, heldItem{fieldLabels[evaluation.Fields[i]], v})
+				held = append(held, heldItem{fieldLabels[evaluation.Fields[i]].Key, v})
 			}
 		}
 	}
