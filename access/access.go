@@ -113,6 +113,10 @@ const (
 	Issue       Right = "issue"        // sign and send records as the organisation
 	Manage      Right = "manage"       // withdraw what the organisation issued
 	ManageStaff Right = "manage-staff" // add and remove the organisation's staff: its admins only
+	// Onboard starts a pod for someone in custody, adds documents to it
+	// and prints its claim letter, until the person claims it (package
+	// onboard): the organisation's staff.
+	Onboard Right = "onboard"
 )
 
 // AddContainer is where a helper with Add may create things.
@@ -245,7 +249,7 @@ func CanOrg(p Principal, r Right, org string) error {
 		return ErrForbidden
 	}
 	switch r {
-	case Issue, Manage:
+	case Issue, Manage, Onboard:
 		return nil
 	case ManageStaff:
 		if p.OrgAdmin {

@@ -18,8 +18,10 @@ type Meta struct {
 	Size        int64     `json:"size"`
 	Created     time.Time `json:"created"`
 	Modified    time.Time `json:"modified"`
-	// AddedBy is the account of the helper who added the resource; "" when
-	// its owner (or Satchel) wrote it.
+	// AddedBy is the account of the helper who added the resource, or
+	// "org:" and the slug of the organisation that added it before the
+	// pod was claimed (see WithAddedBy); "" when its owner (or Satchel)
+	// wrote it.
 	AddedBy string `json:"addedBy,omitempty"`
 }
 

@@ -294,6 +294,9 @@ func (s *Service) Put(ctx context.Context, id PodID, p Path, contentType string,
 	if who := access.From(ctx); who.Kind == access.Helper && !who.Owns(string(id)) {
 		meta.AddedBy = who.Account
 	}
+	if by := addedByFrom(ctx); by != "" {
+		meta.AddedBy = by
+	}
 	oi, err := s.writeObject(ctx, pk, key, meta, body, pre.cond(current))
 	if err != nil {
 		return Resource{}, false, err

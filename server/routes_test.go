@@ -13,6 +13,7 @@ import (
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/issuer"
+	"github.com/satchel-project/satchel/onboard"
 	podpkg "github.com/satchel-project/satchel/pod"
 )
 
@@ -158,7 +159,17 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		csrf[role] = p.find(`name="csrf" value="([^"]*)"`)
 	}
 
-	fill := strings.NewReplacer("{pod}", pod, "{grant}", live.ID, "{enrolment}", enrolment.ID, "{issued}", issued.ID, "{join}", joinCode)
+	// hmp started a pod for someone in custody, not yet claimed.
+	unclaimed, err := s.b.Accounts.CreateUnclaimed(ctx, "Kim Custody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, err := s.b.Web.Onboard.Start(ctx, "hmp", onboard.Person{Name: "Kim Custody", Born: "1990-01-02", Reference: "A1234BC", Username: unclaimed.Username, Pod: unclaimed.Pod})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	fill := strings.NewReplacer("{pod}", pod, "{grant}", live.ID, "{enrolment}", enrolment.ID, "{issued}", issued.ID, "{join}", joinCode, "{onboard}", started.ID)
 	rows := routeTable()
 	registered := map[string]bool{}
 	s.b.Router().Walk(func(rt *mux.Route, _ *mux.Router, _ []*mux.Route) error {
@@ -254,7 +265,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 // web reports whether a route is one of the web pages (sessions) rather
 // than the API (bearer tokens).
 func web(tpl string) bool {
-	for _, p := range []string{"/my", "/helping", "/org", "/join/", "/sign-in", "/sign-out", "/reset", "/assets/", "/start", "/privacy", "/cookies", "/accessibility", "/help", "/language"} {
+	for _, p := range []string{"/my", "/helping", "/org", "/join/", "/sign-in", "/sign-out", "/reset", "/assets/", "/start", "/privacy", "/cookies", "/accessibility", "/help", "/language", "/claim"} {
 		if strings.HasPrefix(tpl, p) {
 			return true
 		}
@@ -268,6 +279,7 @@ func routeTable() []route {
 		bad, unauth, forbidden, notFound = 400, 401, 403, 404
 		notAllowed, gone, unsupported    = 405, 410, 415
 		unprocessable                    = 422
+		conflict                         = 409
 	)
 	// API answers for one's own things: 401 without a token; the owner and
 	// the other leaver get their own; those without a pod are refused.
@@ -534,6 +546,18 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/org/staff/{username}/remove", Path: "/org/staff/tutor/remove", Want: adminPage(ok)},
 		{Method: "GET", Template: "/org/staff/{username}/remove", Path: "/org/staff/clerk/remove", Want: adminPage(notFound)},
 		{Method: "POST", Template: "/org/staff/{username}/remove", Path: "/org/staff/clerk/remove", Want: adminPage(notFound)},
+		// Pre-release onboarding: hmp's unclaimed pod is hmp's staff's only.
+		{Method: "GET", Template: "/org/onboard", Path: "/org/onboard", Want: orgPage(ok)},
+		{Method: "GET", Template: "/org/onboard/start", Path: "/org/onboard/start", Want: orgPage(ok)},
+		{Method: "POST", Template: "/org/onboard/start", Path: "/org/onboard/start", Want: orgPage(unprocessable)},
+		{Method: "GET", Template: "/org/onboard/{id}", Path: "/org/onboard/{onboard}", Want: hmpPage(ok)},
+		{Method: "GET", Template: "/org/onboard/{id}/add", Path: "/org/onboard/{onboard}/add", Want: hmpPage(ok)},
+		{Method: "POST", Template: "/org/onboard/{id}/add", Path: "/org/onboard/{onboard}/add", Want: hmpPage(forbidden)}, // not multipart: no csrf part
+		{Method: "GET", Template: "/org/onboard/{id}/letter", Path: "/org/onboard/{onboard}/letter", Want: hmpPage(ok)},
+		{Method: "POST", Template: "/org/onboard/{id}/letter", Path: "/org/onboard/{onboard}/letter", Want: hmpPage(ok)},
+		// Claiming is for someone signed out; anyone signed in is told to sign out first.
+		{Method: "GET", Template: "/claim", Path: "/claim", Want: signedIn(ok, conflict)},
+		{Method: "POST", Template: "/claim", Path: "/claim", Want: signedIn(forbidden, conflict)},
 		// Enrolment on the web: the leaver, or a helper with add.
 		{Method: "GET", Template: "/my/organisations", Path: "/my/organisations", Want: leaverPage(ok)},
 		{Method: "GET", Template: "/my/organisations/join", Path: "/my/organisations/join?code={join}", Want: leaverPage(ok)},

@@ -57,6 +57,9 @@ type thing struct {
 	Modified  time.Time
 	Record    bool
 	Doc       map[string]any
+	// AddedBy names the organisation that added it before the leaver
+	// claimed their pod (package onboard); "" otherwise.
+	AddedBy string
 }
 
 // Href is the page that shows t.
@@ -247,6 +250,11 @@ func (p *Pages) thingAt(w http.ResponseWriter, r *http.Request, s *Session) (thi
 		if t, err = p.readThing(r.Context(), s.Pod, path); err != nil {
 			p.notFound(w, r, s)
 			return thing{}, false
+		}
+	}
+	if slug, ok := strings.CutPrefix(st.AddedBy, orgAddedBy); ok {
+		if o, err := p.Issuers.Org(r.Context(), slug); err == nil {
+			t.AddedBy = o.Name
 		}
 	}
 	return t, true

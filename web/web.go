@@ -27,6 +27,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/limits"
+	"github.com/satchel-project/satchel/onboard"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/verifier"
@@ -53,6 +54,9 @@ type Pages struct {
 	// DeleteAccount deletes an account and everything kept for it
 	// (server.Backend.DeleteAccount).
 	DeleteAccount func(ctx context.Context, username string) error
+	// Onboard keeps the pods organisations start for people in custody
+	// (nil: Open opens it over Pods).
+	Onboard *onboard.Service
 
 	sessions *sessions
 	secret   []byte
@@ -79,6 +83,11 @@ func (p *Pages) Open(ctx context.Context) error {
 		p.Limits = limits.NewMemory()
 	}
 	p.uploads = newUploadSlots(limits.NewSlots(p.Limits, 2), 16)
+	if p.Onboard == nil {
+		if p.Onboard, err = onboard.Open(ctx, p.Pods); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -124,6 +133,7 @@ func (p *Pages) Routes(r *mux.Router) {
 	p.helpingRoutes(r)
 	p.enrolRoutes(r, my)
 	p.orgRoutes(r)
+	p.onboardRoutes(r)
 }
 
 // handler is a page that may need the visitor's session.

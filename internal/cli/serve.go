@@ -128,6 +128,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			}
 		}()
 	}
+	// Unclaimed pods whose time is up are erased hourly (and by
+	// "satchel unclaimed expire").
+	go b.SweepUnclaimed(ctx, time.Hour)
 	fmt.Fprintf(env.Stderr, "Satchel is serving %s (listening on %s, data in %s).\n", b.Config.BaseURL, l.Addr(), cfg.DataDir)
 	return b.Serve(ctx, l)
 }
