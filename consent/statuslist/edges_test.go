@@ -6,11 +6,14 @@ import (
 	"testing"
 )
 
-// TestAllocateUniformBetweenPartlyUsedBytes: on a list more than 90% used,
-// where free indexes sit in bytes that are partly used, every free index is
-// drawn about as often as any other and no used one is ever handed out.
+// TestAllocateUniformBetweenPartlyUsedBytes: on a list more than 90% used
+// (so Allocate counts its way to a free index), where free indexes sit in
+// bytes that are partly used and in both words, every free index is drawn
+// about as often as any other and no used one is ever handed out.
 func TestAllocateUniformBetweenPartlyUsedBytes(t *testing.T) {
-	freeAt := []int{1, 3, 9, 10, 11, 12, 13, 14, 15, 17, 33, 63}
+	// Bit 0 is used and 1 to 15 are free: counting must skip byte 0's
+	// seven free indexes, not eight or nine, to reach those of byte 1.
+	freeAt := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 70, 130, 191}
 	isFree := map[int]bool{}
 	for _, i := range freeAt {
 		isFree[i] = true
@@ -19,8 +22,8 @@ func TestAllocateUniformBetweenPartlyUsedBytes(t *testing.T) {
 	counts := map[int]int{}
 	const per = 400
 	for range per * len(freeAt) {
-		a := tiny(8)
-		for i := range 64 {
+		a := tiny(24)
+		for i := range 192 {
 			if !isFree[i] {
 				a.take(i)
 			}
