@@ -210,3 +210,26 @@ func TestParseQuarter(t *testing.T) {
 		}
 	}
 }
+
+func TestOutcomesObservedOnlyForParticipants(t *testing.T) {
+	s, pods := open(t)
+	s.SetClock(func() time.Time { return time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC) })
+	taking, withdrew, never := newPod(t, pods), newPod(t, pods), newPod(t, pods)
+	s.Agree(ctx, taking)
+	s.Agree(ctx, withdrew)
+	s.Withdraw(ctx, withdrew)
+	s.Get(ctx, never)
+	var looked []pod.PodID
+	obs := func(_ context.Context, p pod.PodID, _, _ time.Time) (Observed, error) {
+		looked = append(looked, p)
+		return Observed{}, nil
+	}
+	q, _ := ParseQuarter("2026Q4")
+	var people, counts bytes.Buffer
+	if _, err := s.Export(ctx, q, "t", obs, &people, &counts); err != nil {
+		t.Fatal(err)
+	}
+	if len(looked) != 1 || looked[0] != taking {
+		t.Fatalf("outcomes looked at for %v, want only %v", looked, taking)
+	}
+}
