@@ -142,28 +142,35 @@ func scaleLeavers(b *testing.B, s *testServer, prefix string, n int) []account.A
 // metrics name them.
 var storageOps = []string{"get", "stat", "put", "delete", "list"}
 
-var storageCountRE = regexp.MustCompile(`(?m)^satchel_storage_duration_seconds_count\{op="([a-z]+)",result="[a-z_]+"\} ([0-9.e+]+)$`)
+var storageMetricRE = regexp.MustCompile(`(?m)^satchel_storage_duration_seconds_(count|sum)\{op="([a-z]+)",result="[a-z_]+"\} ([0-9.e+-]+)$`)
 
 // storageCalls is how many calls of each operation the server has made of
-// its storage back end so far, from its metrics.
+// its storage back end so far, and (under "seconds") the time they took,
+// from its metrics.
 func storageCalls(s *testServer) map[string]float64 {
 	rec := httptest.NewRecorder()
 	s.b.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	out := map[string]float64{}
-	for _, m := range storageCountRE.FindAllStringSubmatch(rec.Body.String(), -1) {
-		n, _ := strconv.ParseFloat(m[2], 64)
-		out[m[1]] += n
+	for _, m := range storageMetricRE.FindAllStringSubmatch(rec.Body.String(), -1) {
+		n, _ := strconv.ParseFloat(m[3], 64)
+		if m[1] == "sum" {
+			out["seconds"] += n
+		} else {
+			out[m[2]] += n
+		}
 	}
 	return out
 }
 
 // reportStorage reports the storage calls of each kind per operation
-// between two counts: whether an operation's work grows with the state
-// stored, whatever else the machine is doing.
+// between two counts (whether an operation's work grows with the state
+// stored, whatever else the machine is doing), and the time spent in
+// storage per operation (whether the calls themselves grow slower).
 func reportStorage(b *testing.B, before, after map[string]float64, n int) {
 	for _, op := range storageOps {
 		b.ReportMetric((after[op]-before[op])/float64(n), op+"/op")
 	}
+	b.ReportMetric((after["seconds"]-before["seconds"])*1000/float64(n), "storage-ms/op")
 }
 
 // scaleClient is one client's keep-alive connections to the server,
