@@ -13,8 +13,8 @@ func TestAdminCommands(t *testing.T) {
 	podID := strings.TrimSuffix(strings.TrimSpace(out[strings.Index(out, "/pods/")+len("/pods/"):]), "/")
 
 	// The leaver's pod and the state spaces of accounts, consent, issuers,
-	// the web pages and limits.
-	if code, out, errs := runCLI(t, env, "keys", "rotate"); code != 0 || !strings.Contains(out, "Rewrapped 6 pod keys") {
+	// the web pages, limits, the evaluation and onboarding.
+	if code, out, errs := runCLI(t, env, "keys", "rotate"); code != 0 || !strings.Contains(out, "Rewrapped 8 pod keys") {
 		t.Fatalf("keys rotate: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := runCLI(t, env, "pod", "erase", podID); code != 2 || !strings.Contains(errs, "--yes") {

@@ -88,8 +88,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addServerFlags(env, fs, &f)
 	metricsAddr := fs.String("metrics-addr", envOr(env, "SATCHEL_METRICS_ADDR", ""), "address to serve Prometheus metrics on, at /metrics; off when empty. Keep it private: not the public address (SATCHEL_METRICS_ADDR)")
 	logFormat := fs.String("log-format", envOr(env, "SATCHEL_LOG_FORMAT", "text"), "log lines as text (key=value) or json (SATCHEL_LOG_FORMAT)")
+	claimDays := fs.Int("claim-code-days", 30, "how many days the code on a claim letter works (pre-release onboarding)")
+	unclaimedDays := fs.Int("unclaimed-days", 180, "how many days a pod started for someone in custody is kept if nobody claims it")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *claimDays < 1 || *unclaimedDays < 1 || *claimDays > *unclaimedDays {
+		return usagef("--claim-code-days and --unclaimed-days must be at least 1, and a code cannot outlast the pod")
 	}
 	cfg, err := f.config(env)
 	if err != nil {
@@ -108,6 +113,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	b.Web.Onboard.CodeTTL = time.Duration(*claimDays) * 24 * time.Hour
+	b.Web.Onboard.UnclaimedTTL = time.Duration(*unclaimedDays) * 24 * time.Hour
 	for _, c := range b.Created {
 		fmt.Fprintf(env.Stderr, "First start: %s.\n", c)
 	}
