@@ -29,6 +29,7 @@ func (b *Backend) evaluationRoutes(r *mux.Router) {
 	api.HandleFunc("/evaluation/log", b.evaluationLog).Methods(http.MethodGet)
 	api.HandleFunc("/issuers/{org}/evaluation.csv", b.evaluationCSV).Methods(http.MethodPost)
 	b.Web.EvaluationRoutes(r, b.Evaluation)
+	b.Web.OrgEvaluationRoutes(r, b.Evaluation)
 }
 
 // evaluationExport answers GET /api/v1/evaluation/export?quarter=2026Q4 with

@@ -234,3 +234,49 @@ func TestEvaluationDataNeverLeavesItsSpace(t *testing.T) {
 		t.Fatalf("after withdrawal: %+v", per)
 	}
 }
+
+func TestEvaluationFormOnTheOrganisationsPages(t *testing.T) {
+	s := newTestServer(t)
+	ctx := context.Background()
+	for _, o := range []string{"hmp", "elsewhere"} {
+		if _, err := s.b.Issuers.CreateOrg(ctx, o, "Org "+o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.b.Accounts.CreateWith(ctx, "tutor", account.Issuer, "A Tutor", webPassword, "hmp")
+	s.b.Accounts.CreateWith(ctx, "clerk", account.Issuer, "A Clerk", webPassword, "elsewhere")
+	u, _ := s.leaver("jo")
+	id := podpkg.PodID(podIDOf(s, u))
+	e, err := s.b.Issuers.Enrol(ctx, id, "hmp", "Jo B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/org/people/" + e.ID + "/evaluation"
+	staff := s.signedIn(t, "tutor", webPassword, "/org")
+	staff.get("/org/people").shows(page)
+
+	// Not agreed: no form, and nothing a post sends is kept.
+	staff.get(page).want(http.StatusOK).shows("has not agreed to take part").hides("Send details")
+	staff.form("/org/issue") // for a CSRF token: the page has no form
+	staff.post(page, url.Values{"csrf": {staff.csrf}, "nomis_id": {evalNomis}}).want(http.StatusConflict)
+	if per, _ := s.b.Evaluation.Get(ctx, id); per.Details != nil {
+		t.Fatalf("kept without consent: %+v", per.Details)
+	}
+
+	s.b.Evaluation.Agree(ctx, id)
+	staff.form(page).shows("They agreed to take part", "NOMIS ID", "Send details")
+	staff.post(page, url.Values{"csrf": {staff.csrf}, "nomis_id": {evalNomis}, "date_of_release": {"1/10/2026"}}).want(http.StatusUnprocessableEntity).shows("Write the date like 2026-10-31")
+	if per, _ := s.b.Evaluation.Get(ctx, id); per.Details != nil {
+		t.Fatalf("kept a form with a bad date: %+v", per.Details)
+	}
+	staff.post(page, url.Values{"csrf": {staff.csrf}, "nomis_id": {evalNomis}, "first_name": {evalName}, "date_of_release": {"2026-10-01"}}).redirects("/org/people")
+	per, _ := s.b.Evaluation.Get(ctx, id)
+	if per.Details == nil || per.Details.NomisID != evalNomis || per.Details.DateOfRelease != "2026-10-01" || per.EnteredBy != "hmp" {
+		t.Fatalf("not kept: %+v", per)
+	}
+	// Write-only: staff never see what is held.
+	staff.get(page).shows("Your organisation last sent details on").hides(evalNomis, evalName)
+
+	other := s.signedIn(t, "clerk", webPassword, "/org")
+	other.get(page).want(http.StatusNotFound).hides("Jo B")
+}

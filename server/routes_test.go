@@ -525,6 +525,10 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/org", Path: "/org", Want: orgPage(ok)},
 		{Method: "GET", Template: "/org/qr.png", Path: "/org/qr.png", Want: orgPage(ok)},
 		{Method: "GET", Template: "/org/people", Path: "/org/people", Want: orgPage(ok)},
+		// By these rows the owner has agreed and stopped again (the
+		// /my/evaluation rows), so there is no form and nothing is kept.
+		{Method: "GET", Template: "/org/people/{enrolment}/evaluation", Path: "/org/people/{enrolment}/evaluation", Want: orgPage(ok).with(notFound, otherStaff)},
+		{Method: "POST", Template: "/org/people/{enrolment}/evaluation", Path: "/org/people/{enrolment}/evaluation", Want: orgPage(conflict).with(notFound, otherStaff)},
 		{Method: "GET", Template: "/org/issue", Path: "/org/issue?to={enrolment}", Want: orgPage(ok)},
 		{Method: "POST", Template: "/org/issue", Path: "/org/issue", Want: orgPage(unprocessable)},
 		// Another organisation's person is no one to issue to.
