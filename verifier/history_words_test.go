@@ -78,3 +78,12 @@ func TestAddressHistoryRows(t *testing.T) {
 		}
 	}
 }
+
+// A history with no entries says nothing about cover: no dates were
+// shared, so no gap can be claimed.
+func TestAddressHistoryEmpty(t *testing.T) {
+	h := history(lang.English, map[string]any{"entries": []any{}}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if h.Cover != "" || h.Gaps || len(h.Rows) != 0 {
+		t.Errorf("an empty history: %+v", h)
+	}
+}
