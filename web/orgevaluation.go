@@ -24,27 +24,27 @@ func (p *Pages) OrgEvaluationRoutes(r *mux.Router, ev *evaluation.Store) {
 	r.Handle("/org/people/{enrolment}/evaluation", p.orgPage(access.Issue, e.orgForm)).Methods(http.MethodGet, http.MethodPost)
 }
 
-// orgFields are the form's boxes: the field, its label and, for its
-// error, the message.
-var orgFields = []struct{ Name, Key, Error string }{
-	{"nomis_id", "evaluation.org.field.nomis-id", "evaluation.org.error.text"},
-	{"pnc_number", "evaluation.org.field.pnc-number", "evaluation.org.error.text"},
-	{"delius_number", "evaluation.org.field.delius-number", "evaluation.org.error.text"},
-	{"first_name", "evaluation.org.field.first-name", "evaluation.org.error.text"},
-	{"surname", "evaluation.org.field.surname", "evaluation.org.error.text"},
-	{"date_of_birth", "evaluation.org.field.date-of-birth", "evaluation.org.error.date"},
-	{"gender", "evaluation.org.field.gender", "evaluation.org.error.text"},
-	{"ethnicity", "evaluation.org.field.ethnicity", "evaluation.org.error.text"},
-	{"establishment_released_from", "evaluation.org.field.establishment", "evaluation.org.error.text"},
-	{"date_of_release", "evaluation.org.field.date-of-release", "evaluation.org.error.date"},
-	{"probation_area", "evaluation.org.field.probation-area", "evaluation.org.error.text"},
-	{"local_authority", "evaluation.org.field.local-authority", "evaluation.org.error.text"},
-	{"date_of_enrolment", "evaluation.org.field.date-of-enrolment", "evaluation.org.error.date"},
-	{"date_intervention_began", "evaluation.org.field.date-began", "evaluation.org.error.date"},
-	{"date_completed", "evaluation.org.field.date-completed", "evaluation.org.error.date"},
-	{"withdrawn", "evaluation.org.field.withdrawn", "evaluation.org.error.withdrawn"},
-	{"date_withdrawn", "evaluation.org.field.date-withdrawn", "evaluation.org.error.date"},
-	{"withdrawn_reason", "evaluation.org.field.withdrawn-reason", "evaluation.org.error.text"},
+// orgFields are the form's boxes: the field, its label and the words of
+// its error (catalogue keys).
+var orgFields = []struct{ Name, Label, Words string }{
+	{Name: "nomis_id", Label: "evaluation.org.field.nomis-id", Words: "evaluation.org.error.text"},
+	{Name: "pnc_number", Label: "evaluation.org.field.pnc-number", Words: "evaluation.org.error.text"},
+	{Name: "delius_number", Label: "evaluation.org.field.delius-number", Words: "evaluation.org.error.text"},
+	{Name: "first_name", Label: "evaluation.org.field.first-name", Words: "evaluation.org.error.text"},
+	{Name: "surname", Label: "evaluation.org.field.surname", Words: "evaluation.org.error.text"},
+	{Name: "date_of_birth", Label: "evaluation.org.field.date-of-birth", Words: "evaluation.org.error.date"},
+	{Name: "gender", Label: "evaluation.org.field.gender", Words: "evaluation.org.error.text"},
+	{Name: "ethnicity", Label: "evaluation.org.field.ethnicity", Words: "evaluation.org.error.text"},
+	{Name: "establishment_released_from", Label: "evaluation.org.field.establishment", Words: "evaluation.org.error.text"},
+	{Name: "date_of_release", Label: "evaluation.org.field.date-of-release", Words: "evaluation.org.error.date"},
+	{Name: "probation_area", Label: "evaluation.org.field.probation-area", Words: "evaluation.org.error.text"},
+	{Name: "local_authority", Label: "evaluation.org.field.local-authority", Words: "evaluation.org.error.text"},
+	{Name: "date_of_enrolment", Label: "evaluation.org.field.date-of-enrolment", Words: "evaluation.org.error.date"},
+	{Name: "date_intervention_began", Label: "evaluation.org.field.date-began", Words: "evaluation.org.error.date"},
+	{Name: "date_completed", Label: "evaluation.org.field.date-completed", Words: "evaluation.org.error.date"},
+	{Name: "withdrawn", Label: "evaluation.org.field.withdrawn", Words: "evaluation.org.error.withdrawn"},
+	{Name: "date_withdrawn", Label: "evaluation.org.field.date-withdrawn", Words: "evaluation.org.error.date"},
+	{Name: "withdrawn_reason", Label: "evaluation.org.field.withdrawn-reason", Words: "evaluation.org.error.text"},
 }
 
 // orgBox is one box of the form as the template shows it.
@@ -66,14 +66,14 @@ func (e evaluationPages) orgForm(w http.ResponseWriter, r *http.Request, s *Sess
 	status := http.StatusOK
 	boxes := make([]orgBox, len(orgFields))
 	for i, f := range orgFields {
-		boxes[i] = orgBox{ID: f.Name, Label: f.Key}
+		boxes[i] = orgBox{ID: f.Name, Label: f.Label}
 	}
 	if r.Method == http.MethodPost && per.Taking() {
 		var d evaluation.Details
 		for i, f := range orgFields {
 			boxes[i].Value = strings.TrimSpace(r.PostFormValue(f.Name))
 			if err := d.Set(f.Name, boxes[i].Value); err != nil {
-				errs = append(errs, fieldError{Field: f.Name, Key: f.Error})
+				errs = append(errs, fieldError{Field: f.Name, Key: f.Words})
 			}
 		}
 		if errs == nil {
