@@ -92,6 +92,9 @@ access_leaver_password="$(random_password)"
 # recipient.test.mjs's own leaver, who shares with a landlord's share code.
 recipient_leaver=lee
 recipient_leaver_password="$(random_password)"
+# onboard.test.mjs's resettlement officer.
+staff=officer
+staff_password="$(random_password)"
 
 make_accounts() {
   if ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
@@ -103,7 +106,11 @@ make_accounts() {
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$access_leaver_password" "$tmp/satchel" account create \
       --username "$access_leaver" --display-name "Ali Example" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$recipient_leaver_password" "$tmp/satchel" account create \
-      --username "$recipient_leaver" --display-name "Lee Example" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
+      --username "$recipient_leaver" --display-name "Lee Example" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" "$tmp/satchel" issuer create --slug hmp-example-resettlement \
+      --name "HMP Example Resettlement" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$staff_password" "$tmp/satchel" account create --kind issuer \
+      --org hmp-example-resettlement --username "$staff" --display-name "Olu Officer" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
@@ -121,8 +128,9 @@ SATCHEL_URL="$base" \
   SATCHEL_PAGES_LEAVER_USERNAME="$pages_leaver" SATCHEL_PAGES_LEAVER_PASSWORD="$pages_leaver_password" \
   SATCHEL_ACCESS_LEAVER_USERNAME="$access_leaver" SATCHEL_ACCESS_LEAVER_PASSWORD="$access_leaver_password" \
   SATCHEL_RECIPIENT_LEAVER_USERNAME="$recipient_leaver" SATCHEL_RECIPIENT_LEAVER_PASSWORD="$recipient_leaver_password" \
+  SATCHEL_STAFF_USERNAME="$staff" SATCHEL_STAFF_PASSWORD="$staff_password" \
   SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
-  node --test --test-timeout=120000 leaver.test.mjs pages.test.mjs access.test.mjs recipient.test.mjs &
+  node --test --test-timeout=120000 ${SATCHEL_E2E_TESTS:-leaver.test.mjs pages.test.mjs access.test.mjs recipient.test.mjs onboard.test.mjs} &
 test_pid=$!
 status=0
 wait "$test_pid" || status=$?

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"html/template"
 	"net/http"
@@ -190,7 +191,9 @@ func (p *Pages) onboardLetter(w http.ResponseWriter, r *http.Request, s *Session
 		p.fail(w, r, s)
 		return
 	}
-	svg := template.HTML(c.SVGTitled(words(r.Context()).Text("letter.qr-alt")))
+	// The class keeps the code within a 320 px wide screen (and 16rem on
+	// paper and wider screens).
+	svg := template.HTML(bytes.Replace(c.SVGTitled(words(r.Context()).Text("letter.qr-alt")), []byte("<svg "), []byte(`<svg class="app-qr" `), 1))
 	p.render(w, r, s, http.StatusOK, "org-onboard-letter", view{
 		"Org": m.Org, "Person": person, "Code": letter.Code, "Expires": letter.Expires,
 		"Link": link, "Short": p.BaseURL + "/claim", "QR": svg,
