@@ -177,8 +177,8 @@ func TestKeysRotateWithTransit(t *testing.T) {
 	expect(t, s.do("PUT", podURL+"identity/card.jsonld", tok, strings.NewReader(record), "Content-Type", "application/ld+json"), http.StatusCreated)
 	r := s.b.Keys.(vault.Rotator)
 	n, err := s.b.Pods.RotateKeys(context.Background(), r.Rotate, r.Rewrap)
-	if err != nil || n != 5 {
-		t.Fatalf("RotateKeys = %d, %v; want 5 (the pod and the accounts, grants, issuers and web pods)", n, err)
+	if err != nil || n != 8 {
+		t.Fatalf("RotateKeys = %d, %v; want 8 (the pod and the accounts, grants, issuers, web, limits, evaluation and onboarding spaces)", n, err)
 	}
 	id := strings.Split(strings.TrimPrefix(podURL, s.url+"/pods/"), "/")[0]
 	wrapped, _ := os.ReadFile(filepath.Join(s.data, "objects", "pods", id, "key"))
