@@ -59,6 +59,12 @@ func TestOnboardingJourney(t *testing.T) {
 	officer.upload(person+"/add", part{name: "csrf"}, field("title", "Birth certificate"), field("where", "identity/"),
 		part{name: "file", file: "scan.png", data: idCardPNG(t)}).redirects(person)
 	officer.get(person).want(http.StatusOK).shows("birth-certificate.png")
+	// And a record: their National Insurance number.
+	officer.send(person+"/national-insurance", url.Values{"ni": {"nope"}}).want(http.StatusUnprocessableEntity).shows("There is a problem")
+	officer.send(person+"/national-insurance", url.Values{"ni": {"jk123456c"}}).redirects(person)
+	officer.get(person).want(http.StatusOK).shows("JK 12 34 56 C")
+	clerk0 := s.signedIn(t, "clerk", webPassword, "/org")
+	clerk0.get(person + "/national-insurance").want(http.StatusNotFound)
 
 	// Another organisation's staff see nothing of it and can do nothing.
 	clerk := s.signedIn(t, "clerk", webPassword, "/org")
@@ -136,6 +142,8 @@ func TestOnboardingJourney(t *testing.T) {
 	my := jo.get("/my").want(http.StatusOK).shows("Birth certificate")
 	thing := my.find(`href="(/my/things/[^"]+)">Birth certificate<`)
 	jo.get(thing).want(http.StatusOK).shows("Added by HMP Example Resettlement")
+	ni := my.find(`href="(/my/things/identity/national-insurance[^"]*)"`)
+	jo.get(ni).want(http.StatusOK).shows("JK 12 34 56 C", "Added by HMP Example Resettlement")
 	// They can sign in again with the password they chose.
 	s.signedIn(t, people[0].Username, "my-own-password", "/my")
 
@@ -146,6 +154,7 @@ func TestOnboardingJourney(t *testing.T) {
 	officer.get(person).want(http.StatusNotFound)
 	officer.get(person + "/add").want(http.StatusNotFound)
 	officer.get(person + "/letter").want(http.StatusNotFound)
+	officer.get(person + "/national-insurance").want(http.StatusNotFound)
 	officer.get("/org/onboard").want(http.StatusOK).hides("Jo Bloggs", "A1234BC")
 	a, err := s.b.Accounts.Get(ctx, "officer")
 	if err != nil {

@@ -559,6 +559,8 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "POST", Template: "/org/onboard/{id}/add", Path: "/org/onboard/{onboard}/add", Want: hmpPage(forbidden)}, // not multipart: no csrf part
 		{Method: "GET", Template: "/org/onboard/{id}/letter", Path: "/org/onboard/{onboard}/letter", Want: hmpPage(ok)},
 		{Method: "POST", Template: "/org/onboard/{id}/letter", Path: "/org/onboard/{onboard}/letter", Want: hmpPage(ok)},
+		{Method: "GET", Template: "/org/onboard/{id}/national-insurance", Path: "/org/onboard/{onboard}/national-insurance", Want: hmpPage(ok)},
+		{Method: "POST", Template: "/org/onboard/{id}/national-insurance", Path: "/org/onboard/{onboard}/national-insurance", Want: hmpPage(unprocessable)},
 		// Claiming is for someone signed out; anyone signed in is told to sign out first.
 		{Method: "GET", Template: "/claim", Path: "/claim", Want: signedIn(ok, conflict)},
 		{Method: "POST", Template: "/claim", Path: "/claim", Want: signedIn(forbidden, conflict)},

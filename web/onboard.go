@@ -36,6 +36,7 @@ func (p *Pages) onboardRoutes(r *mux.Router) {
 	o.Handle("/{id}", p.orgPage(access.Onboard, p.onboardPerson)).Methods(get)
 	o.Handle("/{id}/add", p.wrap(p.asStaff(access.Onboard, p.onboardAdd), isStaff, 0)).Methods(get, post)
 	o.Handle("/{id}/letter", p.orgPage(access.Onboard, p.onboardLetter)).Methods(get, post)
+	o.Handle("/{id}/national-insurance", p.orgPage(access.Onboard, p.onboardNI)).Methods(get, post)
 	r.Handle("/claim", p.public(p.claim)).Methods(get, post)
 }
 
@@ -150,7 +151,8 @@ func (p *Pages) onboardPerson(w http.ResponseWriter, r *http.Request, s *Session
 			}
 		}
 	}
-	p.render(w, r, s, http.StatusOK, "org-onboard-person", view{"Org": m.Org, "Person": person, "Docs": docs})
+	ni, _, _ := p.readRecord(r.Context(), person.Pod, niRecord)
+	p.render(w, r, s, http.StatusOK, "org-onboard-person", view{"Org": m.Org, "Person": person, "Docs": docs, "NI": str(ni, "niNumber")})
 }
 
 // onboardAdd adds a document to the unclaimed pod, as the leaver's own
@@ -162,6 +164,18 @@ func (p *Pages) onboardAdd(w http.ResponseWriter, r *http.Request, s *Session, m
 	}
 	r = r.WithContext(pod.WithAddedBy(r.Context(), orgAddedBy+m.Org.Slug))
 	p.addDocumentTo(w, r, s, person.Pod, "", "/org/onboard/"+person.ID)
+}
+
+// onboardNI records the person's National Insurance number in their
+// unclaimed pod, as the leaver's own page does, marked as added by the
+// organisation.
+func (p *Pages) onboardNI(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
+	person, ok := p.onboardPersonOf(w, r, s, m)
+	if !ok {
+		return
+	}
+	r = r.WithContext(pod.WithAddedBy(r.Context(), orgAddedBy+m.Org.Slug))
+	p.nationalInsuranceIn(w, r, s, person.Pod, "/org/onboard/"+person.ID, niWords{Heading: "onboard.ni.question", Key: "flash.onboard-ni-saved"})
 }
 
 // onboardLetter offers to print a claim letter (GET) and prints one with

@@ -17,34 +17,47 @@ var niNumber = regexp.MustCompile(`^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[
 // nationalInsurance adds or corrects the leaver's National Insurance
 // number: one question on one page.
 func (p *Pages) nationalInsurance(w http.ResponseWriter, r *http.Request, s *Session) {
+	p.nationalInsuranceIn(w, r, s, s.Pod, "/my", niWords{Heading: "ni.title", Key: "flash.ni-saved"})
+}
+
+// niWords are the catalogue keys of the NI number's question (Heading)
+// and of the message once it is saved (Key).
+type niWords struct{ Heading, Key string }
+
+// nationalInsuranceIn asks for the NI number of pod id and saves it, then
+// goes back to back: the leaver's own, or (with pod.WithAddedBy in the
+// request's context) one an organisation started for someone in custody.
+func (p *Pages) nationalInsuranceIn(w http.ResponseWriter, r *http.Request, s *Session, id pod.PodID, back string, words niWords) {
 	ctx := r.Context()
-	doc, etag, err := p.readRecord(ctx, s.Pod, niRecord)
+	doc, etag, err := p.readRecord(ctx, id, niRecord)
 	if err != nil {
 		p.fail(w, r, s)
 		return
 	}
 	current := str(doc, "niNumber")
+	v := view{"Value": current, "Action": r.URL.Path, "Back": back, "Question": words.Heading}
 	if r.Method == http.MethodGet {
-		p.render(w, r, s, http.StatusOK, "record-ni", view{"Value": current})
+		p.render(w, r, s, http.StatusOK, "record-ni", v)
 		return
 	}
 	typed := r.PostFormValue("ni")
 	compact := strings.ToUpper(strings.Join(strings.Fields(typed), ""))
 	if !niNumber.MatchString(compact) {
-		p.render(w, r, s, http.StatusUnprocessableEntity, "record-ni", view{"Value": typed, "Errors": []fieldError{{Field: "ni", Key: "ni.error"}}})
+		v["Value"], v["Errors"] = typed, []fieldError{{Field: "ni", Key: "ni.error"}}
+		p.render(w, r, s, http.StatusUnprocessableEntity, "record-ni", v)
 		return
 	}
 	spaced := compact[:2] + " " + compact[2:4] + " " + compact[4:6] + " " + compact[6:8] + " " + compact[8:]
 	doc = map[string]any{"@context": schemas.ContextURL, "id": "#ni", "type": "NationalInsuranceNumber", "niNumber": spaced}
-	if err := p.writeRecord(ctx, s.Pod, niRecord, doc, etag); err != nil {
+	if err := p.writeRecord(ctx, id, niRecord, doc, etag); err != nil {
 		// A change made elsewhere in the meantime is kept; the leaver
 		// sees it and can try again.
 		p.Log.Warn("saving an NI number failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
-	p.flash(ctx, s, "flash.ni-saved")
-	redirect(w, r, "/my")
+	p.flash(ctx, s, words.Key)
+	redirect(w, r, back)
 }
 
 // Records built from a few questions, one a page (see recordform.go).
