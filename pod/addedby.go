@@ -17,3 +17,6 @@ func addedByFrom(ctx context.Context) string {
 	s, _ := ctx.Value(addedByKey{}).(string)
 	return s
 }
+
+// AddedByOf is what WithAddedBy put in ctx ("" if nothing).
+func AddedByOf(ctx context.Context) string { return addedByFrom(ctx) }

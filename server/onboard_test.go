@@ -144,6 +144,8 @@ func TestOnboardingJourney(t *testing.T) {
 	jo.get(thing).want(http.StatusOK).shows("Added by HMP Example Resettlement")
 	ni := my.find(`href="(/my/things/identity/national-insurance[^"]*)"`)
 	jo.get(ni).want(http.StatusOK).shows("JK 12 34 56 C", "Added by HMP Example Resettlement")
+	// Their log says who added what before they had it.
+	jo.get("/my/looked").want(http.StatusOK).shows("HMP Example Resettlement added", "before you had your Satchel")
 	// They can sign in again with the password they chose.
 	s.signedIn(t, people[0].Username, "my-own-password", "/my")
 

@@ -132,7 +132,11 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 		p.Log.Warn("document record failed", "err", err)
 	}
 	if actor != "" {
-		e := consent.LogEntry{Type: "helper-add", Who: actor, Resource: filePath, At: p.now().UTC()}
+		typ := "helper-add"
+		if strings.HasPrefix(pod.AddedByOf(r.Context()), orgAddedBy) {
+			typ = "org-add" // before the pod was claimed: see onboard.go
+		}
+		e := consent.LogEntry{Type: typ, Who: actor, Resource: filePath, At: p.now().UTC()}
 		if err := p.Consent.Record(r.Context(), id, e); err != nil {
 			p.Log.Warn("could not record a helper's upload", "err", err)
 		}

@@ -94,6 +94,8 @@ func (p *Pages) sentence(ctx context.Context, id pod.PodID, e consent.LogEntry, 
 		return c.Text("looked.helper-view", who, what, when)
 	case "helper-add":
 		return c.Text("looked.helper-add", who, what, when)
+	case "org-add":
+		return c.Text("looked.org-add", who, what, when)
 	case "helper-reset":
 		return c.Text("looked.helper-reset", who, when)
 	case OperatorResetEntry:

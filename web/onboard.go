@@ -163,7 +163,7 @@ func (p *Pages) onboardAdd(w http.ResponseWriter, r *http.Request, s *Session, m
 		return
 	}
 	r = r.WithContext(pod.WithAddedBy(r.Context(), orgAddedBy+m.Org.Slug))
-	p.addDocumentTo(w, r, s, person.Pod, "", "/org/onboard/"+person.ID)
+	p.addDocumentTo(w, r, s, person.Pod, m.Org.Name, "/org/onboard/"+person.ID)
 }
 
 // onboardNI records the person's National Insurance number in their

@@ -124,6 +124,8 @@ func logSentence(e logEntry, maxViews int, loc *time.Location) string {
 		return fmt.Sprintf("%s added %s on %s.", helper, podPlace(e.Resource), at)
 	case "helper-change":
 		return fmt.Sprintf("%s changed %s on %s.", helper, podPlace(e.Resource), at)
+	case "org-add":
+		return fmt.Sprintf("%s added %s on %s, before you had your Satchel.", clean(e.Who), podPlace(e.Resource), at)
 	}
 	if who == "" {
 		who = "Someone"
