@@ -174,6 +174,12 @@ func TestIssuerAPIPermissions(t *testing.T) {
 	if code, _ := a.do("jo", "DELETE", enrol, "", ""); code != 204 {
 		t.Errorf("withdraw as jo: %d, want 204", code)
 	}
+	if code, m := a.do("jo", "GET", "/api/v1/enrolments", "", ""); code != 200 || strings.Contains(toJSON(m), "hmp-example") {
+		t.Errorf("jo's enrolments after withdrawing: %d %v, want none", code, m)
+	}
+	if code, m := a.do("hmp", "GET", enrolled, "", ""); code != 200 || strings.Contains(toJSON(m), `"Jo"`) {
+		t.Errorf("hmp's list after jo withdrew: %d %v, want jo gone", code, m)
+	}
 	if code, m := a.do("hmp", "POST", issue, "application/json", a.issueBody(enrolment)); code != 403 {
 		t.Errorf("issue after withdrawal: %d %v, want 403", code, m)
 	}

@@ -3,6 +3,8 @@ package issuer
 import (
 	"context"
 	"errors"
+	"github.com/satchel-project/satchel/consent/statuslist"
+	"github.com/satchel-project/satchel/state"
 	"strings"
 	"testing"
 )
@@ -141,5 +143,22 @@ func TestBulkRowLimit(t *testing.T) {
 	var inv *InvalidError
 	if _, err := s.IssueCSV(context.Background(), "hmp-example", strings.NewReader(file(MaxCSVRows+1))); !errors.As(err, &inv) {
 		t.Errorf("%d rows: %v, want the file refused", MaxCSVRows+1, err)
+	}
+}
+
+// An organisation whose registration stopped after its status list was
+// written (the server stopped half-way) can be registered again.
+func TestCreateOrgAfterAHalfDoneRegistration(t *testing.T) {
+	s := newTestService(t, Options{})
+	ctx := context.Background()
+	blob, _ := statuslist.NewAllocator(statuslist.MinBits).MarshalBinary()
+	if err := s.db.WriteRaw(ctx, statusPath("half-done"), blob, state.CreateOnly()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateOrg(ctx, "half-done", "Half Done"); err != nil {
+		t.Fatalf("registering again: %v", err)
+	}
+	if _, err := s.Org(ctx, "half-done"); err != nil {
+		t.Errorf("the organisation after registering again: %v", err)
 	}
 }
