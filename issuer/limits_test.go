@@ -3,10 +3,11 @@ package issuer
 import (
 	"context"
 	"errors"
-	"github.com/satchel-project/satchel/consent/statuslist"
-	"github.com/satchel-project/satchel/state"
 	"strings"
 	"testing"
+
+	"github.com/satchel-project/satchel/consent/statuslist"
+	"github.com/satchel-project/satchel/state"
 )
 
 // An organisation's short name is 3 to 40 characters, both ends included;
