@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -146,11 +147,14 @@ var storageMetricRE = regexp.MustCompile(`(?m)^satchel_storage_duration_seconds_
 
 // storageCalls is how many calls of each operation the server has made of
 // its storage back end so far, and (under "seconds") the time they took,
-// from its metrics.
+// from its metrics; and (under "cpu") the CPU time this process (server and
+// client) has used.
 func storageCalls(s *testServer) map[string]float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	rec := httptest.NewRecorder()
 	s.b.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	out := map[string]float64{}
+	out := map[string]float64{"cpu": time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()}
 	for _, m := range storageMetricRE.FindAllStringSubmatch(rec.Body.String(), -1) {
 		n, _ := strconv.ParseFloat(m[3], 64)
 		if m[1] == "sum" {
@@ -164,13 +168,16 @@ func storageCalls(s *testServer) map[string]float64 {
 
 // reportStorage reports the storage calls of each kind per operation
 // between two counts (whether an operation's work grows with the state
-// stored, whatever else the machine is doing), and the time spent in
-// storage per operation (whether the calls themselves grow slower).
+// stored, whatever else the machine is doing), the time spent in storage
+// per operation (whether the calls themselves grow slower), and the CPU
+// time of this process per operation (which the machine's load changes
+// far less than the time).
 func reportStorage(b *testing.B, before, after map[string]float64, n int) {
 	for _, op := range storageOps {
 		b.ReportMetric((after[op]-before[op])/float64(n), op+"/op")
 	}
 	b.ReportMetric((after["seconds"]-before["seconds"])*1000/float64(n), "storage-ms/op")
+	b.ReportMetric((after["cpu"]-before["cpu"])*1000/float64(n), "cpu-ms/op")
 }
 
 // scaleClient is one client's keep-alive connections to the server,
