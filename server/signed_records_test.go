@@ -154,7 +154,9 @@ func TestSignedRecordsBadInput(t *testing.T) {
 	issue := func(tok, org, body string) response {
 		return s.do("POST", s.url+"/api/v1/issuers/"+org+"/issue", tok, strings.NewReader(body), "Content-Type", "application/json")
 	}
-	with := func(kind, record string) string { return `{"enrolment":"` + enrolment + `","` + kind + `":` + record + `}` }
+	with := func(kind, record string) string {
+		return `{"enrolment":"` + enrolment + `","` + kind + `":` + record + `}`
+	}
 	for _, c := range []struct {
 		body   string
 		status int
