@@ -86,14 +86,21 @@ func codeHash(salt []byte, username, code string) []byte {
 }
 
 // newCode returns codeLen characters drawn uniformly from codeAlphabet.
-func newCode() string {
+func newCode() string { return NewCode(codeLen) }
+
+// normaliseCode is NormaliseCode for this package's codes.
+func normaliseCode(code string) string { return NormaliseCode(code, codeLen) }
+
+// NewCode returns n characters drawn uniformly from the alphabet of one-time
+// codes given to people on paper or by voice (no 0, O, 1, I or L).
+func NewCode(n int) string {
 	const limit = 256 - 256%len(codeAlphabet) // reject bytes above this, to avoid bias
-	out := make([]byte, 0, codeLen)
-	buf := make([]byte, 2*codeLen)
-	for len(out) < codeLen {
+	out := make([]byte, 0, n)
+	buf := make([]byte, 2*n)
+	for len(out) < n {
 		rand.Read(buf)
 		for _, b := range buf {
-			if int(b) < limit && len(out) < codeLen {
+			if int(b) < limit && len(out) < n {
 				out = append(out, codeAlphabet[int(b)%len(codeAlphabet)])
 			}
 		}
@@ -101,16 +108,16 @@ func newCode() string {
 	return string(out)
 }
 
-// normaliseCode upper-cases code and drops spaces and dashes. It returns ""
-// if what is left cannot be a code.
-func normaliseCode(code string) string {
+// NormaliseCode upper-cases code and drops spaces and dashes. It returns ""
+// if what is left cannot be a code of n characters made by NewCode.
+func NormaliseCode(code string, n int) string {
 	code = strings.Map(func(r rune) rune {
 		if r == '-' || unicode.IsSpace(r) {
 			return -1
 		}
 		return unicode.ToUpper(r)
 	}, code)
-	if len(code) != codeLen {
+	if len(code) != n {
 		return ""
 	}
 	for _, c := range code {

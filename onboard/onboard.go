@@ -20,8 +20,8 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/state"
 )
@@ -334,44 +334,17 @@ func FormatCode(c string) string {
 	return b.String()
 }
 
-// codeAlphabet leaves out 0, O, 1, I and L, easy to confuse on paper.
+// codeLen is the length of a claim code, in account.NewCode's alphabet.
 const (
-	codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-	codeLen      = 12 // about 59 bits
+	codeLen = 12 // about 59 bits
 )
 
-func newCode() string {
-	const limit = 256 - 256%len(codeAlphabet)
-	out := make([]byte, 0, codeLen)
-	buf := make([]byte, 2*codeLen)
-	for len(out) < codeLen {
-		rand.Read(buf)
-		for _, b := range buf {
-			if int(b) < limit && len(out) < codeLen {
-				out = append(out, codeAlphabet[int(b)%len(codeAlphabet)])
-			}
-		}
-	}
-	return string(out)
-}
+// newCode draws a claim code (account.NewCode, which the reset and set-up
+// codes use too).
+func newCode() string { return account.NewCode(codeLen) }
 
-func normaliseCode(code string) string {
-	code = strings.Map(func(r rune) rune {
-		if r == '-' || unicode.IsSpace(r) {
-			return -1
-		}
-		return unicode.ToUpper(r)
-	}, code)
-	if len(code) != codeLen {
-		return ""
-	}
-	for _, c := range code {
-		if !strings.ContainsRune(codeAlphabet, c) {
-			return ""
-		}
-	}
-	return code
-}
+// normaliseCode tidies a typed claim code, or returns "".
+func normaliseCode(code string) string { return account.NormaliseCode(code, codeLen) }
 
 // codeHash names a code's entry. Codes have about 59 bits and guesses are
 // throttled; the entries are encrypted at rest besides.
