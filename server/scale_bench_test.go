@@ -180,11 +180,17 @@ func reportStorage(b *testing.B, before, after map[string]float64, n int) {
 	b.ReportMetric((after["cpu"]-before["cpu"])*1000/float64(n), "cpu-ms/op")
 }
 
-// scaleClient is one client's keep-alive connections to the server,
-// following no redirects, keeping no cookies.
+// scaleTransport holds the benchmarks' keep-alive connections. Every
+// client shares it: a transport of each browser's own would leave one idle
+// connection (and its goroutines and buffers, on both sides) per sign-in,
+// and the process's costs would grow with the sessions seeded.
+var scaleTransport = &http.Transport{MaxIdleConnsPerHost: 16}
+
+// scaleClient is a client over scaleTransport that follows no redirects
+// and keeps no cookies.
 func scaleClient() *http.Client {
 	return &http.Client{
-		Transport:     &http.Transport{MaxIdleConnsPerHost: 16},
+		Transport:     scaleTransport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
