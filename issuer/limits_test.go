@@ -156,8 +156,11 @@ func TestCreateOrgAfterAHalfDoneRegistration(t *testing.T) {
 	if err := s.db.WriteRaw(ctx, statusPath("half-done"), blob, state.CreateOnly()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateOrg(ctx, "half-done", "Half Done"); err != nil {
-		t.Fatalf("registering again: %v", err)
+	if o, err := s.CreateOrg(ctx, "half-done", "Half Done"); err != nil || o.Slug != "half-done" || o.Name != "Half Done" {
+		t.Fatalf("registering again: %+v, %v", o, err)
+	}
+	if o, err := s.CreateOrg(ctx, "whole", "Whole"); err != nil || o.Slug != "whole" || o.Name != "Whole" {
+		t.Errorf("a first registration returns %+v, %v; want the organisation", o, err)
 	}
 	if _, err := s.Org(ctx, "half-done"); err != nil {
 		t.Errorf("the organisation after registering again: %v", err)
