@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/satchel-project/satchel/consent"
 	podpkg "github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/server"
+	"github.com/satchel-project/satchel/state"
 )
 
 // Figures for issue 13: what sharing and signing in cost as a server's
@@ -240,8 +242,16 @@ func (w *shareWorld) seedTo(b *testing.B, n int) {
 	}
 	start, from := time.Now(), w.grants
 	var mu sync.Mutex
+	var busy atomic.Int64
 	err := seedParallel(seedWorkers, from, n, func(i int) error {
 		g, err := w.s.b.Consent.Create(context.Background(), w.newGrant(w.leavers[i%w.active]))
+		for try := 0; errors.Is(err, state.ErrBusy) && try < 5; try++ {
+			// Every creation changes the one revocation status list;
+			// with many at once, one may give up. Count it, try again.
+			busy.Add(1)
+			time.Sleep(100 * time.Millisecond)
+			g, err = w.s.b.Consent.Create(context.Background(), w.newGrant(w.leavers[i%w.active]))
+		}
 		if err != nil {
 			return fmt.Errorf("grant %d: %w", i, err)
 		}
@@ -258,8 +268,8 @@ func (w *shareWorld) seedTo(b *testing.B, n int) {
 	}
 	w.grants = n
 	d := time.Since(start)
-	scaleProgress("seeded %d grants (%d to %d, over %d leavers) in %v, %.1f ms a grant",
-		n-from, from, n, w.active, d.Round(time.Millisecond), float64(d.Microseconds())/1000/float64(n-from))
+	scaleProgress("seeded %d grants (%d to %d, over %d leavers) in %v, %.1f ms a grant, with %d workers; %d gave up busy and were tried again",
+		n-from, from, n, w.active, d.Round(time.Millisecond), float64(d.Microseconds())/1000/float64(n-from), seedWorkers, busy.Load())
 }
 
 // sharer is the next leaver to share while measuring, round the leavers
