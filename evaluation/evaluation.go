@@ -74,6 +74,9 @@ type Person struct {
 	EnteredAt time.Time `json:"enteredAt,omitzero"`
 	// Answers are the person's own answers to the short question.
 	Answers []Answer `json:"answers,omitempty"`
+	// Reports are the person's own answers to the questions asked after
+	// release (employment, benefits), oldest first.
+	Reports []Report `json:"reports,omitempty"`
 }
 
 // Agreed is when the person last agreed, zero if they never did.
@@ -168,7 +171,7 @@ func (s *Store) Withdraw(ctx context.Context, p pod.PodID) (Person, error) {
 			return state.ErrNoChange
 		}
 		per.Events = append(per.Events, Event{At: s.now().UTC(), What: "withdrew"})
-		per.Details, per.EnteredBy, per.EnteredAt, per.Answers = nil, "", time.Time{}, nil
+		per.Details, per.EnteredBy, per.EnteredAt, per.Answers, per.Reports = nil, "", time.Time{}, nil, nil
 		return nil
 	})
 }

@@ -68,6 +68,9 @@ var OutcomeFields = []string{
 	"settled_accommodation_at_release", "settled_accommodation_at_3_months",
 	"shares_to_landlords", "shares_to_employers", "shares_to_banks",
 	"self_reported_settled", "self_reported_date",
+	"employment_6_weeks", "employment_6_weeks_date",
+	"employment_6_months", "employment_6_months_date",
+	"benefits", "benefits_date",
 }
 
 // Log is one export's entry in the log.
@@ -149,11 +152,17 @@ func (s *Store) Export(ctx context.Context, q Quarter, who string, obs Observer,
 			o.SettledAtRelease, o.SettledAt3Months,
 			strconv.Itoa(o.SharesToLandlords), strconv.Itoa(o.SharesToEmployers), strconv.Itoa(o.SharesToBanks),
 			self.Settled, selfDate)
+		reported := make([]string, len(Questions))
+		for i, qq := range Questions {
+			r := per.Latest(qq.Name, end)
+			reported[i] = r.Answer
+			row = append(row, r.Answer, day(r.At))
+		}
 		if err := cw.Write(row); err != nil {
 			return Log{}, err
 		}
 		rows++
-		tally.add(d, o, self.Settled)
+		tally.add(d, o, self.Settled, reported)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -199,6 +208,7 @@ var measures = []string{
 	"establishment_released_from", "probation_area", "local_authority", "withdrawn",
 	"settled_accommodation_at_release", "settled_accommodation_at_3_months", "self_reported_settled",
 	"shared_with_a_landlord", "shared_with_an_employer", "shared_with_a_bank",
+	Employment6Weeks, Employment6Months, Benefits,
 }
 
 func newTally() *tally {
@@ -223,7 +233,18 @@ func yesNo(n int) string {
 	return "no"
 }
 
-func (t *tally) add(d Details, o Observed, self string) {
+// day is t's date, or "" if t is zero.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// add counts a participant: d their data points, o their observed
+// outcomes, self their answer to the settled question and reported their
+// answers to Questions, in order.
+func (t *tally) add(d Details, o Observed, self string, reported []string) {
 	t.n["establishment_released_from"][orUnknown(d.EstablishmentReleasedFrom)]++
 	t.n["probation_area"][orUnknown(d.ProbationArea)]++
 	t.n["local_authority"][orUnknown(d.LocalAuthority)]++
@@ -234,6 +255,9 @@ func (t *tally) add(d Details, o Observed, self string) {
 	t.n["shared_with_a_landlord"][yesNo(o.SharesToLandlords)]++
 	t.n["shared_with_an_employer"][yesNo(o.SharesToEmployers)]++
 	t.n["shared_with_a_bank"][yesNo(o.SharesToBanks)]++
+	for i, q := range Questions {
+		t.n[q.Name][orUnknown(reported[i])]++
+	}
 }
 
 func (t *tally) write(w io.Writer, total int) error {
