@@ -33,7 +33,7 @@ type Question struct {
 // span is a number of months and days.
 type span struct{ months, days int }
 
-func (d span) zero() bool                       { return d == span{} }
+func (d span) zero() bool                        { return d == span{} }
 func (d span) after(release time.Time) time.Time { return release.AddDate(0, d.months, d.days) }
 
 // The questions' names.
