@@ -264,3 +264,249 @@ func TestHandlerOutsiders(t *testing.T) {
 		t.Errorf("owner WAC-Allow %q", got)
 	}
 }
+
+// OPTIONS and CORS preflights are answered without sign-in and without
+// looking at storage; other requests echo the Origin.
+func TestHandlerOptionsAndCORS(t *testing.T) {
+	hp := newHandlerPod(t)
+	folder := "OPTIONS, HEAD, GET, POST, PUT, DELETE"
+
+	w := hp.req(access.Principal{}, http.MethodOptions, hp.path("documents/"), "")
+	if w.Code != http.StatusNoContent || w.Header().Get("Allow") != folder || w.Header().Get("Accept-Post") == "" {
+		t.Errorf("OPTIONS: %d %v", w.Code, w.Header())
+	}
+	for _, h := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age"} {
+		if w.Header().Get(h) != "" {
+			t.Errorf("OPTIONS without Origin sets %s", h)
+		}
+	}
+
+	w = hp.req(access.Principal{}, http.MethodOptions, hp.path("documents/x.pdf"), "",
+		"Origin: https://app.example", "Access-Control-Request-Method: PUT", "Access-Control-Request-Headers: content-type, if-match")
+	want := map[string]string{
+		"Allow":                        "OPTIONS, HEAD, GET, PUT, PATCH, DELETE",
+		"Access-Control-Allow-Origin":  "https://app.example",
+		"Access-Control-Allow-Methods": "OPTIONS, HEAD, GET, PUT, PATCH, DELETE",
+		"Access-Control-Allow-Headers": "content-type, if-match",
+		"Access-Control-Max-Age":       "600",
+	}
+	if w.Code != http.StatusNoContent {
+		t.Errorf("preflight: %d", w.Code)
+	}
+	for k, v := range want {
+		if got := w.Header().Get(k); got != v {
+			t.Errorf("preflight %s = %q, want %q", k, got, v)
+		}
+	}
+
+	// A preflight that asks for no headers is allowed none.
+	w = hp.req(access.Principal{}, http.MethodOptions, hp.path("documents/x.pdf"), "", "Origin: https://app.example", "Access-Control-Request-Method: GET")
+	if w.Header().Get("Access-Control-Allow-Methods") == "" || w.Header().Get("Access-Control-Allow-Headers") != "" {
+		t.Errorf("preflight without headers: %v", w.Header())
+	}
+	// An Origin without a requested method is not a preflight.
+	w = hp.req(access.Principal{}, http.MethodOptions, hp.path("documents/x.pdf"), "", "Origin: https://app.example")
+	if w.Header().Get("Access-Control-Allow-Origin") != "https://app.example" || w.Header().Get("Access-Control-Allow-Methods") != "" || w.Header().Get("Access-Control-Max-Age") != "" {
+		t.Errorf("OPTIONS with Origin only: %v", w.Header())
+	}
+
+	// Refusals carry CORS headers too, so a browser client can read them.
+	w = hp.req(access.Principal{}, http.MethodGet, hp.path("documents/"), "", "Origin: https://app.example")
+	expect(t, "signed out GET with Origin", w, http.StatusUnauthorized, "unauthenticated")
+	if w.Header().Get("Access-Control-Allow-Origin") != "https://app.example" || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "WAC-Allow") {
+		t.Errorf("CORS on a 401: %v", w.Header())
+	}
+
+	for p, allow := range map[string]string{
+		"":                   "OPTIONS, HEAD, GET, POST, PUT",
+		"housing/":           folder,
+		"housing/a.pdf":      "OPTIONS, HEAD, GET, PUT, PATCH, DELETE",
+		"housing/a.pdf.meta": "OPTIONS, HEAD, GET",
+		"access-log/":        "OPTIONS, HEAD, GET",
+		"access-log/x.json":  "OPTIONS, HEAD, GET",
+	} {
+		if got := hp.req(access.Principal{}, http.MethodOptions, hp.path(p), "").Header().Get("Allow"); got != allow {
+			t.Errorf("Allow of %q = %q, want %q", p, got, allow)
+		}
+	}
+}
+
+// The access log can be read by the owner only, and changed by nobody.
+func TestHandlerAccessLogReadOnly(t *testing.T) {
+	hp := newHandlerPod(t)
+	logPath, err := hp.svc.AppendLog(context.Background(), hp.id, []byte(`{"action":"view"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		if w := hp.req(hp.owner, m, hp.path(string(logPath)), ""); w.Code != http.StatusOK {
+			t.Errorf("owner %s of a log entry: %d %s", m, w.Code, w.Body)
+		}
+		if w := hp.req(hp.owner, m, hp.path("access-log/"), ""); w.Code != http.StatusOK {
+			t.Errorf("owner %s of the log: %d %s", m, w.Code, w.Body)
+		}
+	}
+	for _, c := range []struct{ method, p string }{
+		{http.MethodPut, string(logPath)},
+		{http.MethodPut, "access-log/forged.json"},
+		{http.MethodPost, "access-log/"},
+		{http.MethodDelete, string(logPath)},
+		{http.MethodPatch, string(logPath)},
+	} {
+		w := hp.req(hp.owner, c.method, hp.path(c.p), `{"action":"nothing"}`, "Content-Type: application/json")
+		expect(t, "owner "+c.method+" "+c.p, w, http.StatusMethodNotAllowed, "read-only")
+		if w.Header().Get("Allow") != "OPTIONS, HEAD, GET" {
+			t.Errorf("%s %s: Allow %q", c.method, c.p, w.Header().Get("Allow"))
+		}
+	}
+	if got, _ := hp.stored(t, string(logPath)); got != `{"action":"view"}` {
+		t.Errorf("log entry now %q", got)
+	}
+	if _, ok := hp.stored(t, "access-log/forged.json"); ok {
+		t.Error("a forged log entry was stored")
+	}
+	hp.rights = []access.Right{access.View, access.Add, access.Share, access.Reset}
+	w := hp.req(helper, http.MethodGet, hp.path("access-log/"), "")
+	expect(t, "helper reads the log", w, http.StatusForbidden, "not-delegated")
+	if d := detail(t, w); d != "Only the person whose pod it is can read its access log." {
+		t.Errorf("helper reads the log: %q", d)
+	}
+}
+
+type recordProblems struct{ msg string }
+
+func (e recordProblems) Error() string    { return e.msg }
+func (e recordProblems) ProblemList() any { return []string{"the date is missing"} }
+
+// A helper does what the owner delegated and no more: with View they read
+// (not the log), with Add they create in documents/ but never replace,
+// delete or write elsewhere; each use is recorded before it happens, and
+// the owner's own requests are not.
+func TestHandlerHelperRights(t *testing.T) {
+	hp := newHandlerPod(t)
+	hp.put(t, "documents/letter.txt", "original")
+	hp.put(t, "housing/lease.txt", "tenancy")
+	hp.audited = nil
+
+	hp.rights = []access.Right{access.View}
+	w := hp.req(helper, http.MethodGet, hp.path("housing/lease.txt"), "")
+	if w.Code != http.StatusOK || w.Body.String() != "tenancy" || w.Header().Get("WAC-Allow") != `user="read",public=""` {
+		t.Errorf("helper with view reads: %d %q %v", w.Code, w.Body, w.Header())
+	}
+	w = hp.req(helper, http.MethodPut, hp.path("documents/new.txt"), "new", "Content-Type: text/plain")
+	expect(t, "helper with view writes", w, http.StatusForbidden, "not-delegated")
+	if !strings.Contains(detail(t, w), "add new files to documents/ only") {
+		t.Errorf("helper with view writes: %q", detail(t, w))
+	}
+	if got := strings.Join(hp.audited, "|"); got != "Sam Support view housing/lease.txt" {
+		t.Errorf("audited %q", got)
+	}
+	hp.audited = nil
+
+	hp.rights = []access.Right{access.Add}
+	// Add without View: the pod exists for them, but not to read.
+	expect(t, "helper with add reads", hp.req(helper, http.MethodGet, hp.path("documents/letter.txt"), ""), http.StatusForbidden, "not-delegated")
+	w = hp.req(helper, http.MethodPut, hp.path("documents/new.txt"), "from the helper", "Content-Type: text/plain")
+	if w.Code != http.StatusCreated || w.Header().Get("WAC-Allow") != `user="append",public=""` {
+		t.Errorf("helper adds: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	if got, _ := hp.stored(t, "documents/new.txt"); got != "from the helper" {
+		t.Errorf("added %q", got)
+	}
+	w = hp.req(helper, http.MethodPost, hp.path("documents/"), "posted", "Content-Type: text/plain", "Slug: note")
+	if w.Code != http.StatusCreated || !strings.HasPrefix(w.Header().Get("Location"), testBase+hp.path("documents/")) {
+		t.Errorf("helper posts: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	// Replacing is refused, whatever preconditions the helper sends.
+	res, err := hp.svc.Stat(context.Background(), hp.id, "documents/letter.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hdr := range []string{"X-None: 1", `If-Match: "` + res.ETag + `"`, "If-Match: *", "If-None-Match: \"nothing\""} {
+		w = hp.req(helper, http.MethodPut, hp.path("documents/letter.txt"), "overwritten", "Content-Type: text/plain", hdr)
+		expect(t, "helper replaces with "+hdr, w, http.StatusPreconditionFailed, "changed")
+	}
+	if got, _ := hp.stored(t, "documents/letter.txt"); got != "original" {
+		t.Errorf("letter after the helper: %q", got)
+	}
+	for _, c := range []struct{ method, p, detail string }{
+		{http.MethodPut, "housing/new.txt", "add new files to documents/ only"},
+		{http.MethodPost, "housing/", "add new files to documents/ only"},
+		{http.MethodPut, "documents/folder/", "add new files to documents/ only"},
+		{http.MethodDelete, "documents/letter.txt", "Only the person whose pod it is can change or delete things in it."},
+		{http.MethodPatch, "documents/letter.txt", "Only the person whose pod it is can change or delete things in it."},
+	} {
+		w := hp.req(helper, c.method, hp.path(c.p), "x", "Content-Type: text/plain")
+		expect(t, "helper with add: "+c.method+" "+c.p, w, http.StatusForbidden, "not-delegated")
+		if !strings.Contains(detail(t, w), c.detail) {
+			t.Errorf("%s %s: %q", c.method, c.p, detail(t, w))
+		}
+	}
+	if _, ok := hp.stored(t, "housing/new.txt"); ok {
+		t.Error("helper wrote outside documents/")
+	}
+	if got, _ := hp.stored(t, "documents/letter.txt"); got != "original" {
+		t.Errorf("letter after the helper: %q", got)
+	}
+	want := "Sam Support add documents/new.txt|Sam Support add documents/|" + strings.Repeat("Sam Support add documents/letter.txt|", 4)
+	if got := strings.Join(hp.audited, "|") + "|"; got != want {
+		t.Errorf("audited\n%q, want\n%q", got, want)
+	}
+
+	// The owner is not recorded in their own log.
+	hp.audited = nil
+	hp.put(t, "documents/mine.txt", "mine")
+	if w := hp.req(hp.owner, http.MethodGet, hp.path("documents/mine.txt"), ""); w.Code != http.StatusOK {
+		t.Errorf("owner GET: %d", w.Code)
+	}
+	if len(hp.audited) != 0 {
+		t.Errorf("owner audited: %v", hp.audited)
+	}
+
+	// If the rights cannot be loaded, or the use cannot be recorded,
+	// nothing happens.
+	hp.delegErr = pod.ErrUnavailable
+	expect(t, "rights unavailable", hp.req(helper, http.MethodPut, hp.path("documents/n1.txt"), "x", "Content-Type: text/plain"), http.StatusServiceUnavailable, "unavailable")
+	hp.delegErr, hp.auditErr = nil, pod.ErrUnavailable
+	expect(t, "audit unavailable", hp.req(helper, http.MethodPut, hp.path("documents/n2.txt"), "x", "Content-Type: text/plain"), http.StatusServiceUnavailable, "unavailable")
+	for _, p := range []string{"documents/n1.txt", "documents/n2.txt"} {
+		if _, ok := hp.stored(t, p); ok {
+			t.Errorf("%s stored", p)
+		}
+	}
+}
+
+// Methods and addresses that cannot be used, and records the checker
+// refuses, each say why.
+func TestHandlerRefusalsSayWhy(t *testing.T) {
+	hp := newHandlerPod(t)
+	hp.put(t, "documents/a.txt", "a")
+	for _, c := range []struct{ method, p, allow, detail string }{
+		{"PROPFIND", "documents/", "OPTIONS, HEAD, GET, POST, PUT, DELETE", "This address does not support PROPFIND."},
+		{http.MethodPost, "documents/a.txt", "OPTIONS, HEAD, GET, PUT, PATCH, DELETE", "This address does not support POST."},
+		{http.MethodPut, "documents/a.txt.meta", "OPTIONS, HEAD, GET", "This is a description the server writes; it cannot be changed."},
+		{http.MethodDelete, "documents/", "OPTIONS, HEAD, GET, POST, PUT, DELETE", "This folder is part of every pod and cannot be deleted."},
+		{http.MethodDelete, "", "OPTIONS, HEAD, GET, POST, PUT", "The top folder of a pod cannot be deleted. To delete everything, delete the account."},
+	} {
+		w := hp.req(hp.owner, c.method, hp.path(c.p), "x", "Content-Type: text/plain")
+		expect(t, c.method+" "+c.p, w, http.StatusMethodNotAllowed, "method-not-allowed")
+		if w.Header().Get("Allow") != c.allow || detail(t, w) != c.detail {
+			t.Errorf("%s %s: Allow %q, %q", c.method, c.p, w.Header().Get("Allow"), detail(t, w))
+		}
+	}
+	if got, _ := hp.stored(t, "documents/a.txt"); got != "a" {
+		t.Errorf("a.txt now %q", got)
+	}
+
+	for msg, want := range map[string]string{"": "This record cannot be stored as it is.", "the date is missing": "The date is missing."} {
+		hp.h.CheckRecord = func([]byte, pod.Path) error { return recordProblems{msg} }
+		w := hp.req(hp.owner, http.MethodPut, hp.path("housing/r.jsonld"), `{"@id":""}`, "Content-Type: application/ld+json")
+		expect(t, "record refused with "+msg, w, http.StatusUnprocessableEntity, "invalid-record")
+		if d := detail(t, w); d != want || !strings.Contains(w.Body.String(), `"problems":["the date is missing"]`) {
+			t.Errorf("record refused with %q: %q %s", msg, d, w.Body)
+		}
+	}
+	if _, ok := hp.stored(t, "housing/r.jsonld"); ok {
+		t.Error("a refused record was stored")
+	}
+}
