@@ -510,3 +510,69 @@ func TestHandlerRefusalsSayWhy(t *testing.T) {
 		t.Error("a refused record was stored")
 	}
 }
+
+// What a client sends that cannot be stored is refused before anything is
+// written: a body over the limit, a missing or unknown type, content that
+// is not what its type says, a body for a folder; and conditional requests
+// hold to the ETag.
+func TestHandlerUploadsAndConditions(t *testing.T) {
+	hp := newHandlerPod(t)
+	max := int(hp.h.MaxUpload)
+	for _, c := range []struct {
+		what, body, ctype string
+		status            int
+		code              string
+	}{
+		{"at the limit", strings.Repeat("t", max), "text/plain", http.StatusCreated, ""},
+		{"over the limit", strings.Repeat("t", max+1), "text/plain", http.StatusRequestEntityTooLarge, "too-large"},
+		{"no type", "x", "", http.StatusBadRequest, "missing-content-type"},
+		{"unknown type", "<html>", "text/html", http.StatusUnsupportedMediaType, "unsupported-type"},
+		{"a PDF that is not", "MZ\x90\x00", "application/pdf", http.StatusUnsupportedMediaType, "type-mismatch"},
+		{"text with a NUL", "a\x00b", "text/plain", http.StatusUnsupportedMediaType, "type-mismatch"},
+		{"JSON that is not", "{", "application/json", http.StatusBadRequest, "bad-json"},
+	} {
+		hdrs := []string{}
+		if c.ctype != "" {
+			hdrs = append(hdrs, "Content-Type: "+c.ctype)
+		}
+		w := hp.req(hp.owner, http.MethodPut, hp.path("documents/u.txt"), c.body, hdrs...)
+		expect(t, c.what, w, c.status, c.code)
+		got, ok := hp.stored(t, "documents/u.txt")
+		if ok != (c.status == http.StatusCreated) || ok && got != c.body {
+			t.Errorf("%s: stored %v (%d bytes)", c.what, ok, len(got))
+		}
+		hp.req(hp.owner, http.MethodDelete, hp.path("documents/u.txt"), "")
+	}
+	expect(t, "PUT a folder with a body", hp.req(hp.owner, http.MethodPut, hp.path("documents/sub/"), "x", "Content-Type: text/plain"), http.StatusConflict, "container-body")
+	if w := hp.req(hp.owner, http.MethodGet, hp.path("documents/sub/"), ""); w.Code != http.StatusNotFound {
+		t.Errorf("folder made from a PUT with a body: %d", w.Code)
+	}
+
+	hp.put(t, "documents/c.txt", "one")
+	w := hp.req(hp.owner, http.MethodGet, hp.path("documents/c.txt"), "")
+	etag := w.Header().Get("ETag")
+	if w.Code != http.StatusOK || etag == "" || w.Body.String() != "one" {
+		t.Fatalf("GET: %d %q %q", w.Code, etag, w.Body)
+	}
+	if w := hp.req(hp.owner, http.MethodGet, hp.path("documents/c.txt"), "", "If-None-Match: "+etag); w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+		t.Errorf("If-None-Match current: %d %q", w.Code, w.Body)
+	}
+	if w := hp.req(hp.owner, http.MethodGet, hp.path("documents/c.txt"), "", "If-None-Match: W/"+etag); w.Code != http.StatusOK {
+		t.Errorf("If-None-Match weak: %d (weak validators never match)", w.Code)
+	}
+	if w := hp.req(hp.owner, http.MethodGet, hp.path("documents/c.txt"), "", `If-Match: "stale"`); w.Code != http.StatusPreconditionFailed || w.Body.Len() != 0 {
+		t.Errorf("If-Match stale: %d %q", w.Code, w.Body)
+	}
+	expect(t, "PUT If-Match stale", hp.req(hp.owner, http.MethodPut, hp.path("documents/c.txt"), "two", "Content-Type: text/plain", `If-Match: "stale", W/`+etag), http.StatusPreconditionFailed, "changed")
+	expect(t, "PUT If-None-Match *", hp.req(hp.owner, http.MethodPut, hp.path("documents/c.txt"), "two", "Content-Type: text/plain", "If-None-Match: *"), http.StatusPreconditionFailed, "changed")
+	expect(t, "DELETE If-Match stale", hp.req(hp.owner, http.MethodDelete, hp.path("documents/c.txt"), "", `If-Match: "stale"`), http.StatusPreconditionFailed, "changed")
+	if got, _ := hp.stored(t, "documents/c.txt"); got != "one" {
+		t.Errorf("after refused conditional writes: %q", got)
+	}
+	if w := hp.req(hp.owner, http.MethodPut, hp.path("documents/c.txt"), "two", "Content-Type: text/plain", `If-Match: "stale", `+etag); w.Code != http.StatusNoContent {
+		t.Errorf("PUT If-Match listing the current ETag: %d %s", w.Code, w.Body)
+	}
+	if got, _ := hp.stored(t, "documents/c.txt"); got != "two" {
+		t.Errorf("after the conditional write: %q", got)
+	}
+}
