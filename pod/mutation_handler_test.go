@@ -19,6 +19,7 @@ import (
 	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/podtest"
+	"github.com/satchel-project/satchel/vault"
 )
 
 const testBase = "https://satchel.example"
@@ -575,4 +576,56 @@ func TestHandlerUploadsAndConditions(t *testing.T) {
 	if got, _ := hp.stored(t, "documents/c.txt"); got != "two" {
 		t.Errorf("after the conditional write: %q", got)
 	}
+}
+
+// When a helper's use cannot be recorded, the helper is told what kind of
+// failure it was, and nothing is written.
+func TestHandlerFailuresSayWhat(t *testing.T) {
+	hp := newHandlerPod(t)
+	hp.rights = []access.Right{access.Add}
+	for _, c := range []struct {
+		err        error
+		status     int
+		code       string
+		retryAfter string
+	}{
+		{pod.ErrBusy, http.StatusServiceUnavailable, "busy", "1"},
+		{vault.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "5"},
+		{pod.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "5"},
+		{errors.New("disk on fire"), http.StatusInternalServerError, "internal", ""},
+	} {
+		hp.auditErr = c.err
+		w := hp.req(helper, http.MethodPut, hp.path("documents/f.txt"), "x", "Content-Type: text/plain")
+		expect(t, c.err.Error(), w, c.status, c.code)
+		if w.Header().Get("Retry-After") != c.retryAfter || strings.Contains(w.Body.String(), "fire") {
+			t.Errorf("%v: Retry-After %q, body %s", c.err, w.Header().Get("Retry-After"), w.Body)
+		}
+	}
+	if strings.Contains(detailOf(hp, pod.ErrUnavailable), "keys") || !strings.Contains(detailOf(hp, vault.ErrUnavailable), "keys") {
+		t.Error("storage and key custody failures are not told apart")
+	}
+	// A client that went away gets nothing written back.
+	hp.auditErr = context.Canceled
+	if w := hp.req(helper, http.MethodPut, hp.path("documents/f.txt"), "x", "Content-Type: text/plain"); w.Body.Len() != 0 {
+		t.Errorf("cancelled: %d %s", w.Code, w.Body)
+	}
+	if _, ok := hp.stored(t, "documents/f.txt"); ok {
+		t.Error("written although the audit failed")
+	}
+
+	// Storage's own refusals.
+	hp.auditErr = nil
+	hp.put(t, "documents/sub/a.txt", "a")
+	expect(t, "DELETE a folder with things in it", hp.req(hp.owner, http.MethodDelete, hp.path("documents/sub/"), ""), http.StatusConflict, "not-empty")
+	expect(t, "a file where a folder is", hp.req(hp.owner, http.MethodPut, hp.path("documents/sub"), "x", "Content-Type: text/plain"), http.StatusConflict, "conflict")
+	expect(t, "DELETE what is not there", hp.req(hp.owner, http.MethodDelete, hp.path("documents/none.txt"), ""), http.StatusNotFound, "not-found")
+	if got, _ := hp.stored(t, "documents/sub/a.txt"); got != "a" {
+		t.Errorf("a.txt now %q", got)
+	}
+}
+
+func detailOf(hp *handlerPod, err error) string {
+	hp.auditErr = err
+	w := hp.req(helper, http.MethodPut, hp.path("documents/f.txt"), "x", "Content-Type: text/plain")
+	return w.Body.String()
 }
