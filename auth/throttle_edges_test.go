@@ -154,3 +154,52 @@ func TestThrottleDefaults(t *testing.T) {
 		t.Fatalf("after 6 failures, wait %v; want 1s", w)
 	}
 }
+
+// A right password clears only that username's failures from that address:
+// a guesser who signs in to their own account from the address they guess
+// from keeps the address's count, and the username's from everywhere.
+func TestThrottleSuccessKeepsTheAddressCount(t *testing.T) {
+	th, _ := fakeClock()
+	failTimes(t, th, "u:jo", "ip:10.0.0.66", th.Free)
+	a, _ := begin(th, "u:jo", "ip:10.0.0.66")
+	a.Succeed()
+	failTimes(t, th, "u:sam", "ip:10.0.0.66", 1)
+	if a, wait := begin(th, "u:kim", "ip:10.0.0.66"); a != nil || wait != th.Base {
+		t.Fatalf("the address after %d failures and a success: attempt %v, wait %v; want a wait of %v", th.Free+1, a, wait, th.Base)
+	}
+
+	th, _ = fakeClock()
+	for i := range th.UserFree {
+		failTimes(t, th, "u:jo", "ip:10.0.3."+string(rune('a'+i)), 1)
+	}
+	a, _ = begin(th, "u:jo", "ip:10.0.3.z")
+	a.Succeed()
+	failTimes(t, th, "u:jo", "ip:10.0.4.1", 1)
+	if a, wait := begin(th, "u:jo", "ip:10.0.4.2"); a != nil || wait != th.Base {
+		t.Fatalf("the username after %d failures and a success: attempt %v, wait %v; want a wait of %v", th.UserFree+1, a, wait, th.Base)
+	}
+}
+
+// Fail counts against every key it is given, and Succeed clears a key's
+// failures even before any delay has started.
+func TestThrottleKeysForOtherGuesses(t *testing.T) {
+	th, _ := fakeClock()
+	one, other := HelperLookupKey("acct1"), HelperLookupKey("acct2")
+	for range th.Free + 1 {
+		if err := th.Fail(ctx, "ip:1.2.3.4", one); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w1, w2, w3 := wait(th, "ip:1.2.3.4"), wait(th, one), wait(th, other); w1 != th.Base || w2 != th.Base || w3 != 0 {
+		t.Fatalf("after %d failures on two keys: waits %v and %v, another account's %v; want %v, %v, 0", th.Free+1, w1, w2, w3, th.Base, th.Base)
+	}
+
+	for range th.Free {
+		th.Fail(ctx, other)
+	}
+	th.Succeed(ctx, other)
+	th.Fail(ctx, other)
+	if w := wait(th, other); w != 0 {
+		t.Fatalf("%d failures, a success, a failure: wait %v, want 0", th.Free, w)
+	}
+}
