@@ -493,6 +493,7 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		{Method: "GET", Template: "/my/evaluation", Path: "/my/evaluation", Want: leaverPage(ok)},
 		{Method: "POST", Template: "/my/evaluation/agree", Path: "/my/evaluation/agree", Want: leaverPage(seeOther)},
 		{Method: "POST", Template: "/my/evaluation/answer", Path: "/my/evaluation/answer", Want: leaverPage(unprocessable)},
+		{Method: "POST", Template: "/my/evaluation/report", Path: "/my/evaluation/report", Want: leaverPage(unprocessable)},
 		{Method: "POST", Template: "/my/evaluation/withdraw", Path: "/my/evaluation/withdraw", Want: leaverPage(seeOther)},
 		{Method: "GET", Template: "/my/data/download", Path: "/my/data/download", Want: leaverPage(ok)},
 		{Method: "GET", Template: "/my/data/delete", Path: "/my/data/delete", Want: leaverPage(ok)},
