@@ -1,6 +1,7 @@
 package sealed
 
 import (
+	"crypto/cipher"
 	"crypto/sha256"
 	"sync"
 
@@ -16,14 +17,40 @@ const maxFileKeys = 4096
 // checks the header's MAC with it, so a wrong or replayed stanza fails as
 // before. The cache lives and dies with the unwrapped identity it comes
 // from (see Keyring), so it keeps nothing the identity could not recover.
+//
+// It also remembers, for objects of one chunk, the payload key that opened
+// them, under a SHA-256 digest of the header and payload nonce exactly as
+// age checked them (payloadKey).
 type cachingIdentity struct {
-	id *age.X25519Identity
-	mu sync.Mutex
-	m  map[[32]byte][]byte
+	id       *age.X25519Identity
+	mu       sync.Mutex
+	m        map[[32]byte][]byte
+	payloads map[[32]byte]cipher.AEAD
 }
 
 func newCachingIdentity(id *age.X25519Identity) *cachingIdentity {
-	return &cachingIdentity{id: id, m: map[[32]byte][]byte{}}
+	return &cachingIdentity{id: id, m: map[[32]byte][]byte{}, payloads: map[[32]byte]cipher.AEAD{}}
+}
+
+// payloadKey returns the payload key remembered for headerAndNonce (an age
+// header and the 16-byte nonce after it), or nil.
+func (c *cachingIdentity) payloadKey(headerAndNonce []byte) cipher.AEAD {
+	d := sha256.Sum256(headerAndNonce)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.payloads[d]
+}
+
+// rememberPayloadKey keeps aead as the payload key of headerAndNonce, which
+// age has just checked and which opened its chunk.
+func (c *cachingIdentity) rememberPayloadKey(headerAndNonce []byte, aead cipher.AEAD) {
+	d := sha256.Sum256(headerAndNonce)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.payloads) >= maxFileKeys {
+		clear(c.payloads)
+	}
+	c.payloads[d] = aead
 }
 
 // Unwrap implements age.Identity.

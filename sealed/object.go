@@ -1,18 +1,18 @@
 package sealed
 
 import (
-	"crypto/hkdf"
-	"crypto/sha256"
-
 	"bytes"
 	"context"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"golang.org/x/crypto/chacha20poly1305"
 	"io"
 
 	"filippo.io/age"
+	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/satchel-project/satchel/blob"
 )
@@ -197,7 +197,20 @@ func decryptSmall(src io.Reader, size int64, k *Keys) ([]byte, []byte, error) {
 var errSeveralChunks = errors.New("more than one chunk")
 
 // openOneChunk decrypts an age file of one payload chunk in place.
+//
+// The payload key of a header and payload nonce that opened once is kept
+// (see cachingIdentity.payloadKey), under a digest of exactly those bytes as
+// age checked them, so that opening the same object again skips parsing the
+// header, its MAC and the key derivation. A stored object that differs in
+// any byte of its header or nonce gets another digest and takes the full
+// path; a different payload under the same header and nonce still has to
+// pass the chunk's own authentication.
 func openOneChunk(ct []byte, k *Keys) ([]byte, error) {
+	if n := headerEnd(ct); n > 0 && len(ct)-n >= payloadNonceSize+tagSize && len(ct)-n <= payloadNonceSize+chunkSize+tagSize {
+		if aead := k.id.payloadKey(ct[:n+payloadNonceSize]); aead != nil {
+			return openChunk(aead, ct[n+payloadNonceSize:])
+		}
+	}
 	hdr, err := age.ExtractHeader(bytes.NewReader(ct))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
@@ -221,14 +234,42 @@ func openOneChunk(ct []byte, k *Keys) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	plain, err := openChunk(aead, payload[payloadNonceSize:])
+	if err != nil {
+		return nil, err
+	}
+	k.id.rememberPayloadKey(ct[:len(hdr)+payloadNonceSize], aead)
+	return plain, nil
+}
+
+// openChunk opens the one and last payload chunk in place.
+func openChunk(aead cipher.AEAD, chunk []byte) ([]byte, error) {
 	var nonce [chacha20poly1305.NonceSize]byte
 	nonce[len(nonce)-1] = 1 // chunk 0, the last
-	chunk := payload[payloadNonceSize:]
 	plain, err := aead.Open(chunk[:0], nonce[:], chunk, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: it does not decrypt with its key: %v", ErrDamaged, err)
 	}
 	return plain, nil
+}
+
+// headerEnd is the length of the age header at the start of ct, found by
+// its MAC line ("--- " and the MAC, at the start of a line), or 0. It only
+// locates the header for a lookup: the bytes it names are trusted only if
+// they are, byte for byte, a header that age has checked before.
+func headerEnd(ct []byte) int {
+	if len(ct) > MaxHeader {
+		ct = ct[:MaxHeader]
+	}
+	i := bytes.Index(ct, []byte("\n--- "))
+	if i < 0 {
+		return 0
+	}
+	j := bytes.IndexByte(ct[i+1:], '\n')
+	if j < 0 {
+		return 0
+	}
+	return i + 1 + j + 1
 }
 
 // payloadNonceSize is the size of the nonce in front of an age payload.

@@ -111,3 +111,75 @@ func TestOpenRefusesTampering(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRefusesTamperingAfterARead is TestOpenRefusesTampering for
+// objects that were read once first, so that a second read can take the
+// shortcut of a remembered payload key: every changed byte, a cut, a splice
+// of one object's header onto another's payload, and a copy into another
+// space must still be refused, and the object put back must read as before.
+func TestOpenRefusesTamperingAfterARead(t *testing.T) {
+	st, k, other := testKeys(t)
+	ctx := context.Background()
+	raw := func(key string) []byte {
+		rc, _, err := st.Get(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		b, _ := io.ReadAll(rc)
+		return b
+	}
+	put := func(key string, b []byte) {
+		if _, err := st.Put(ctx, key, bytes.NewReader(b), int64(len(b)), blob.Cond{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []int{10, 1000, 60 << 10} {
+		key, twin := fmt.Sprintf("pods/a/o/r%d", n), fmt.Sprintf("pods/a/o/s%d", n)
+		body := bytes.Repeat([]byte("x"), n)
+		if _, err := sealed.WriteBytes(ctx, st, k, key, []byte("{}"), body, blob.Cond{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sealed.WriteBytes(ctx, st, k, twin, []byte("{}"), bytes.Repeat([]byte("y"), n), blob.Cond{}); err != nil {
+			t.Fatal(err)
+		}
+		open := func(k *sealed.Keys, key string) ([]byte, error) {
+			_, b, _, err := sealed.ReadBytes(ctx, st, k, key, int64(n))
+			return b, err
+		}
+		orig, twinBytes := raw(key), raw(twin)
+		for _, key := range []string{key, twin} { // read once: remembered
+			if _, err := open(k, key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		hdr := bytes.Index(orig, []byte("\n--- ")) + 1
+		hdr += bytes.IndexByte(orig[hdr:], '\n') + 1
+		for _, at := range []int{len(orig) - 1, len(orig) - 20, hdr + 17, hdr + 3, hdr - 2, hdr - 30, 60} {
+			b := bytes.Clone(orig)
+			b[at] ^= 0x40
+			put(key, b)
+			if _, err := open(k, key); !errors.Is(err, sealed.ErrDamaged) {
+				t.Errorf("%d bytes, byte %d of %d flipped after a read (header ends at %d): %v", n, at, len(orig), hdr, err)
+			}
+		}
+		put(key, orig[:len(orig)-1])
+		if _, err := open(k, key); !errors.Is(err, sealed.ErrDamaged) {
+			t.Errorf("%d bytes cut short after a read: %v", n, err)
+		}
+		// The header and nonce of one object with the chunk of the other.
+		put(key, append(bytes.Clone(orig[:hdr+16]), twinBytes[hdr+16:]...))
+		if got, err := open(k, key); !errors.Is(err, sealed.ErrDamaged) {
+			t.Errorf("%d bytes, another object's payload under a remembered header: %v (read %.10q)", n, err, got)
+		}
+		// The object copied into another space, under a name there.
+		put("pods/b/o/copy", orig)
+		if _, err := open(other, "pods/b/o/copy"); !errors.Is(err, sealed.ErrDamaged) {
+			t.Errorf("%d bytes opened with another space's key after a read: %v", n, err)
+		}
+		put(key, orig)
+		if got, err := open(k, key); err != nil || !bytes.Equal(got, body) {
+			t.Errorf("%d bytes put back: %v, %d bytes", n, err, len(got))
+		}
+	}
+}
