@@ -214,8 +214,12 @@ func TestGrantCheckBoundaries(t *testing.T) {
 		{"a reason of 501", func(g *consent.Grant) { g.PurposeText = strings.Repeat("r", 501) }, false},
 		{"50 items", func(g *consent.Grant) { g.Items = items(consent.MaxItems) }, true},
 		{"51 items", func(g *consent.Grant) { g.Items = items(consent.MaxItems + 1) }, false},
-		{"50 parts", func(g *consent.Grant) { g.Items[0].Fields = many(consent.MaxFields, func(i int) string { return "/f" + strings.Repeat("x", i) }) }, true},
-		{"51 parts", func(g *consent.Grant) { g.Items[0].Fields = many(consent.MaxFields+1, func(i int) string { return "/f" + strings.Repeat("x", i) }) }, false},
+		{"50 parts", func(g *consent.Grant) {
+			g.Items[0].Fields = many(consent.MaxFields, func(i int) string { return "/f" + strings.Repeat("x", i) })
+		}, true},
+		{"51 parts", func(g *consent.Grant) {
+			g.Items[0].Fields = many(consent.MaxFields+1, func(i int) string { return "/f" + strings.Repeat("x", i) })
+		}, false},
 		{"a part of 500", func(g *consent.Grant) { g.Items[0].Fields = []string{"/" + strings.Repeat("p", 499)} }, true},
 		{"a part of 501", func(g *consent.Grant) { g.Items[0].Fields = []string{"/" + strings.Repeat("p", 500)} }, false},
 		{"a description", func(g *consent.Grant) { g.Items = []consent.Item{{Path: "housing/.meta"}} }, false},
