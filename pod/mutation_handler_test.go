@@ -236,6 +236,10 @@ func TestHandlerOutsiders(t *testing.T) {
 		{"owner, malformed pod ID", hp.owner, pod.Prefix + "ABC/housing/lease.txt"},
 		{"owner, no slash after the pod ID", hp.owner, pod.Prefix + string(hp.id)},
 		{"owner, outside /pods/", hp.owner, "/files/" + string(hp.id) + "/housing/lease.txt"},
+		{"owner, encoded slash after the pod ID", hp.owner, pod.Prefix + string(hp.id) + "%2Fhousing/lease.txt"},
+		{"owner, dot segment for the pod ID", hp.owner, pod.Prefix + "%2e%2e/" + string(hp.id) + "/housing/lease.txt"},
+		{"owner, upper-case pod ID", hp.owner, pod.Prefix + strings.ToUpper(string(hp.id)) + "/housing/lease.txt"},
+		{"the owner of the other pod", stranger, pod.Prefix + string(other) + "x/housing/"},
 	} {
 		for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
 			w := hp.req(c.who, m, c.target, "x", "Content-Type: text/plain")
@@ -245,6 +249,13 @@ func TestHandlerOutsiders(t *testing.T) {
 			}
 		}
 	}
+	// A helper with every right in this pod has none in another.
+	hp.rights = []access.Right{access.View, access.Add, access.Share, access.Reset}
+	for _, m := range []string{http.MethodGet, http.MethodPut} {
+		w := hp.req(helper, m, pod.Prefix+string(other)+"/documents/x.txt", "x", "Content-Type: text/plain")
+		expect(t, "helper in another pod "+m, w, http.StatusNotFound, "not-found")
+	}
+	hp.rights = nil
 	w := hp.req(access.Principal{}, http.MethodGet, hp.path("housing/lease.txt"), "")
 	expect(t, "signed out", w, http.StatusUnauthorized, "unauthenticated")
 	if w.Header().Get("WWW-Authenticate") == "" {
