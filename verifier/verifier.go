@@ -209,7 +209,8 @@ func grantView(vf *consent.Verified) *GrantView {
 	if n, ok := pc["maxViews"].(float64); ok {
 		gv.MaxViews = int(n)
 	}
-	for _, d := range pc["forPersonalData"].([]any) {
+	data, _ := pc["forPersonalData"].([]any) // a grant that names nothing fails the scope check, and must not panic here
+	for _, d := range data {
 		gv.Items = append(gv.Items, str(d))
 	}
 	return gv
