@@ -117,6 +117,7 @@ func (a *api) log(t *testing.T) []consent.LogEntry {
 
 // TestAPICreateByOwner: the owner's new share, as their client sees it.
 func TestAPICreateByOwner(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	m := a.do(t, a.owner, "POST", "/api/v1/grants", shareBody).want(http.StatusCreated, "").json()
 	id := m["id"].(string)
@@ -169,6 +170,7 @@ func TestAPICreateByOwner(t *testing.T) {
 
 // TestAPICreateRefusals: what a client is told when a share cannot be made.
 func TestAPICreateRefusals(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	req := httptest.NewRequest("POST", "/api/v1/grants", strings.NewReader(shareBody))
 	req.Header.Set("Content-Type", "text/plain")
@@ -201,6 +203,7 @@ func TestAPICreateRefusals(t *testing.T) {
 // in the owner's name, with their own; the owner's log says so; a helper
 // not chosen, or not allowed to share, cannot.
 func TestAPIHelperShares(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	withPod := func(body string) string { return `{"pod":"` + string(a.pod) + `",` + body[1:] }
 	a.do(t, a.helper, "POST", "/api/v1/grants", withPod(shareBody)).want(http.StatusNotFound, "not-found")
@@ -266,6 +269,7 @@ func TestAPIHelperShares(t *testing.T) {
 // TestAPIOwnerManagesShares: list with a filter, show, withdraw, receipt,
 // QR codes; another pod's owner sees none of it.
 func TestAPIOwnerManagesShares(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	body := `{"recipient":{"name":"Acme Lettings","kind":"landlord"},"purpose":"tenancy-application","purposeText":"flat 2","items":[{"path":"documents/"}],"maxViews":1}`
 	first := a.do(t, a.owner, "POST", "/api/v1/grants", body).want(http.StatusCreated, "").json()
@@ -346,6 +350,7 @@ func TestAPIOwnerManagesShares(t *testing.T) {
 // TestAPIAccessLog: the owner reads what was seen, newest first; nobody
 // else reads it.
 func TestAPIAccessLog(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	if e := a.do(t, a.owner, "GET", "/api/v1/log", "").want(http.StatusOK, "").json()["entries"].([]any); len(e) != 0 {
 		t.Errorf("a new pod's log: %v", e)
@@ -387,6 +392,7 @@ func TestAPIAccessLog(t *testing.T) {
 // reopening within the window is the same view; Use's log says which
 // request used a view.
 func TestUseOpensAndReopens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)

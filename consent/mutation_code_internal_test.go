@@ -9,6 +9,7 @@ import "testing"
 // derivation must skip (232 and above), so that the skipping stays as it
 // was too.
 func TestShareCodeDerivationIsStable(t *testing.T) {
+	t.Parallel()
 	for token, want := range map[string]string{
 		"AAAAAAAAAAAAAAAAAAAAAA": "2ENMDEEGG",
 		"0000000000000000000016": "BCY7MXSZZ", // skips two bytes above 232

@@ -53,6 +53,7 @@ func checkOf(err error) string {
 // TestVerifyCredentialRefusals: each thing a verifier checks, wrong alone,
 // is refused with the check it failed; right, the credential passes.
 func TestVerifyCredentialRefusals(t *testing.T) {
+	t.Parallel()
 	keyDir := t.TempDir()
 	f := newFixture(t, keyDir)
 	signer := mustSigner(t, keyDir)
@@ -170,6 +171,7 @@ func TestVerifyCredentialRefusals(t *testing.T) {
 // was signed, is re-signed when it changes or after an hour, and not
 // before.
 func TestStatusListCredential(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
@@ -221,6 +223,7 @@ func TestStatusListCredential(t *testing.T) {
 // TestPublishedKeys: the endpoints a verifier fetches, and every key the
 // service ever signed with listed in both.
 func TestPublishedKeys(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	ctx := context.Background()
 	if _, err := a.svc.Create(ctx, newGrant(a.pod)); err != nil {
@@ -288,6 +291,7 @@ func TestPublishedKeys(t *testing.T) {
 
 // TestDIDWeb: the did:web of a base URL, and refusals.
 func TestDIDWeb(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://satchel.example.org":     "did:web:satchel.example.org",
 		"https://satchel.example.org/":    "did:web:satchel.example.org",
@@ -311,6 +315,7 @@ func TestDIDWeb(t *testing.T) {
 
 // TestItemURLs: one URL for a resource, one per part of a record.
 func TestItemURLs(t *testing.T) {
+	t.Parallel()
 	pod := "https://s.example/pods/p/"
 	if got := consent.ItemURLs(pod, consent.Item{Path: "documents/a b.pdf"}); !reflect.DeepEqual(got, []string{pod + "documents/a%20b.pdf"}) {
 		t.Errorf("a file: %v", got)
@@ -323,6 +328,7 @@ func TestItemURLs(t *testing.T) {
 
 // TestReceiptWords: what the receipt says for each kind of item and limit.
 func TestReceiptWords(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 30, 9, 5, 0, 0, time.UTC)
 	sh := consent.Share{Grant: consent.Grant{
 		ID: "abc", SharedBy: "Jo", Recipient: consent.Recipient{Name: "Acme", Kind: consent.Employer}, Purpose: "job-application",

@@ -18,6 +18,7 @@ import (
 // TestAPIHelpers: an owner chooses a helper by username with some rights,
 // lists and removes them; the helper sees who chose them.
 func TestAPIHelpers(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	if h := a.do(t, a.owner, "GET", "/api/v1/helpers", "").want(http.StatusOK, "").json()["helpers"].([]any); len(h) != 0 {
 		t.Errorf("helpers of a new pod: %v", h)
@@ -58,6 +59,7 @@ func TestAPIHelpers(t *testing.T) {
 // TestAPIHelpersRefusals: choosing a helper needs a recent sign-in, JSON,
 // known rights and a username that names a helper.
 func TestAPIHelpersRefusals(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	a.do(t, access.Principal{}, "POST", "/api/v1/helpers", `{"username":"sam","rights":["view"]}`).want(http.StatusUnauthorized, "unauthenticated")
 	a.do(t, access.Principal{}, "GET", "/api/v1/chosen", "").want(http.StatusUnauthorized, "unauthenticated")
@@ -94,6 +96,7 @@ func TestAPIHelpersRefusals(t *testing.T) {
 
 // TestParseRights: rights as typed, in the order they are shown, each once.
 func TestParseRights(t *testing.T) {
+	t.Parallel()
 	got, err := consent.ParseRights(" Reset,share ,, VIEW,add,view")
 	if want := []consent.Right{consent.RightView, consent.RightAdd, consent.RightShare, consent.RightReset}; err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("ParseRights: %v %v, want %v", got, err, want)
@@ -111,6 +114,7 @@ func TestParseRights(t *testing.T) {
 // TestDelegations: what a helper may do in a pod is what its owner last
 // chose; forgetting a pod or a helper removes both sides.
 func TestDelegations(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
@@ -203,6 +207,7 @@ func TestDelegations(t *testing.T) {
 
 // TestRecordTime: an entry written without a time gets the service's.
 func TestRecordTime(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)

@@ -41,6 +41,7 @@ func (s *switchSigner) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byte,
 // rotated to while the server ran verifies at once, and so do those
 // signed before; a server started later publishes both.
 func TestKeyRotatedWhileRunning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pods, _ := podtest.Open(t, dir, time.Minute)
 	ctx := context.Background()
@@ -104,6 +105,7 @@ func (ecdsaSigner) KeyID() string { return "p256" }
 // TestOpenRefusesBadSigners: a signer that is not Ed25519, or whose key ID
 // is not its key's, is refused before anything is signed with it.
 func TestOpenRefusesBadSigners(t *testing.T) {
+	t.Parallel()
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +124,7 @@ func TestOpenRefusesBadSigners(t *testing.T) {
 // TestCredentialSizeLimit: a credential of exactly MaxCredentialBytes is
 // checked; one byte more is refused as too large.
 func TestCredentialSizeLimit(t *testing.T) {
+	t.Parallel()
 	keyDir := t.TempDir()
 	f := newFixture(t, keyDir)
 	signer := mustSigner(t, keyDir)
@@ -159,6 +162,7 @@ func TestCredentialSizeLimit(t *testing.T) {
 // TestDeleteSharesLeavesNothing: deleting an account's shares leaves no
 // record of them in storage: grant, state, link, code and listing all go.
 func TestDeleteSharesLeavesNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	putRecord(t, f, "identity/birth.jsonld", `{"type":"BirthCertificate","birthDate":"1990-04-23"}`)
@@ -210,6 +214,7 @@ func TestDeleteSharesLeavesNothing(t *testing.T) {
 // TestWindowClockSkew: an item read on an instance whose clock is behind
 // the opening's is within the window up to a minute behind, not a minute.
 func TestWindowClockSkew(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	g := consent.Grant{NotBefore: t0, Expires: t0.Add(consent.DefaultTTL), MaxViews: 1, Items: []consent.Item{{Path: "documents/"}}}
 	opened := t0.Add(time.Hour)

@@ -44,6 +44,7 @@ func wantInvalid(t *testing.T, what string, err error, words string) {
 // TestCreateLimits: the sharer's name, the end and the start of a share
 // are refused just past their limits and allowed at them.
 func TestCreateLimits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
@@ -99,6 +100,7 @@ func TestCreateLimits(t *testing.T) {
 // TestCreateChecksItems: only what is in the pod can be shared, and parts
 // only of a record, and only parts it has.
 func TestCreateChecksItems(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	putRecord(t, f, "housing/address-history.jsonld", `{"type":"AddressHistory","current":{"address":"1 High St","postcode":"LS1 1AA"}}`)
@@ -141,6 +143,7 @@ func TestCreateChecksItems(t *testing.T) {
 // TestCredentialContent: the signed grant says to whom, why, how many
 // views, for which dates, and where its revocation bit is.
 func TestCredentialContent(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	n := newGrant(f.pod)
 	n.PurposeText = "  flat on Elm Road "
@@ -180,6 +183,7 @@ func TestCredentialContent(t *testing.T) {
 // TestGrantCheckBoundaries: each limit of a grant allows its largest value
 // and refuses one more.
 func TestGrantCheckBoundaries(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	good := func() consent.Grant {
 		return consent.Grant{
@@ -240,6 +244,7 @@ func TestGrantCheckBoundaries(t *testing.T) {
 
 // TestParseTTL: the lengths a person types, at the edges.
 func TestParseTTL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{
 		"1d": 24 * time.Hour, " 7d ": 7 * 24 * time.Hour, "90d": 90 * 24 * time.Hour,
 		"2w": 14 * 24 * time.Hour, "1m": 30 * 24 * time.Hour, "36h": 36 * time.Hour, "1s": time.Second,
@@ -259,6 +264,7 @@ func TestParseTTL(t *testing.T) {
 // damaged ID and an unknown one all get ErrNoGrant; a pod's list is newest
 // first.
 func TestGetListOtherPods(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
@@ -308,6 +314,7 @@ func TestGetListOtherPods(t *testing.T) {
 // so, its bit is set in the published list, and withdrawing again is
 // harmless.
 func TestRevokeStopsResolve(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
@@ -371,6 +378,7 @@ func TestRevokeStopsResolve(t *testing.T) {
 // TestResolveTokens: only a token of the right shape is looked up, and an
 // unknown one is ErrNoGrant.
 func TestResolveTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	g, err := f.svc.Create(ctx, newGrant(f.pod))
@@ -396,6 +404,7 @@ func TestResolveTokens(t *testing.T) {
 // code; the code with that date reaches the share, with another date it
 // reaches nothing, and the same is said for a code that names nothing.
 func TestShareCodes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	plain, err := f.svc.Create(ctx, newGrant(f.pod))
@@ -472,6 +481,7 @@ func TestShareCodes(t *testing.T) {
 
 // TestCodeForms: how a code is written and read back.
 func TestCodeForms(t *testing.T) {
+	t.Parallel()
 	if got := consent.FormatCode("ABCDEFGHJ"); got != "ABC-DEF-GHJ" {
 		t.Errorf("FormatCode: %q", got)
 	}
@@ -493,6 +503,7 @@ func TestCodeForms(t *testing.T) {
 // TestDeleteShares: after an account's shares are deleted, their links,
 // codes and listings are gone and their bits stay set.
 func TestDeleteShares(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	putRecord(t, f, "identity/birth.jsonld", `{"type":"BirthCertificate","birthDate":"1990-04-23"}`)
