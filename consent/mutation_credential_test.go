@@ -181,6 +181,9 @@ func TestStatusListCredential(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys, did := f.svc.Keys().JWKS(), f.svc.DID()
+	if v, err := f.svc.VerifyOwn(g.Credential, now); err != nil || f.svc.StatusListURL() != "https://satchel.example.org/status/revocation" || v.StatusList != f.svc.StatusListURL() {
+		t.Errorf("the status list is at %s; the grant names %+v (%v)", f.svc.StatusListURL(), v, err)
+	}
 	first, err := f.svc.StatusListCredential(ctx)
 	if err != nil {
 		t.Fatal(err)
