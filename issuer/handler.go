@@ -262,9 +262,12 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) fail(w http.ResponseWriter, err error) {
 	var inv *InvalidError
+	var cannot *CannotSignError
 	switch {
 	case errors.As(err, &inv):
 		problem.Write(w, http.StatusUnprocessableEntity, "invalid-record", problem.Sentence(inv.Reason))
+	case errors.As(err, &cannot):
+		problem.Write(w, http.StatusForbidden, "cannot-sign", cannot.Error()+" Nothing was signed.")
 	case errors.Is(err, ErrNoOrg):
 		problem.Write(w, http.StatusNotFound, "not-found", "There is no issuer with that name.")
 	case errors.Is(err, ErrNotEnrolled):

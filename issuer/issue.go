@@ -134,6 +134,9 @@ func (s *Service) IssueRecord(ctx context.Context, org, enrolmentID string, r Re
 	if err != nil {
 		return nil, Issued{}, err
 	}
+	if err := o.maySign(r.Kind()); err != nil {
+		return nil, Issued{}, err
+	}
 	e, err := s.enrolment(ctx, org, enrolmentID)
 	if err != nil {
 		return nil, Issued{}, err

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,10 @@ type Org struct {
 	Slug    string    `json:"slug"`
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
+	// Signs are the kinds of record (in schemas.Types) it may sign; nil
+	// for an organisation registered before there was such a list, which
+	// may sign every kind (signs.go).
+	Signs []string `json:"signs,omitempty"`
 }
 
 // Errors from Service.
@@ -106,16 +111,25 @@ func CheckSlug(slug string) error {
 
 func orgPath(slug string) state.Name { return state.Name("orgs/" + slug + ".json") }
 
-// CreateOrg registers an organisation and makes its signing key.
-func (s *Service) CreateOrg(ctx context.Context, slug, name string) (Org, error) {
+// CreateOrg registers an organisation and makes its signing key. signs
+// are the kinds of record it may sign (kinds in schemas.Types, like
+// "Qualification"); with none it may sign every kind, as organisations
+// could before there was a list (satchel issuer create asks for
+// qualifications unless told otherwise).
+func (s *Service) CreateOrg(ctx context.Context, slug, name string, signs ...string) (Org, error) {
 	if err := CheckSlug(slug); err != nil {
 		return Org{}, err
+	}
+	if len(signs) > 0 {
+		if err := checkKinds(signs); err != nil {
+			return Org{}, err
+		}
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		return Org{}, errors.New("an issuer's name must be 1 to 200 characters")
 	}
-	o := Org{Slug: slug, Name: name, Created: s.now().UTC()}
+	o := Org{Slug: slug, Name: name, Created: s.now().UTC(), Signs: slices.Clone(signs)}
 	if err := s.db.WriteJSON(ctx, orgPath(slug), o, state.CreateOnly()); err != nil {
 		if errors.Is(err, state.ErrPrecondition) {
 			return Org{}, fmt.Errorf("there is already an issuer called %s", slug)

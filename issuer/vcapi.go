@@ -47,6 +47,9 @@ func (s *Service) IssueCredential(ctx context.Context, org string, vc map[string
 	if err := checkDataModel(vc); err != nil {
 		return nil, Issued{}, err
 	}
+	if err := o.maySignCredential(vc); err != nil {
+		return nil, Issued{}, err
+	}
 	switch x := vc["issuer"].(type) {
 	case nil:
 	case string:
