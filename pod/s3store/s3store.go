@@ -156,6 +156,11 @@ func newStore(cfg Config) (*Store, error) {
 	tr.TLSHandshakeTimeout = dial
 	tr.ResponseHeaderTimeout = orDefault(cfg.ResponseTimeout, DefaultResponseTimeout)
 	tr.ExpectContinueTimeout = time.Second
+	// The SDK keeps 16 idle connections to a host: a server handling more
+	// requests than that at once closed the rest after each request and
+	// opened new ones for the next (a TCP handshake, and MinIO's work per
+	// connection, per request). Keep as many as it keeps in all.
+	tr.MaxIdleConnsPerHost = tr.MaxIdleConns
 	client, err := minio.New(cfg.Endpoint, &minio.Options{
 		Creds:      credentials.NewStaticV4(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken),
 		Secure:     cfg.TLS,
