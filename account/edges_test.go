@@ -3,11 +3,13 @@ package account_test
 import (
 	"context"
 	"errors"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/pod"
 )
 
 // Usernames: 2 to 64 characters of a-z, 0-9 and ".-_", the first a letter
@@ -153,5 +155,103 @@ func TestCreateUnclaimed(t *testing.T) {
 	b, _ := s.CreateUnclaimed(ctx, "Jo Bloggs")
 	if a.Username == b.Username || a.ID == b.ID || a.Pod == b.Pod {
 		t.Errorf("two Jo Bloggs share %s / %s", a.Username, b.Username)
+	}
+}
+
+// A stored hash may ask for at most 100 passes: one asking for more is
+// refused unchecked, so a planted or damaged record cannot make a sign-in
+// cost more than that.
+func TestVerifyPassLimit(t *testing.T) {
+	for _, c := range []struct {
+		passes uint32
+		ok     bool
+	}{{100, true}, {101, false}} {
+		h, err := account.Params{Memory: 8, Time: c.passes, Threads: 1}.Hash("password-one")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, err := cheap.Verify(h, "password-one")
+		if ok != c.ok || (err == nil) != c.ok {
+			t.Errorf("a hash of %d passes: Verify = %v, %v; want %v", c.passes, ok, err, c.ok)
+		}
+	}
+	h, _ := cheap.Hash("password-one")
+	for _, bad := range []string{
+		strings.Replace(h, "m=1024", "m=4194305", 1),
+		strings.Replace(h, "p=1", "p=0", 1),
+		strings.Replace(h, "v=19", "v=16", 1),
+	} {
+		if ok, err := cheap.Verify(bad, "password-one"); ok || err == nil {
+			t.Errorf("Verify(%q) = %v, %v; want an error", bad, ok, err)
+		}
+	}
+}
+
+// Every character of a one-time code is equally likely, so no guess is
+// better than another: over 400,000 characters each of the 31 comes up
+// within 7 standard deviations of 1 in 31 (a bias of one byte value in 256
+// towards one character would put it 14 off).
+func TestCodeCharactersUniform(t *testing.T) {
+	const n = 400000
+	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+	code := account.NewCode(n)
+	if len(code) != n {
+		t.Fatalf("NewCode(%d) is %d long", n, len(code))
+	}
+	counts := map[rune]int{}
+	for _, c := range code {
+		counts[c]++
+	}
+	p := 1.0 / float64(len(alphabet))
+	sd := math.Sqrt(float64(n) * p * (1 - p))
+	for _, c := range alphabet {
+		if dev := math.Abs(float64(counts[c]) - float64(n)*p); dev > 7*sd {
+			t.Errorf("%q came up %d times in %d, %.1f standard deviations from %.0f", c, counts[c], n, dev/sd, float64(n)*p)
+		}
+	}
+	if len(counts) != len(alphabet) {
+		t.Errorf("the code uses %d characters, want the %d of the alphabet", len(counts), len(alphabet))
+	}
+	for _, n := range []int{1, 4, 8, 16} {
+		if got := account.NewCode(n); len(got) != n || account.NormaliseCode(got, n) != got {
+			t.Errorf("NewCode(%d) = %q", n, got)
+		}
+	}
+}
+
+// Deleting a leaver's account erases their pod and lets nobody sign in;
+// the username may then be taken again, by someone else.
+func TestDeleteErasesThePod(t *testing.T) {
+	ctx := context.Background()
+	s, svc := openStore(t)
+	jo, err := s.Create(ctx, "jo", account.Leaver, "Jo", "correct-horse-battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam, err := s.Create(ctx, "sam", account.Leaver, "Sam", "correct-horse-battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, "jo"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.List(ctx, jo.Pod, "inbox/"); !errors.Is(err, pod.ErrNoPod) {
+		t.Errorf("the deleted account's pod: %v, want ErrNoPod", err)
+	}
+	if _, _, err := svc.List(ctx, sam.Pod, "inbox/"); err != nil {
+		t.Errorf("another account's pod: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "jo", "correct-horse-battery"); !errors.Is(err, account.ErrBadPassword) {
+		t.Errorf("signing in to the deleted account: %v", err)
+	}
+	if err := s.Delete(ctx, "jo"); !errors.Is(err, account.ErrNoAccount) {
+		t.Errorf("deleting it again: %v", err)
+	}
+	again, err := s.Create(ctx, "jo", account.Leaver, "Another Jo", "another-password")
+	if err != nil || again.ID == jo.ID || again.Pod == jo.Pod {
+		t.Fatalf("the username again: %+v, %v", again, err)
+	}
+	if _, err := s.Authenticate(ctx, "jo", "another-password"); err != nil {
+		t.Errorf("the new jo cannot sign in: %v", err)
 	}
 }
