@@ -104,6 +104,7 @@ func open(t *testing.T, ts *httptest.Server, token string) (int, string, time.Du
 // has been opened once, and not before; a link allowed two is still valid
 // after one opening.
 func TestVerifyAPIViewLimit(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	once, twice := share(t, svc, id, 1), share(t, svc, id, 2)
 	for _, g := range []consent.Grant{once, twice} {
@@ -132,6 +133,7 @@ func TestVerifyAPIViewLimit(t *testing.T) {
 // link does not work and claims nothing about withdrawal. A withdrawn link
 // is "revoked".
 func TestVerifyAPIUnknownIsNotWithdrawn(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	g := share(t, svc, id, 0)
 	code, r := post(t, ts, "application/json", `{"token": "AAAAAAAAAAAAAAAAAAAAAA"}`)
@@ -154,6 +156,7 @@ func TestVerifyAPIUnknownIsNotWithdrawn(t *testing.T) {
 // application/vc+jwt; requests that are not one of the three forms are
 // refused with a status that says why.
 func TestVerifyAPIRequests(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	g := share(t, svc, id, 0)
 	cred, _ := json.Marshal(map[string]string{"credential": g.Credential})
@@ -187,6 +190,7 @@ func TestVerifyAPIRequests(t *testing.T) {
 // never existed or was withdrawn, so that timing does not tell them apart;
 // both answer 410, and only the withdrawn one says it was withdrawn.
 func TestRefusalFloor(t *testing.T) {
+	t.Parallel()
 	const floor = 150 * time.Millisecond
 	ts, svc, id := apiSetup(t, floor)
 	g := share(t, svc, id, 0)

@@ -19,6 +19,7 @@ import (
 // it says so and no more (not who it was for, nor what it shared), and its
 // signed grant is no longer given out.
 func TestExpiredShareShowsOnlyItsStatus(t *testing.T) {
+	t.Parallel()
 	v, _, g := setup(t)
 	ctx := context.Background()
 	if r, _, _, _ := v.VerifyToken(ctx, g.Token); r.Grant == nil || r.Status != "active" {

@@ -10,6 +10,7 @@ import (
 // The line above a shared address history tells the landlord how long each
 // gap in the last five years was and when, in the unit a person would use.
 func TestAddressHistoryGapWords(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	day := func(s string, n int) string {
 		d, _ := time.Parse(time.DateOnly, s)
@@ -55,6 +56,7 @@ func TestAddressHistoryGapWords(t *testing.T) {
 // Each address says when it was lived at, oldest first; an entry without
 // dates says so, and then nothing is said about cover.
 func TestAddressHistoryRows(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	doc := map[string]any{"entries": []any{
 		map[string]any{"from": "2025-03-01", "address": map[string]any{"streetAddress": "Flat 2", "postalCode": "LS1 9ZZ"},
@@ -82,6 +84,7 @@ func TestAddressHistoryRows(t *testing.T) {
 // A history with no entries says nothing about cover: no dates were
 // shared, so no gap can be claimed.
 func TestAddressHistoryEmpty(t *testing.T) {
+	t.Parallel()
 	h := history(lang.English, map[string]any{"entries": []any{}}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	if h.Cover != "" || h.Gaps || len(h.Rows) != 0 {
 		t.Errorf("an empty history: %+v", h)

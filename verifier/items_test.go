@@ -42,6 +42,7 @@ func fetch(t *testing.T, ts *httptest.Server, method, path string, hdr map[strin
 // A shared PDF is served sandboxed, inline or as a download. After the
 // share is withdrawn, every item answers 410.
 func TestSharedItems(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	ctx := context.Background()
 	m := mux.NewRouter()
@@ -106,6 +107,7 @@ func TestSharedItems(t *testing.T) {
 // page (200, nothing shared in it) and use no view: a one-view link still
 // opens for the person afterwards.
 func TestLinkPreviewsUseNoView(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	g := share(t, svc, id, 1)
 	for name, c := range map[string]struct {
@@ -139,6 +141,7 @@ func TestLinkPreviewsUseNoView(t *testing.T) {
 // share works, and refused with its status once it has ended or for an
 // unknown link, without the credential.
 func TestGrantEndpoint(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	g := share(t, svc, id, 0)
 	r := fetch(t, ts, "GET", "/s/"+g.Token+"/grant", nil)

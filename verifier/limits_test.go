@@ -25,6 +25,7 @@ import (
 // here. Four addresses opening one link are stopped at the fourth, and so
 // is one address trying four links.
 func TestShareLinkRateLimits(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	m := mux.NewRouter()
 	(&verifier.Handler{Verifier: v, Limit: limits.NewRate(limits.NewMemory(), 3), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Routes(m)
@@ -57,6 +58,7 @@ func TestShareLinkRateLimits(t *testing.T) {
 // The verify API takes a grant up to consent.MaxCredentialBytes in its JSON
 // envelope (answering that it is not valid), and refuses a larger body.
 func TestVerifyAPIBodyLimit(t *testing.T) {
+	t.Parallel()
 	ts, _, _ := apiSetup(t, 0)
 	big, _ := json.Marshal(map[string]string{"credential": strings.Repeat("a", consent.MaxCredentialBytes)})
 	if code, r := post(t, ts, "application/json", string(big)); code != 200 || r.Valid {
@@ -72,6 +74,7 @@ func TestVerifyAPIBodyLimit(t *testing.T) {
 // given as verifiableCredential and names its issuer; a credential that was
 // altered is not valid.
 func TestVerifyAPIQualification(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pods, cust := podtest.New(t)
 	signer, _ := cust.Signer(ctx, "grants")
@@ -124,6 +127,7 @@ func TestVerifyAPIQualification(t *testing.T) {
 // it holds no relative reference; absolute ids are never rewritten, and
 // the share page shows the whole of it.
 func TestWholeRecordShared(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	ctx := context.Background()
 	rec := []byte(`{"@context": "https://w3id.org/satchel/v1", "id": "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",

@@ -22,6 +22,7 @@ import (
 // here is signed with the service's own key, as a grant made by a fault
 // (or a stolen key) would be: the signature checks out, the scope does not.
 func TestSignedGrantScope(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pods, cust := podtest.New(t)
 	signer, _ := cust.Signer(ctx, "grants")
@@ -96,6 +97,7 @@ func TestSignedGrantScope(t *testing.T) {
 // this service as its known issuer, while the grant works; a grant whose
 // signature does not match is neither valid nor this service's.
 func TestVerifyGrantAsTheVCAPIDoes(t *testing.T) {
+	t.Parallel()
 	v, _, g := setup(t)
 	ctx := context.Background()
 	out := v.VerifyGrant(ctx, g.Credential)

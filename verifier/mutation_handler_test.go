@@ -92,6 +92,7 @@ func troubledSetup(t *testing.T, floor time.Duration) (*httptest.Server, *consen
 // Retry-After and says to try again, showing nothing; a failure that is not
 // storage being away is logged, and says nothing was shown.
 func TestShareLinkWhenStorageFails(t *testing.T) {
+	t.Parallel()
 	ts, svc, id, st, log := troubledSetup(t, 0)
 	g := share(t, svc, id, 0)
 	paths := []string{"/s/" + g.Token, "/s/" + g.Token + "/grant", "/s/" + g.Token + "/items/documents/a.pdf"}
@@ -140,7 +141,7 @@ func TestShareLinkWhenStorageFails(t *testing.T) {
 // A refusal waits out the floor, but no longer: one whose lookup already
 // took longer than the floor is answered as soon as it is known.
 func TestRefusalFloorAddsNoMore(t *testing.T) {
-	const floor, slow = 200 * time.Millisecond, 400 * time.Millisecond
+	const floor, slow = 500 * time.Millisecond, time.Second
 	ts, _, _, st, _ := troubledSetup(t, floor)
 	st.delay.Store(int64(slow))
 	code, page, took := open(t, ts, "AAAAAAAAAAAAAAAAAAAAAA")
@@ -161,6 +162,7 @@ func TestRefusalFloorAddsNoMore(t *testing.T) {
 // language, or after going back) within the window. Without it, or with a
 // cookie that names no opening, the link is used up.
 func TestReopeningWithTheOpeningCookie(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	g := share(t, svc, id, 1)
 	r := fetch(t, ts, "GET", "/s/"+g.Token, nil)

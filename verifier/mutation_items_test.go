@@ -28,6 +28,7 @@ func cards(page string) []string {
 // the file's name in the pod. A title is taken only from a Document record
 // in the same folder that names that very file.
 func TestDocumentsNamedByTheirRecords(t *testing.T) {
+	t.Parallel()
 	w := newSignedWorld(t)
 	w.put("documents/licence.pdf", "application/pdf", []byte("%PDF-1.4\n"))
 	w.put("documents/other.pdf", "application/pdf", []byte("%PDF-1.4\n"))
@@ -62,6 +63,7 @@ func TestDocumentsNamedByTheirRecords(t *testing.T) {
 // fields that hold codes), lists numbered from 1; a field no schema names
 // is named from its own name.
 func TestRecordRowsInWords(t *testing.T) {
+	t.Parallel()
 	w := newSignedWorld(t)
 	w.putJSON("notes/note.jsonld", map[string]any{"@context": "https://w3id.org/satchel/v1", "type": "Note",
 		"paid": false, "signed": true, "count": 3, "nothing": nil, "documentKind": "licence-conditions", "comment": "licence-conditions",
@@ -87,6 +89,7 @@ func TestRecordRowsInWords(t *testing.T) {
 // folder shows its files by name, not its subfolders; each kind of file is
 // named, and one of no known kind is a file.
 func TestItemsThatCannotBeShown(t *testing.T) {
+	t.Parallel()
 	w := newSignedWorld(t)
 	w.put("documents/b.pdf", "application/pdf", []byte("%PDF-1.4\n"))
 	w.put("documents/a.png", "image/png", []byte("\x89PNG\r\n"))
@@ -135,6 +138,7 @@ func TestItemsThatCannotBeShown(t *testing.T) {
 // in use, expired, withdrawn, used up; an item not shared through a
 // working link is 404 "not shared".
 func TestRefusalsSayWhy(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	ctx := context.Background()
 	later, err := svc.Create(ctx, consent.NewGrant{Pod: id, SharedBy: "Jo", Recipient: consent.Recipient{Name: "Acme", Kind: consent.Landlord},
@@ -210,6 +214,7 @@ func htmlText(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
 // check and an employer that it is not a Right to Work check, with the
 // GOV.UK pages for each; a bank is told neither.
 func TestOfficialChecksByRecipient(t *testing.T) {
+	t.Parallel()
 	ts, svc, id := apiSetup(t, 0)
 	for _, c := range []struct {
 		kind    consent.RecipientKind

@@ -148,6 +148,7 @@ func historyWithGap(until string) map[string]any {
 // Each signed custody period, stay and release document is titled by what
 // it says, in words, and vouched for by the organisation that signed it.
 func TestSignedRecordsTitledOnSharePage(t *testing.T) {
+	t.Parallel()
 	w := newSignedWorld(t)
 	w.issue("housing/custody.jsonld", issuer.CustodyPeriod{Establishment: "HMP Example", From: "2021-08-14", To: "2024-02-02"})
 	w.issue("housing/ap.jsonld", issuer.Stay{Place: "approved-premises", Provider: "Example House",
@@ -176,6 +177,7 @@ func TestSignedRecordsTitledOnSharePage(t *testing.T) {
 // stray field; one signed by a key Satchel does not know is the word of the
 // person who shared it.
 func TestSignedRecordsWithNothingToNameThemBy(t *testing.T) {
+	t.Parallel()
 	w := newSignedWorld(t)
 	subject := func(typ string, fields map[string]any) map[string]any {
 		fields["type"] = typ
@@ -212,6 +214,7 @@ func TestSignedRecordsWithNothingToNameThemBy(t *testing.T) {
 // by its issuer, a release document, or one signed by an unknown key
 // covers nothing.
 func TestSignedPeriodsFillAddressGaps(t *testing.T) {
+	t.Parallel()
 	w := newSignedWorld(t)
 	today := time.Now().UTC()
 	ended, released := day(today, 400), day(today, 100)
@@ -286,6 +289,7 @@ func TestSignedPeriodsFillAddressGaps(t *testing.T) {
 // and provider, an open end runs to the day it was signed; other
 // credentials, and an open one with no date of signing, vouch for none.
 func TestPeriod(t *testing.T) {
+	t.Parallel()
 	addr := map[string]any{"addressLocality": "Leeds"}
 	cred := func(typ string, subj map[string]any, validFrom string) map[string]any {
 		subj["type"] = typ
@@ -330,6 +334,7 @@ func TestPeriod(t *testing.T) {
 // WithPeriods adds the periods to a history's entries without changing the
 // history it was given; with none, the history is as it was.
 func TestWithPeriods(t *testing.T) {
+	t.Parallel()
 	doc := historyWithGap("2023-06-10")
 	before, _ := json.Marshal(doc)
 	if got, _ := json.Marshal(verifier.WithPeriods(doc, nil)); string(got) != string(before) {

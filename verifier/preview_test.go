@@ -64,6 +64,7 @@ func currentAddressGrant(id pod.PodID) consent.Grant {
 // current address shows that address and the recipient, not earlier
 // addresses, links nowhere under /s/, and logs no view.
 func TestPreviewShowsOnlyWhatWillBeShared(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	ctx := context.Background()
 	out, err := v.Preview(ctx, currentAddressGrant(id), func(p pod.Path) string { return "/my/file/" + p.Escaped() })
@@ -98,6 +99,7 @@ func TestPreviewShowsOnlyWhatWillBeShared(t *testing.T) {
 // TestPreviewDocumentsLinkToTheLeaversCopy: a shared document's buttons
 // go where docURL says.
 func TestPreviewDocumentsLinkToTheLeaversCopy(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	ctx := context.Background()
 	g := currentAddressGrant(id)
@@ -125,6 +127,7 @@ func TestPreviewDocumentsLinkToTheLeaversCopy(t *testing.T) {
 // TestPreviewChecksMatchTheSharePage: the checks in the preview are those
 // the share page shows when the same grant is made and first opened.
 func TestPreviewChecksMatchTheSharePage(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	ctx := context.Background()
 	g := currentAddressGrant(id)
@@ -163,6 +166,7 @@ func TestPreviewChecksMatchTheSharePage(t *testing.T) {
 // stylesheet and script, has no inline style or script, and its policy
 // allows no inline code; its main content is the preview's, with links.
 func TestSharePageLoadsNoInlineCode(t *testing.T) {
+	t.Parallel()
 	v, svc, id := previewSetup(t)
 	ctx := context.Background()
 	g := currentAddressGrant(id)

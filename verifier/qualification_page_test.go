@@ -30,6 +30,7 @@ import (
 // a warning for one altered after signing, and, for one signed by a key
 // Satchel does not know, the word of the person who shared it.
 func TestSharedQualificationPage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pods, cust := podtest.New(t)
 	signer, _ := cust.Signer(ctx, "grants")

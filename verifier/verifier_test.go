@@ -46,6 +46,7 @@ func check(r verifier.Result, name string) verifier.Check {
 // TestStatusListUnreadableFailsClosed: when the status list cannot be
 // read, the grant is not valid, and the reason says why.
 func TestStatusListUnreadableFailsClosed(t *testing.T) {
+	t.Parallel()
 	v, pods, g := setup(t)
 	ctx := context.Background()
 	if r := v.VerifyCredential(ctx, g.Credential); !r.Valid {
@@ -66,6 +67,7 @@ func TestStatusListUnreadableFailsClosed(t *testing.T) {
 }
 
 func TestVerifyTokenReportsEachCheck(t *testing.T) {
+	t.Parallel()
 	v, _, g := setup(t)
 	r, _, _, err := v.VerifyToken(context.Background(), g.Token)
 	if err != nil || !r.Valid || r.Grant.Recipient.Name != "Acme" || r.Grant.SharedBy != "Jo" {
