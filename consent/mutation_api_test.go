@@ -33,7 +33,13 @@ type api struct {
 
 func newAPI(t *testing.T) *api {
 	t.Helper()
-	a := &api{fixture: newFixture(t, t.TempDir()), now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
+	return newAPIOver(t, newFixture(t, t.TempDir()))
+}
+
+// newAPIOver serves the consent API of fixture f.
+func newAPIOver(t *testing.T, f *fixture) *api {
+	t.Helper()
+	a := &api{fixture: f, now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}
 	clockAt(a.fixture, &a.now)
 	a.owner = access.Principal{Account: "owneracct", Name: "Jo Bloggs", Kind: access.Leaver, Pod: string(a.pod), AuthTime: a.now}
 	a.helper = access.Principal{Account: "helperacct", Name: "Sam Helper", Kind: access.Helper}
