@@ -155,3 +155,45 @@ func TestAPIStorageDown(t *testing.T) {
 		t.Errorf("after a failed share: %v", l)
 	}
 }
+
+// TestHalfRemovedHelper: a helper whose removal failed half-way (the
+// choice gone, the helper's index entry left) is not shown to the helper
+// as chosen, nor to the owner as a helper.
+func TestHalfRemovedHelper(t *testing.T) {
+	t.Parallel()
+	f, st := newFaultyFixture(t)
+	ctx := context.Background()
+	other, err := f.pods.CreatePod(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []pod.PodID{f.pod, other} {
+		if err := f.svc.SetHelper(ctx, consent.Delegation{Pod: p, LeaverName: "Jo", Helper: "helperacct", HelperUser: "sam", Rights: []consent.Right{consent.RightView}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Fail the last storage deletion of the removal: find how many there
+	// are, then fail the last.
+	failed := false
+	for nth := 1; !failed; nth++ {
+		st.arm(nth, false)
+		err := f.svc.RemoveHelper(ctx, f.pod, "helperacct")
+		if !st.failedDel {
+			t.Fatalf("no half-way failure found (%v)", err)
+		}
+		if _, derr := f.svc.Delegation(ctx, f.pod, "helperacct"); errors.Is(derr, consent.ErrNoDelegation) {
+			if err == nil {
+				t.Fatalf("a failed removal said it succeeded")
+			}
+			failed = true
+		}
+	}
+	st.arm(0, false)
+	ch, err := f.svc.Chosen(ctx, "helperacct")
+	if err != nil || len(ch) != 1 || ch[0].Pod != other {
+		t.Errorf("chosen after a half-done removal: %+v %v", ch, err)
+	}
+	if hs, err := f.svc.Helpers(ctx, f.pod); err != nil || len(hs) != 0 {
+		t.Errorf("helpers after a half-done removal: %+v %v", hs, err)
+	}
+}
