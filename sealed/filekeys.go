@@ -26,10 +26,11 @@ type cachingIdentity struct {
 	mu       sync.Mutex
 	m        map[[32]byte][]byte
 	payloads map[[32]byte]cipher.AEAD
+	lookup   func(hit bool) // told of each payloadKey lookup, if not nil
 }
 
-func newCachingIdentity(id *age.X25519Identity) *cachingIdentity {
-	return &cachingIdentity{id: id, m: map[[32]byte][]byte{}, payloads: map[[32]byte]cipher.AEAD{}}
+func newCachingIdentity(id *age.X25519Identity, lookup func(hit bool)) *cachingIdentity {
+	return &cachingIdentity{id: id, m: map[[32]byte][]byte{}, payloads: map[[32]byte]cipher.AEAD{}, lookup: lookup}
 }
 
 // payloadKey returns the payload key remembered for headerAndNonce (an age
@@ -37,8 +38,12 @@ func newCachingIdentity(id *age.X25519Identity) *cachingIdentity {
 func (c *cachingIdentity) payloadKey(headerAndNonce []byte) cipher.AEAD {
 	d := sha256.Sum256(headerAndNonce)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.payloads[d]
+	aead := c.payloads[d]
+	c.mu.Unlock()
+	if c.lookup != nil {
+		c.lookup(aead != nil)
+	}
+	return aead
 }
 
 // rememberPayloadKey keeps aead as the payload key of headerAndNonce, which

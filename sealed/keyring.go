@@ -40,6 +40,7 @@ type Keyring struct {
 	down  error // set while the custodian is known to be unavailable
 
 	lookup func(hit bool) // see CountLookups
+	objects func(hit bool) // see CountObjectKeyLookups
 }
 
 // Keys is what a space's identity gives: the identity and recipient for
@@ -62,6 +63,12 @@ func NewKeyring(store blob.Store, cust vault.Custodian, ttl time.Duration) *Keyr
 // cache had them (hit) or they had to be unwrapped. Call it before the
 // keyring is used.
 func (k *Keyring) CountLookups(f func(hit bool)) { k.lookup = f }
+
+// CountObjectKeyLookups has f told, for every object of one age chunk that
+// is opened, whether its payload key was remembered from an earlier read
+// (hit) or had to be recovered from its header. Call it before the keyring
+// is used.
+func (k *Keyring) CountObjectKeyLookups(f func(hit bool)) { k.objects = f }
 
 // Store is the store the keyring keeps wrapped identities in.
 func (k *Keyring) Store() blob.Store { return k.store }
@@ -136,7 +143,7 @@ func (k *Keyring) remember(id string, ident *age.X25519Identity) (*Keys, error) 
 	if err != nil {
 		return nil, err
 	}
-	pk := &Keys{space: id, id: newCachingIdentity(ident), rcpt: ident.Recipient(), names: names, expires: k.now().Add(k.ttl)}
+	pk := &Keys{space: id, id: newCachingIdentity(ident, k.objects), rcpt: ident.Recipient(), names: names, expires: k.now().Add(k.ttl)}
 	if k.ttl > 0 {
 		k.mu.Lock()
 		if len(k.cache) > 10000 {

@@ -281,6 +281,8 @@ func TestMetrics(t *testing.T) {
 		`satchel_custodian_duration_seconds_count{op="sign",result="ok"}`,
 		`satchel_cache_hits_total{cache="pod_keys"}`,
 		`satchel_cache_misses_total{cache="pod_keys"}`,
+		`satchel_cache_hits_total{cache="object_keys"}`,
+		`satchel_cache_misses_total{cache="object_keys"}`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

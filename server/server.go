@@ -174,6 +174,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	b.keyring = pod.NewKeyring(store, cust, ttl)
 	b.keyring.CountLookups(b.Metrics.Cache("pod_keys"))
+	b.keyring.CountObjectKeyLookups(b.Metrics.Cache("object_keys"))
 	b.Pods = pod.NewService(store, b.keyring)
 	if b.Accounts, err = account.Open(ctx, b.Pods, cfg.Passwords); err != nil {
 		return nil, err
