@@ -39,7 +39,7 @@ type Keyring struct {
 	cache map[string]*Keys
 	down  error // set while the custodian is known to be unavailable
 
-	lookup func(hit bool) // see CountLookups
+	lookup  func(hit bool) // see CountLookups
 	objects func(hit bool) // see CountObjectKeyLookups
 }
 
