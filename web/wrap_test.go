@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -507,5 +509,77 @@ func TestSessionEndedElsewhere(t *testing.T) {
 	s.storage.down.Store(false)
 	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "Sorry, something went wrong") {
 		t.Errorf("storage down: %d, want 503 Sorry, something went wrong", w.Code)
+	}
+}
+
+// lockedBuffer collects log lines from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// SweepEvery sweeps until its context ends, and tells the operator how many
+// ended sessions it deleted, not that it failed.
+func TestSweepEvery(t *testing.T) {
+	s := newSite(t, "http://localhost")
+	var log lockedBuffer
+	s.p.Log = slog.New(slog.NewTextHandler(&log, nil))
+	a := account.Account{ID: "abc", Username: "jo", Kind: account.Leaver, Pod: "p1"}
+	b, _ := s.startFor(browser{}, a)
+	if _, err := s.p.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	*s.now = s.now.Add(IdleTimeout + time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		s.p.SweepEvery(ctx, time.Millisecond)
+		close(done)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(log.String(), "swept ended sessions") && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	cancel()
+	<-done
+	if got := log.String(); !strings.Contains(got, `msg="swept ended sessions" count=1`) || strings.Contains(got, "failed") {
+		t.Errorf("the log: %s", got)
+	}
+	*s.now = s.now.Add(-time.Hour) // even back in time, the session is gone
+	if w := s.do(b, "GET", "/signed-in", nil); w.Code != http.StatusSeeOther {
+		t.Errorf("the swept session: %d", w.Code)
+	}
+}
+
+// A message for the next page is kept with the session for its next
+// request, quietly.
+func TestFlash(t *testing.T) {
+	s := newSite(t, "http://localhost")
+	var log lockedBuffer
+	s.p.Log = slog.New(slog.NewTextHandler(&log, nil))
+	b, sess := s.signIn("jo", account.Leaver)
+	s.p.flash(context.Background(), sess, "flash.saved")
+	r := httptest.NewRequest("GET", "/my", nil)
+	for k, v := range b {
+		r.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	got, err := s.p.sessions.load(context.Background(), r)
+	if err != nil || got.Flash != "flash.saved" {
+		t.Fatalf("the next request's session: %+v, %v", got, err)
+	}
+	if l := log.String(); l != "" {
+		t.Errorf("the log: %s", l)
 	}
 }
