@@ -7,7 +7,9 @@
 # and form error, and access.test.mjs does the leaver's flow without
 # JavaScript and by keyboard alone, at 320 px wide; recipient.test.mjs the
 # landlord's /check with a share code, About Satchel, Report a problem, Welsh
-# pages, and times sharing and the landlord's page on slow 3G.
+# pages, and times sharing and the landlord's page on slow 3G;
+# onboard.test.mjs pre-release onboarding; org.test.mjs an organisation's
+# pages (admin and staff) and a leaver joining and stopping it.
 #
 #   bash e2e/run.sh
 #
@@ -95,6 +97,14 @@ recipient_leaver_password="$(random_password)"
 # onboard.test.mjs's resettlement officer.
 staff=officer
 staff_password="$(random_password)"
+# org.test.mjs's organisation (its own, so that the tests do not see each
+# other's people): an admin, a member of staff, and a leaver who joins it.
+org_admin=college-admin
+org_admin_password="$(random_password)"
+org_staff=tutor
+org_staff_password="$(random_password)"
+org_leaver=max
+org_leaver_password="$(random_password)"
 
 make_accounts() {
   if ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
@@ -110,7 +120,15 @@ make_accounts() {
     || ! SATCHEL_DATA="$1" "$tmp/satchel" issuer create --slug hmp-example-resettlement \
       --name "HMP Example Resettlement" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$staff_password" "$tmp/satchel" account create --kind issuer \
-      --org hmp-example-resettlement --username "$staff" --display-name "Olu Officer" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
+      --org hmp-example-resettlement --username "$staff" --display-name "Olu Officer" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" "$tmp/satchel" issuer create --slug example-college \
+      --name "Example College" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$org_admin_password" "$tmp/satchel" account create --kind issuer \
+      --org example-college --org-admin --username "$org_admin" --display-name "Ada Admin" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$org_staff_password" "$tmp/satchel" account create --kind issuer \
+      --org example-college --username "$org_staff" --display-name "Tom Tutor" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$org_leaver_password" "$tmp/satchel" account create \
+      --username "$org_leaver" --display-name "Max Example" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
@@ -129,8 +147,11 @@ SATCHEL_URL="$base" \
   SATCHEL_ACCESS_LEAVER_USERNAME="$access_leaver" SATCHEL_ACCESS_LEAVER_PASSWORD="$access_leaver_password" \
   SATCHEL_RECIPIENT_LEAVER_USERNAME="$recipient_leaver" SATCHEL_RECIPIENT_LEAVER_PASSWORD="$recipient_leaver_password" \
   SATCHEL_STAFF_USERNAME="$staff" SATCHEL_STAFF_PASSWORD="$staff_password" \
+  SATCHEL_ORG_ADMIN_USERNAME="$org_admin" SATCHEL_ORG_ADMIN_PASSWORD="$org_admin_password" \
+  SATCHEL_ORG_STAFF_USERNAME="$org_staff" SATCHEL_ORG_STAFF_PASSWORD="$org_staff_password" \
+  SATCHEL_ORG_LEAVER_USERNAME="$org_leaver" SATCHEL_ORG_LEAVER_PASSWORD="$org_leaver_password" \
   SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
-  node --test --test-timeout=120000 ${SATCHEL_E2E_TESTS:-leaver.test.mjs pages.test.mjs access.test.mjs recipient.test.mjs onboard.test.mjs} &
+  node --test --test-timeout=120000 ${SATCHEL_E2E_TESTS:-leaver.test.mjs pages.test.mjs access.test.mjs recipient.test.mjs onboard.test.mjs org.test.mjs} &
 test_pid=$!
 status=0
 wait "$test_pid" || status=$?
