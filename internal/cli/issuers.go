@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,38 +18,95 @@ import (
 )
 
 func init() {
-	register("issuer", "register an issuing organisation: satchel issuer create --slug SLUG --name NAME", runIssuer)
+	register("issuer", "register an issuing organisation: satchel issuer create --slug SLUG --name NAME [--signs KINDS] | update --slug SLUG --signs KINDS", runIssuer)
 	register("enrol", "let an issuer send you signed records: satchel enrol ISSUER [--as NAME] | --list | --withdraw ISSUER", runEnrol)
 	register("issue", "(issuer staff) issue a signed record: satchel issue qualification|custody-period|stay|release --to ENROLMENT ... | satchel issue csv FILE", runIssue)
 	register("file", "file a record from your inbox: satchel file inbox/NAME [FOLDER] (default: where its kind belongs)", runFile)
 }
 
 func runIssuer(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return usagef("use: satchel issuer create --slug SLUG --name \"HMP Example - Education Department\"")
+	switch firstArg(args) {
+	case "create":
+	case "update":
+		return runIssuerUpdate(ctx, env, args[1:])
+	default:
+		return usagef("use: satchel issuer create --slug SLUG --name \"HMP Example - Education Department\" [--signs qualification,custody-period,stay,release],\n" +
+			"  or satchel issuer update --slug SLUG --signs KINDS")
 	}
-	fs := flags(env, "issuer create", "--slug SLUG --name NAME [--data DIR]")
+	fs := flags(env, "issuer create", "--slug SLUG --name NAME [--signs KINDS] [--data DIR]")
 	var f serverFlags
 	addServerFlags(env, fs, &f)
 	slug := fs.String("slug", "", "short name, e.g. hmp-example-education")
 	name := fs.String("name", "", "the organisation's name as people see it")
+	signs := fs.String("signs", "qualification", "the kinds of record it may sign, separated by commas: qualification, custody-period, stay, release (or all)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if err := issuer.CheckSlug(*slug); err != nil {
 		return usagef("%v", err)
 	}
+	kinds, err := issuer.ParseKinds(*signs)
+	if err != nil {
+		return usagef("--signs: %v", err)
+	}
 	b, err := openBackend(ctx, env, &f)
 	if err != nil {
 		return err
 	}
-	o, err := b.Issuers.CreateOrg(ctx, *slug, *name)
+	o, err := b.Issuers.CreateOrg(ctx, *slug, *name, kinds...)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Registered %s as %s. Its page: %s/issuers/%s\n", o.Name, b.Issuers.DID(o.Slug), b.Config.BaseURL, o.Slug)
+	fmt.Fprintf(env.Stderr, "%s\n", maySign(o))
 	fmt.Fprintf(env.Stderr, "Make staff accounts with: satchel account create --kind issuer --org %s --username NAME --display-name \"Full Name\"\n", o.Slug)
 	return nil
+}
+
+// runIssuerUpdate changes what a registered organisation may sign.
+func runIssuerUpdate(ctx context.Context, env *Env, args []string) error {
+	fs := flags(env, "issuer update", "--slug SLUG --signs KINDS [--data DIR]")
+	var f serverFlags
+	addServerFlags(env, fs, &f)
+	slug := fs.String("slug", "", "the organisation's short name")
+	signs := fs.String("signs", "", "the kinds of record it may sign, separated by commas: qualification, custody-period, stay, release (or all)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *slug == "" || *signs == "" {
+		return usagef("say which organisation and what it may sign: satchel issuer update --slug SLUG --signs qualification,custody-period")
+	}
+	kinds, err := issuer.ParseKinds(*signs)
+	if err != nil {
+		return usagef("--signs: %v", err)
+	}
+	b, err := openBackend(ctx, env, &f)
+	if err != nil {
+		return err
+	}
+	o, err := b.Issuers.SetSigns(ctx, *slug, kinds)
+	if errors.Is(err, issuer.ErrNoOrg) {
+		return fmt.Errorf("there is no issuer called %q: see satchel issuer create", *slug)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, maySign(o))
+	return nil
+}
+
+// maySign says what organisation o may sign: "HMP Example Education may
+// sign qualifications and custody periods."
+func maySign(o issuer.Org) string {
+	var what []string
+	for _, k := range o.Kinds() {
+		what = append(what, k.Plural)
+	}
+	list := strings.Join(what, ", ")
+	if n := len(what); n > 1 {
+		list = strings.Join(what[:n-1], ", ") + " and " + what[n-1]
+	}
+	return o.Name + " may sign " + list + "."
 }
 
 func runEnrol(ctx context.Context, env *Env, args []string) error {
