@@ -20,6 +20,7 @@ import (
 	"github.com/satchel-project/satchel/blob"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
+	"github.com/satchel-project/satchel/pod/podtest"
 	"github.com/satchel-project/satchel/vault/local"
 )
 
@@ -581,5 +582,36 @@ func TestFlash(t *testing.T) {
 	}
 	if l := log.String(); l != "" {
 		t.Errorf("the log: %s", l)
+	}
+}
+
+// Instances that start at once over new storage agree on one secret: a
+// signed-out visitor's form token made by any of them works on all.
+func TestInstancesStartingAtOnceShareTheSecret(t *testing.T) {
+	pods, _ := podtest.New(t)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	pages := make([]*Pages, 8)
+	errs := make([]error, len(pages))
+	var wg sync.WaitGroup
+	for i := range pages {
+		pages[i] = &Pages{Pods: pods, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return now }}
+		wg.Go(func() { errs[i] = pages[i].Open(context.Background()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+	}
+	w := httptest.NewRecorder()
+	tok := pages[0].preToken(w, httptest.NewRequest("GET", "/sign-in", nil))
+	cookie := w.Result().Cookies()[0]
+	for i, p := range pages {
+		r := httptest.NewRequest("POST", "/sign-in", strings.NewReader(url.Values{"csrf": {tok}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(cookie)
+		if !p.checkPreToken(r) {
+			t.Errorf("instance %d refuses instance 0's token", i)
+		}
 	}
 }
