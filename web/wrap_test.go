@@ -21,6 +21,7 @@ import (
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
 	"github.com/satchel-project/satchel/pod/podtest"
+	"github.com/satchel-project/satchel/state"
 	"github.com/satchel-project/satchel/vault/local"
 )
 
@@ -613,5 +614,66 @@ func TestInstancesStartingAtOnceShareTheSecret(t *testing.T) {
 		if !p.checkPreToken(r) {
 			t.Errorf("instance %d refuses instance 0's token", i)
 		}
+	}
+}
+
+// A session listed under its hour but never stored (its instance stopped
+// between the two writes) is forgotten once the hour and a minute more are
+// over, and not before; once nothing in an hour is left, Sweep starts after
+// it next time.
+func TestSweepForgetsSessionsNeverStored(t *testing.T) {
+	ctx := context.Background()
+	s := newSite(t, "http://localhost")
+	p := s.p
+	start := *s.now // 09:00
+	if _, err := p.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.startFor(browser{}, account.Account{ID: "abc", Username: "jo", Kind: account.Leaver, Pod: "p1"})
+	half := sessionKey(randomToken())
+	if err := p.sessions.db.WriteJSON(ctx, startedPath(start, half), struct{}{}, state.CreateOnly()); err != nil {
+		t.Fatal(err)
+	}
+	listed := func() int {
+		names, err := p.sessions.db.List(ctx, startedDir(start))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(names)
+	}
+	cursor := func() time.Time {
+		var c sweepCursor
+		if _, err := p.sessions.db.ReadJSON(ctx, sweepPath, &c); err != nil {
+			t.Fatal(err)
+		}
+		return c.Next
+	}
+	keepAlive := func() {
+		if w := s.do(b, "GET", "/signed-in", nil); w.Code != 200 {
+			t.Fatalf("the live session at %v: %d", *s.now, w.Code)
+		}
+	}
+	for m := 20; m <= 60; m += 20 {
+		*s.now = start.Add(time.Duration(m) * time.Minute)
+		keepAlive()
+	}
+	*s.now = start.Add(time.Hour + time.Minute)
+	if n, err := p.Sweep(ctx); err != nil || n != 0 || listed() != 2 {
+		t.Errorf("at 10:01: Sweep = %d, %v; the hour lists %d, want 2", n, err, listed())
+	}
+	*s.now = s.now.Add(time.Nanosecond)
+	if n, err := p.Sweep(ctx); err != nil || n != 0 || listed() != 1 {
+		t.Errorf("just after 10:01: Sweep = %d, %v; the hour lists %d, want 1 (the live session)", n, err, listed())
+	}
+	if c := cursor(); !c.Equal(start) {
+		t.Errorf("with a live session at 09:00, the sweep goes on from %v", c)
+	}
+	// The live session ends; its hour is then empty and left behind.
+	*s.now = s.now.Add(IdleTimeout + time.Second)
+	if n, err := p.Sweep(ctx); err != nil || n != 1 || listed() != 0 {
+		t.Errorf("after the session ended: Sweep = %d, %v; the hour lists %d", n, err, listed())
+	}
+	if c, want := cursor(), s.now.Truncate(time.Hour); !c.Equal(want) {
+		t.Errorf("the sweep goes on from %v, want %v", c, want)
 	}
 }
