@@ -57,7 +57,7 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	attempt, wait, err := l.Throttle.Begin(r.Context(), UserKey(req.Username), IPKey(r))
 	if err != nil {
-		l.Log.Error("sign-in throttle failed", "err", err)
+		l.Log.ErrorContext(r.Context(), "sign-in throttle failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing in is not working at the moment. Try again in a minute.")
 		return
 	}
@@ -75,14 +75,14 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		l.Log.Error("sign-in failed", "err", err)
+		l.Log.ErrorContext(r.Context(), "sign-in failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing in is not working at the moment. Try again in a minute.")
 		return
 	}
 	attempt.Succeed()
 	tok, ttl, err := l.Tokens.Issue(a)
 	if err != nil {
-		l.Log.Error("token signing failed", "err", err)
+		l.Log.ErrorContext(r.Context(), "token signing failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Signing in is not working at the moment. Try again in a minute.")
 		return
 	}

@@ -151,19 +151,19 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 	g, err := h.Service.Create(r.Context(), n)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if a.Actor != "" {
 		if err := h.recordShare(r.Context(), g, a.Actor, "share"); err != nil {
-			h.fail(w, err)
+			h.fail(w, r, err)
 			return
 		}
 	}
 	w.Header().Set("Location", h.Service.baseURL+"/api/v1/grants/"+string(g.ID))
 	code, err := h.Service.Code(r.Context(), g)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	problem.JSON(w, http.StatusCreated, h.view(Share{Grant: g, Status: status(g, State{}, h.Service.now()), Code: code}, true, true))
@@ -204,7 +204,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	shares, err := h.Service.List(r.Context(), a.Pod)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	want := r.URL.Query().Get("status")
@@ -224,7 +224,7 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request) (Share, bool) {
 	}
 	sh, err := h.Service.Get(r.Context(), pod.PodID(who.Pod), GrantID(mux.Vars(r)["id"]))
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return Share{}, false
 	}
 	return sh, true
@@ -243,13 +243,13 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	id := GrantID(mux.Vars(r)["id"])
 	if err := h.Service.Revoke(r.Context(), a.Pod, id); err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if a.Actor != "" {
 		if sh, err := h.Service.Get(r.Context(), a.Pod, id); err == nil {
 			if err := h.recordShare(r.Context(), sh.Grant, a.Actor, "revoke"); err != nil {
-				h.fail(w, err)
+				h.fail(w, r, err)
 				return
 			}
 		}
@@ -275,7 +275,7 @@ func (h *Handler) qrCode(w http.ResponseWriter, r *http.Request) {
 	}
 	code, err := qr.Encode(h.Service.ShareURL(sh.Token))
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -286,7 +286,7 @@ func (h *Handler) qrCode(w http.ResponseWriter, r *http.Request) {
 	}
 	png, err := code.PNG(0)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
@@ -300,7 +300,7 @@ func (h *Handler) accessLog(w http.ResponseWriter, r *http.Request) {
 	}
 	entries, err := h.Service.Log(r.Context(), pod.PodID(who.Pod))
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if entries == nil {
@@ -312,7 +312,7 @@ func (h *Handler) accessLog(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) statusList(w http.ResponseWriter, r *http.Request) {
 	jwt, err := h.Service.StatusListCredential(r.Context())
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", CredentialType)
@@ -333,7 +333,7 @@ func (h *Handler) didDocument(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(h.Service.Keys().DIDDocument())
 }
 
-func (h *Handler) fail(w http.ResponseWriter, err error) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *InvalidError
 	switch {
 	case errors.As(err, &inv):
@@ -344,7 +344,7 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "Sharing is not available at the moment. Nothing was changed; try again in a minute.")
 	default:
-		h.Log.Error("consent request failed", "err", err)
+		h.Log.ErrorContext(r.Context(), "consent request failed", "err", err)
 		problem.Write(w, http.StatusInternalServerError, "internal", "Something went wrong on our side. Nothing was changed; try again later.")
 	}
 }

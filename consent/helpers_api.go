@@ -76,7 +76,7 @@ func (h *Handler) addHelper(w http.ResponseWriter, r *http.Request) {
 	}
 	d := Delegation{Pod: pod.PodID(who.Pod), LeaverName: who.Name, Helper: acct.ID, HelperUser: acct.Username, HelperName: acct.Name, Rights: rights}
 	if err := h.Service.SetHelper(r.Context(), d); err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	problem.JSON(w, http.StatusCreated, d)
@@ -89,7 +89,7 @@ func (h *Handler) listHelpers(w http.ResponseWriter, r *http.Request) {
 	}
 	ds, err := h.Service.Helpers(r.Context(), pod.PodID(who.Pod))
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if ds == nil {
@@ -123,7 +123,7 @@ func (h *Handler) chosen(w http.ResponseWriter, r *http.Request) {
 	}
 	ds, err := h.Service.Chosen(r.Context(), who.Account)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	out := []map[string]any{}
@@ -187,7 +187,7 @@ func (h *Handler) actingFor(w http.ResponseWriter, r *http.Request, podID string
 	if who.Kind == access.Helper {
 		d, err := h.Service.Delegation(r.Context(), a.Pod, who.Account)
 		if err != nil && !errors.Is(err, ErrNoDelegation) {
-			h.fail(w, err)
+			h.fail(w, r, err)
 			return a, false
 		}
 		a.delegated, a.LeaverName, a.Actor = d.Rights, d.LeaverName, access.Actor(who, podID)

@@ -113,7 +113,7 @@ func (h *Handler) issueCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	results, err := h.Service.IssueCSV(r.Context(), org, http.MaxBytesReader(w, r.Body, 2<<20))
 	if err != nil && results == nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	issued := 0
@@ -154,7 +154,7 @@ func (s *Service) StatusList(ctx context.Context, org string) (map[string]any, e
 func (h *Handler) statusList(w http.ResponseWriter, r *http.Request) {
 	vc, err := h.Service.StatusList(r.Context(), mux.Vars(r)["org"])
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")

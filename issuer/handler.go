@@ -92,7 +92,7 @@ func (h *Handler) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	e, err := h.Service.Enrol(r.Context(), pod.PodID(c.Pod), mux.Vars(r)["org"], req.Name)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	problem.JSON(w, http.StatusCreated, e)
@@ -104,7 +104,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.Service.Withdraw(r.Context(), pod.PodID(c.Pod), mux.Vars(r)["org"]); err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -117,7 +117,7 @@ func (h *Handler) enrolments(w http.ResponseWriter, r *http.Request) {
 	}
 	es, err := h.Service.Enrolments(r.Context(), pod.PodID(c.Pod))
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	problem.JSON(w, http.StatusOK, map[string]any{"enrolments": es})
@@ -130,7 +130,7 @@ func (h *Handler) enrolled(w http.ResponseWriter, r *http.Request) {
 	}
 	es, err := h.Service.Enrolled(r.Context(), org)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	out := []map[string]string{}
@@ -192,7 +192,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request) {
 	}
 	vc, rec, err := h.Service.IssueRecord(r.Context(), org, req.Enrolment, req.record())
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	problem.JSON(w, http.StatusCreated, map[string]any{"id": rec.ID, "verifiableCredential": vc})
@@ -213,12 +213,12 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) didDocument(w http.ResponseWriter, r *http.Request) {
 	org := mux.Vars(r)["org"]
 	if _, err := h.Service.Org(r.Context(), org); err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	pub, kid, err := h.Service.PublicKey(r.Context(), org)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	did := h.Service.DID(org)
@@ -250,7 +250,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	org := mux.Vars(r)["org"]
 	o, err := h.Service.Org(r.Context(), org)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -260,7 +260,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) fail(w http.ResponseWriter, err error) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *InvalidError
 	var cannot *CannotSignError
 	switch {
@@ -273,7 +273,7 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrNotEnrolled):
 		problem.Write(w, http.StatusForbidden, "not-enrolled", "This person has not allowed this issuer to send them records (or has withdrawn it).")
 	default:
-		h.Log.Error("issuer request failed", "err", err)
+		h.Log.ErrorContext(r.Context(), "issuer request failed", "err", err)
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This could not be done at the moment. Nothing was issued; try again later.")
 	}
 }

@@ -172,7 +172,7 @@ func (h *Handler) vcapiIssue(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrNoOrg):
 		problem.Write(w, http.StatusForbidden, "not-staff", "Your organisation is not registered on this service any more. Nothing was signed.")
 	case err != nil:
-		h.fail(w, err)
+		h.fail(w, r, err)
 	default:
 		problem.JSON(w, http.StatusCreated, map[string]any{"verifiableCredential": signed})
 	}

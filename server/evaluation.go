@@ -53,7 +53,7 @@ func (b *Backend) evaluationExport(w http.ResponseWriter, r *http.Request) {
 	}
 	var people, counts strings.Builder
 	if _, err := b.Evaluation.Export(r.Context(), q, p.Name+" ("+part1(part)+", API)", b.ObserveOutcomes, &people, &counts); err != nil {
-		b.Config.Log.Error("evaluation export failed", "err", err)
+		b.Config.Log.ErrorContext(r.Context(), "evaluation export failed", "err", err)
 		problem.Write(w, http.StatusInternalServerError, "export-failed", "The export could not be made. Try again.")
 		return
 	}

@@ -31,9 +31,9 @@ func (b *Backend) SweepUnclaimed(ctx context.Context, every time.Duration) {
 	defer t.Stop()
 	for {
 		if done, err := b.ExpireUnclaimed(ctx); err != nil {
-			b.Config.Log.Warn("expiring unclaimed pods failed", "err", err)
+			b.Config.Log.WarnContext(ctx, "expiring unclaimed pods failed", "err", err)
 		} else if len(done) > 0 {
-			b.Config.Log.Info("expired unclaimed pods", "count", len(done))
+			b.Config.Log.InfoContext(ctx, "expired unclaimed pods", "count", len(done))
 		}
 		select {
 		case <-ctx.Done():

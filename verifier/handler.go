@@ -62,7 +62,7 @@ func (h *Handler) limited(w http.ResponseWriter, r *http.Request, token string) 
 	}
 	ok, wait, err := h.Limit.Allow(r.Context(), keys...)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return true
 	}
 	if !ok {
@@ -108,7 +108,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	res, g, _, err := h.Verifier.VerifyToken(r.Context(), token)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if res.Status == "unknown" {
@@ -118,7 +118,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	req := consent.Request{Path: g.Items[0].Path, Opening: true, Reopens: reopens(r, token)}
 	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: req, Who: g.Recipient.Name})
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if !d.Allowed {
@@ -149,7 +149,7 @@ func (h *Handler) credential(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	// As an item is: the grant is part of an opening of the share.
@@ -196,12 +196,12 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	d, err := h.Verifier.Consent.Use(r.Context(), g, consent.Visit{Request: consent.Request{Path: p}, Who: g.Recipient.Name})
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	if !d.Allowed {
@@ -220,7 +220,7 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
 	res, rc, err := h.Verifier.Pods.Get(r.Context(), g.Pod, p)
 	if err != nil {
-		h.fail(w, err)
+		h.fail(w, r, err)
 		return
 	}
 	defer rc.Close()
@@ -229,7 +229,7 @@ func (h *Handler) itemHandler(w http.ResponseWriter, r *http.Request) {
 		// would resolve against this address and so hold the token.
 		body, err := shared(rc, g, p, d.Fields)
 		if err != nil {
-			h.fail(w, err)
+			h.fail(w, r, err)
 			return
 		}
 		w.Header().Set("Content-Type", "application/ld+json")
@@ -296,7 +296,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	} else {
 		token := in.Token[strings.LastIndex(in.Token, "/")+1:]
 		if res, _, _, err = h.Verifier.VerifyToken(r.Context(), token); err != nil {
-			h.fail(w, err)
+			h.fail(w, r, err)
 			return
 		}
 	}
@@ -304,13 +304,13 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(res)
 }
 
-func (h *Handler) fail(w http.ResponseWriter, err error) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, pod.ErrUnavailable) || errors.Is(err, pod.ErrBusy) {
 		w.Header().Set("Retry-After", "5")
 		problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This cannot be shown at the moment. Try again in a minute.")
 		return
 	}
-	h.Log.Error("verifier request failed", "err", err)
+	h.Log.ErrorContext(r.Context(), "verifier request failed", "err", err)
 	problem.Write(w, http.StatusServiceUnavailable, "unavailable", "This cannot be shown at the moment. Nothing was shown; try again in a minute.")
 }
 

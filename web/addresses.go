@@ -153,7 +153,7 @@ func currentEntry(doc map[string]any) string {
 func (p *Pages) addresses(w http.ResponseWriter, r *http.Request, s *Session) {
 	doc, _, err := p.readHistory(r.Context(), s.Pod)
 	if err != nil {
-		p.Log.Error("reading the address history failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "reading the address history failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -477,7 +477,7 @@ func (p *Pages) addressCheck(w http.ResponseWriter, r *http.Request, s *Session,
 		doc["entries"] = out
 	})
 	if err != nil {
-		p.Log.Error("saving an address failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "saving an address failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -534,7 +534,7 @@ func (p *Pages) addressRemove(w http.ResponseWriter, r *http.Request, s *Session
 		doc["entries"] = append([]any{}, out...)
 	})
 	if err != nil {
-		p.Log.Error("removing an address failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "removing an address failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

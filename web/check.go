@@ -58,7 +58,7 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request, s *Session) {
 	// people signing in from the same address, nor the other way round.
 	attempt, wait, err := p.Throttle.Begin(r.Context(), "code:"+code, "check-"+auth.IPKey(r))
 	if err != nil {
-		p.Log.Error("share code throttle failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "share code throttle failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -77,7 +77,7 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request, s *Session) {
 		return
 	}
 	if err != nil {
-		p.Log.Error("share code lookup failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "share code lookup failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -137,7 +137,7 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request, s *Session) {
 		p.render(w, r, s, http.StatusUnprocessableEntity, "report", v)
 		return
 	}
-	p.Log.Info("problem reported", "kind", kind, "day", p.now().UTC().Format(time.DateOnly))
+	p.Log.InfoContext(r.Context(), "problem reported", "kind", kind, "day", p.now().UTC().Format(time.DateOnly))
 	v["Done"] = kind
 	p.render(w, r, s, http.StatusOK, "report", v)
 }

@@ -90,7 +90,7 @@ func (p *Pages) download(w http.ResponseWriter, r *http.Request, s *Session) {
 		// The headers are gone; a broken zip is what the browser keeps,
 		// and it will not open, so nothing half-written is mistaken for
 		// the whole.
-		p.Log.Error("download failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "download failed", "err", err)
 		panic(http.ErrAbortHandler)
 	}
 }
@@ -135,7 +135,7 @@ func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session
 	pw := r.PostFormValue("password")
 	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(s.Username), auth.IPKey(r))
 	if err != nil {
-		p.Log.Error("deleting an account failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "deleting an account failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -158,13 +158,13 @@ func (p *Pages) deleteAccount(w http.ResponseWriter, r *http.Request, s *Session
 	ctx := r.Context()
 	err = p.DeleteAccount(ctx, s.Username)
 	if err != nil {
-		p.Log.Error("deleting an account failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "deleting an account failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	// Every sign-in has ended (Retire); the sessions and their list go too.
 	if err := p.sessions.endAll(ctx, s.Account); err != nil {
-		p.Log.Warn("removing the sessions of a deleted account failed", "err", err)
+		p.Log.WarnContext(r.Context(), "removing the sessions of a deleted account failed", "err", err)
 	}
 	p.sessions.end(ctx, w, r)
 	p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "delete-account.done", "Body": "delete-account.done.body"})

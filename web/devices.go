@@ -148,7 +148,7 @@ type deviceView struct {
 func (p *Pages) devices(w http.ResponseWriter, r *http.Request, s *Session) {
 	list, err := p.sessions.list(r.Context(), s.Account)
 	if err != nil {
-		p.Log.Error("listing sessions failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing sessions failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -172,14 +172,14 @@ func (p *Pages) devices(w http.ResponseWriter, r *http.Request, s *Session) {
 func (p *Pages) signOutEverywhere(w http.ResponseWriter, r *http.Request, s *Session) {
 	ctx := r.Context()
 	if err := p.Accounts.EndSessions(ctx, s.Account); err != nil {
-		p.Log.Error("signing out everywhere failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "signing out everywhere failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	if err := p.sessions.endAll(ctx, s.Account); err != nil {
 		// Every session has ended already (EndSessions); what is left is
 		// swept later.
-		p.Log.Warn("removing ended sessions failed", "err", err)
+		p.Log.WarnContext(r.Context(), "removing ended sessions failed", "err", err)
 	}
 	p.sessions.end(ctx, w, r)
 	p.render(w, r, nil, http.StatusOK, "signed-out", nil)

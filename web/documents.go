@@ -49,7 +49,7 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 	}
 	release, ok, err := p.uploads.take(r.Context(), s.Account)
 	if err != nil {
-		p.Log.Error("upload slots failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "upload slots failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -111,7 +111,7 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 	slug := slugFor(title) + pod.Extension(mt)
 	filePath, _, err := p.Pods.Post(r.Context(), id, container, slug, mt, int64(len(file)), bytes.NewReader(file))
 	if err != nil {
-		p.Log.Error("document upload failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "document upload failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -129,7 +129,7 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 	}
 	if err != nil {
 		// The file is kept; it shows under its own name.
-		p.Log.Warn("document record failed", "err", err)
+		p.Log.WarnContext(r.Context(), "document record failed", "err", err)
 	}
 	if actor != "" {
 		typ := "helper-add"
@@ -138,7 +138,7 @@ func (p *Pages) addDocumentTo(w http.ResponseWriter, r *http.Request, s *Session
 		}
 		e := consent.LogEntry{Type: typ, Who: actor, Resource: filePath, At: p.now().UTC()}
 		if err := p.Consent.Record(r.Context(), id, e); err != nil {
-			p.Log.Warn("could not record a helper's upload", "err", err)
+			p.Log.WarnContext(r.Context(), "could not record a helper's upload", "err", err)
 		}
 	}
 	p.flash(r.Context(), s, "flash.document-added")

@@ -55,7 +55,7 @@ func (p *Pages) helperRoutes(my *mux.Router) {
 func (p *Pages) helpers(w http.ResponseWriter, r *http.Request, s *Session) {
 	list, err := p.Consent.Helpers(r.Context(), s.Pod)
 	if err != nil {
-		p.Log.Error("listing helpers failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing helpers failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -91,7 +91,7 @@ func (p *Pages) addHelper(w http.ResponseWriter, r *http.Request, s *Session) {
 	case username == "":
 		errs = append(errs, fieldError{Field: "username", Key: "helper.error.username"})
 	case err != nil:
-		p.Log.Error("helper lookup throttle failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "helper lookup throttle failed", "err", err)
 		p.fail(w, r, s)
 		return
 	case wait > 0:
@@ -103,7 +103,7 @@ func (p *Pages) addHelper(w http.ResponseWriter, r *http.Request, s *Session) {
 		switch {
 		case errors.Is(err, account.ErrNoAccount) || err == nil && a.Kind != account.Helper:
 			if err := p.Throttle.Fail(r.Context(), key); err != nil {
-				p.Log.Error("helper lookup throttle failed", "err", err)
+				p.Log.ErrorContext(r.Context(), "helper lookup throttle failed", "err", err)
 			}
 			errs = append(errs, fieldError{Field: "username", Key: "helper.error.not-helper"})
 		case err != nil:
@@ -121,7 +121,7 @@ func (p *Pages) addHelper(w http.ResponseWriter, r *http.Request, s *Session) {
 	}
 	d := consent.Delegation{Pod: s.Pod, LeaverName: s.Name, Helper: a.ID, HelperUser: a.Username, HelperName: a.DisplayName, Rights: rights, Created: p.now().UTC()}
 	if err := p.Consent.SetHelper(r.Context(), d); err != nil {
-		p.Log.Error("adding a helper failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "adding a helper failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -144,7 +144,7 @@ func (p *Pages) removeHelper(w http.ResponseWriter, r *http.Request, s *Session)
 		return
 	}
 	if err := p.Consent.RemoveHelper(r.Context(), s.Pod, d.Helper); err != nil && !errors.Is(err, consent.ErrNoDelegation) {
-		p.Log.Error("removing a helper failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "removing a helper failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

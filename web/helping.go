@@ -43,7 +43,7 @@ func helperViews(list []consent.Delegation, opts []option) []helperView {
 func (p *Pages) helping(w http.ResponseWriter, r *http.Request, s *Session) {
 	list, err := p.Consent.Chosen(r.Context(), s.Account)
 	if err != nil {
-		p.Log.Error("listing delegations failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing delegations failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -77,7 +77,7 @@ func (p *Pages) helpingThings(w http.ResponseWriter, r *http.Request, s *Session
 // record writes what a helper did into the leaver's access log.
 func (p *Pages) record(r *http.Request, id pod.PodID, who, what string, path pod.Path) {
 	if err := p.Consent.Record(r.Context(), id, consent.LogEntry{Type: what, Who: who, Resource: path}); err != nil {
-		p.Log.Warn("could not record a helper's action", "err", err)
+		p.Log.WarnContext(r.Context(), "could not record a helper's action", "err", err)
 	}
 }
 
@@ -124,7 +124,7 @@ func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session)
 	userKey, ipKey := auth.UserKey("helper:"+s.Account), auth.IPKey(r)
 	wait, err := p.Throttle.Wait(r.Context(), userKey, ipKey)
 	if err != nil {
-		p.Log.Error("helper reset throttle failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "helper reset throttle failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -136,7 +136,7 @@ func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session)
 	a, err := p.Accounts.Get(r.Context(), username)
 	if err != nil || a.Pod != d.Pod {
 		if err := p.Throttle.Fail(r.Context(), userKey, ipKey); err != nil {
-			p.Log.Error("helper reset throttle failed", "err", err)
+			p.Log.ErrorContext(r.Context(), "helper reset throttle failed", "err", err)
 		}
 		v["Errors"] = []fieldError{{Field: "username", Key: "helping.reset.error"}}
 		p.render(w, r, s, http.StatusUnprocessableEntity, "helping-reset", v)
@@ -144,7 +144,7 @@ func (p *Pages) helpingReset(w http.ResponseWriter, r *http.Request, s *Session)
 	}
 	reset, err := p.Accounts.StartReset(r.Context(), a.Username, s.Account)
 	if err != nil {
-		p.Log.Error("starting a reset failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "starting a reset failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

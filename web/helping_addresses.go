@@ -44,13 +44,13 @@ func (p *Pages) appendAddress(w http.ResponseWriter, r *http.Request, s *Session
 		doc["entries"] = append(append(make([]any, 0, len(list)+1), list...), e)
 	})
 	if err != nil {
-		p.Log.Error("adding an address for someone failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "adding an address for someone failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	le := consent.LogEntry{Type: "helper-add", Who: s.Name, Resource: addressHistory, At: p.now().UTC()}
 	if err := p.Consent.Record(r.Context(), a.Pod, le); err != nil {
-		p.Log.Warn("could not record a helper's address", "err", err)
+		p.Log.WarnContext(r.Context(), "could not record a helper's address", "err", err)
 	}
 	s.Address = nil
 	p.flash(r.Context(), s, "flash.address-saved")

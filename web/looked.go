@@ -21,7 +21,7 @@ const OperatorResetEntry = "operator-reset"
 func (p *Pages) looked(w http.ResponseWriter, r *http.Request, s *Session) {
 	entries, err := p.Consent.Log(r.Context(), s.Pod)
 	if err != nil {
-		p.Log.Error("reading the access log failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "reading the access log failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

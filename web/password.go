@@ -86,7 +86,7 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, s *Sessio
 	}
 	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(s.Username), auth.IPKey(r))
 	if err != nil {
-		p.Log.Error("changing a password failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "changing a password failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -104,7 +104,7 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, s *Sessio
 		return
 	}
 	if err != nil {
-		p.Log.Error("changing a password failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "changing a password failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -116,7 +116,7 @@ func (p *Pages) changePassword(w http.ResponseWriter, r *http.Request, s *Sessio
 		s, err = p.sessions.start(ctx, w, r, a)
 	}
 	if err != nil {
-		p.Log.Error("could not start a session", "err", err)
+		p.Log.ErrorContext(r.Context(), "could not start a session", "err", err)
 		p.sessions.end(ctx, w, r)
 		p.render(w, r, nil, http.StatusOK, "problem", view{"Heading": "reset.done", "Body": "reset.done.body"})
 		return

@@ -87,7 +87,7 @@ func (p *Pages) preview(w http.ResponseWriter, r *http.Request, s *Session, path
 			p.notFound(w, r, s)
 			return
 		}
-		p.Log.Error("making a preview failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "making a preview failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

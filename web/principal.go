@@ -38,7 +38,7 @@ func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, s *Session, path 
 	d, err := p.Consent.Delegation(r.Context(), pod.PodID(mux.Vars(r)["pod"]), s.Account)
 	if err != nil {
 		if !errorsIsNoDelegation(err) {
-			p.Log.Warn("delegation lookup failed", "err", err)
+			p.Log.WarnContext(r.Context(), "delegation lookup failed", "err", err)
 		}
 		p.notFound(w, r, s)
 		return consent.Delegation{}, false

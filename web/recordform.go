@@ -371,7 +371,7 @@ func (p *Pages) recordStart(w http.ResponseWriter, r *http.Request, s *Session) 
 	}
 	path, doc, err := p.findRecord(r.Context(), s.Pod, f)
 	if err != nil {
-		p.Log.Error("reading a record failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "reading a record failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -494,7 +494,7 @@ func (p *Pages) recordCheck(w http.ResponseWriter, r *http.Request, s *Session) 
 		return
 	}
 	if err := p.saveRecord(r.Context(), s.Pod, f, d); err != nil {
-		p.Log.Error("saving a record failed", "form", f.Slug, "err", err)
+		p.Log.ErrorContext(r.Context(), "saving a record failed", "form", f.Slug, "err", err)
 		p.fail(w, r, s)
 		return
 	}

@@ -52,7 +52,7 @@ func (p *Pages) nationalInsuranceIn(w http.ResponseWriter, r *http.Request, s *S
 	if err := p.writeRecord(ctx, id, niRecord, doc, etag); err != nil {
 		// A change made elsewhere in the meantime is kept; the leaver
 		// sees it and can try again.
-		p.Log.Warn("saving an NI number failed", "err", err)
+		p.Log.WarnContext(r.Context(), "saving an NI number failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

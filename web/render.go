@@ -125,7 +125,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 			v["Flash"] = s.Flash
 			s.Flash = ""
 			if err := p.sessions.save(r.Context(), s); err != nil {
-				p.Log.Warn("could not save a session", "err", err)
+				p.Log.WarnContext(r.Context(), "could not save a session", "err", err)
 			}
 		}
 	} else {
@@ -136,7 +136,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		p.Log.Error("page template failed", "page", name, "err", err)
+		p.Log.ErrorContext(r.Context(), "page template failed", "page", name, "err", err)
 		http.Error(w, "This page could not be shown.", http.StatusInternalServerError)
 		return
 	}

@@ -420,7 +420,7 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, s
 			Purpose: n.Purpose, PurposeText: n.PurposeText, Items: n.Items, NotBefore: n.NotBefore, Expires: n.Expires, Created: n.NotBefore}
 		preview, err := p.Verifier.Preview(r.Context(), g, func(path pod.Path) string { return sh.Base + "/file/" + path.Escaped() })
 		if err != nil {
-			p.Log.Error("preview failed", "err", err)
+			p.Log.ErrorContext(r.Context(), "preview failed", "err", err)
 			p.fail(w, r, s)
 			return
 		}
@@ -444,7 +444,7 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, s
 	}
 	g, err := p.Consent.Create(r.Context(), n)
 	if err != nil {
-		p.Log.Error("creating a share failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "creating a share failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -453,7 +453,7 @@ func (p *Pages) shareCheck(w http.ResponseWriter, r *http.Request, s *Session, s
 	}
 	s.Share = nil
 	if err := p.sessions.save(r.Context(), s); err != nil {
-		p.Log.Warn("could not save a session", "err", err)
+		p.Log.WarnContext(r.Context(), "could not save a session", "err", err)
 	}
 	redirect(w, r, sh.Base+"/shares/"+string(g.ID))
 }

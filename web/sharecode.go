@@ -34,7 +34,7 @@ func (p *Pages) makeShareCode(w http.ResponseWriter, r *http.Request, s *Session
 		return
 	}
 	if _, err := p.Consent.MakeCode(r.Context(), who.Pod, v.ID, birth); err != nil {
-		p.Log.Error("making a share code failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "making a share code failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

@@ -41,7 +41,7 @@ func (p *Pages) viewOf(r *http.Request, id pod.PodID, sh consent.Share) shareVie
 func (p *Pages) shares(w http.ResponseWriter, r *http.Request, s *Session, who sharer) {
 	list, err := p.Consent.List(r.Context(), who.Pod)
 	if err != nil {
-		p.Log.Error("listing shares failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing shares failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -127,7 +127,7 @@ func (p *Pages) withdraw(w http.ResponseWriter, r *http.Request, s *Session, who
 		return
 	}
 	if err := p.Consent.Revoke(r.Context(), who.Pod, v.ID); err != nil {
-		p.Log.Error("withdrawing a share failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "withdrawing a share failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -142,6 +142,6 @@ func (p *Pages) withdraw(w http.ResponseWriter, r *http.Request, s *Session, who
 func (p *Pages) recordShare(r *http.Request, g consent.Grant, who sharer, what string) {
 	e := consent.LogEntry{Type: what, Grant: g.ID, Recipient: g.Recipient, Purpose: g.Purpose, Who: who.Helper}
 	if err := p.Consent.Record(r.Context(), who.Pod, e); err != nil {
-		p.Log.Warn("could not record a helper's share", "err", err)
+		p.Log.WarnContext(r.Context(), "could not record a helper's share", "err", err)
 	}
 }

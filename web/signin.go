@@ -55,7 +55,7 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 	}
 	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(username), auth.IPKey(r))
 	if err != nil {
-		p.Log.Error("sign-in throttle failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "sign-in throttle failed", "err", err)
 		p.fail(w, r, nil)
 		return
 	}
@@ -74,7 +74,7 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 		return
 	}
 	if err != nil {
-		p.Log.Error("sign-in failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "sign-in failed", "err", err)
 		p.fail(w, r, nil)
 		return
 	}
@@ -86,7 +86,7 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request, s *Session) {
 	}
 	s, err = p.sessions.start(r.Context(), w, r, a)
 	if err != nil {
-		p.Log.Error("could not start a session", "err", err)
+		p.Log.ErrorContext(r.Context(), "could not start a session", "err", err)
 		p.fail(w, r, nil)
 		return
 	}
@@ -154,7 +154,7 @@ func (p *Pages) useCode(w http.ResponseWriter, r *http.Request, s *Session, f co
 	}
 	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey(username), auth.IPKey(r))
 	if err != nil {
-		p.Log.Error(f.Failing, "err", err)
+		p.Log.ErrorContext(r.Context(), f.Failing, "err", err)
 		p.fail(w, r, s)
 		return "", false
 	}
@@ -176,7 +176,7 @@ func (p *Pages) useCode(w http.ResponseWriter, r *http.Request, s *Session, f co
 	case errors.Is(err, account.ErrTooManyTries):
 		key = f.TriesKey
 	default:
-		p.Log.Error(f.Failing, "err", err)
+		p.Log.ErrorContext(r.Context(), f.Failing, "err", err)
 		p.fail(w, r, s)
 		return "", false
 	}

@@ -209,7 +209,7 @@ func (p *Pages) things(w http.ResponseWriter, r *http.Request, s *Session) {
 	for i, sec := range sections {
 		things, err := p.listThings(r.Context(), s.Pod, sec.Container)
 		if err != nil {
-			p.Log.Error("list failed", "err", err)
+			p.Log.ErrorContext(r.Context(), "list failed", "err", err)
 			p.fail(w, r, s)
 			return
 		}
@@ -340,13 +340,13 @@ func (p *Pages) deleteThing(w http.ResponseWriter, r *http.Request, s *Session) 
 		return
 	}
 	if err := p.Pods.Delete(r.Context(), s.Pod, path, pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
-		p.Log.Error("delete failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "delete failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	if t.File != "" && t.File != path {
 		if err := p.Pods.Delete(r.Context(), s.Pod, t.File, pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
-			p.Log.Warn("delete of a described file failed", "err", err)
+			p.Log.WarnContext(r.Context(), "delete of a described file failed", "err", err)
 		}
 	}
 	p.flash(r.Context(), s, "flash.deleted")
@@ -379,12 +379,12 @@ func (p *Pages) keepCredential(w http.ResponseWriter, r *http.Request, s *Sessio
 	folder := pod.Path(schemas.SubjectType(doc).Containers[0])
 	_, _, err = p.Pods.Post(r.Context(), s.Pod, folder, name, "application/ld+json", int64(len(body)), strings.NewReader(string(body)))
 	if err != nil {
-		p.Log.Error("filing failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "filing failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	if err := p.Pods.Delete(r.Context(), s.Pod, path, pod.Preconditions{}); err != nil && !errors.Is(err, pod.ErrNotFound) {
-		p.Log.Warn("inbox delete after filing failed", "err", err)
+		p.Log.WarnContext(r.Context(), "inbox delete after filing failed", "err", err)
 	}
 	p.flash(r.Context(), s, "flash.kept")
 	redirect(w, r, "/my")
