@@ -190,12 +190,21 @@ func TestDelegations(t *testing.T) {
 	if ch, _ := f.svc.Chosen(ctx, "helperacct"); len(ch) != 1 || ch[0].Pod != other {
 		t.Errorf("chosen after ForgetPod: %+v", ch)
 	}
-	// The helper leaves: the other pod no longer lists them.
+	// The helper leaves: no pod that chose them lists them.
+	third, err := f.pods.CreatePod(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SetHelper(ctx, consent.Delegation{Pod: third, LeaverName: "Bo", Helper: "helperacct", HelperUser: "zed", Rights: []consent.Right{consent.RightAdd}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.svc.ForgetHelper(ctx, "helperacct"); err != nil {
 		t.Fatal(err)
 	}
-	if hs, _ := f.svc.Helpers(ctx, other); len(hs) != 0 {
-		t.Errorf("helpers after ForgetHelper: %+v", hs)
+	for _, p := range []pod.PodID{other, third} {
+		if hs, _ := f.svc.Helpers(ctx, p); len(hs) != 0 {
+			t.Errorf("helpers of %s after ForgetHelper: %+v", p, hs)
+		}
 	}
 	if ch, _ := f.svc.Chosen(ctx, "helperacct"); len(ch) != 0 {
 		t.Errorf("chosen after ForgetHelper: %+v", ch)

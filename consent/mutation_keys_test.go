@@ -166,20 +166,7 @@ func TestDeleteSharesLeavesNothing(t *testing.T) {
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	putRecord(t, f, "identity/birth.jsonld", `{"type":"BirthCertificate","birthDate":"1990-04-23"}`)
-	objects := func() map[string]bool {
-		t.Helper()
-		out := map[string]bool{}
-		err := filepath.WalkDir(filepath.Join(f.dir, "objects"), func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				out[p] = true
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	objects := func() map[string]bool { return storedObjects(t, f.dir) }
 	// The status list changes with each share; write it once first.
 	g0, err := f.svc.Create(ctx, newGrant(f.pod))
 	if err != nil {
@@ -238,5 +225,53 @@ func TestWindowClockSkew(t *testing.T) {
 	page.Reopens = opened.Add(-time.Second)
 	if d := consent.Decide(g, st, page, opened.Add(time.Second)); d.Reason != consent.UsedUp {
 		t.Errorf("reopening an older opening: %+v", d)
+	}
+}
+
+// storedObjects lists the objects in a fixture's storage.
+func storedObjects(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	err := filepath.WalkDir(filepath.Join(dir, "objects"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out[p] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRemovedHelperLeavesNothing: once a helper is removed, storage holds
+// nothing of the choice: neither the delegation nor the helper's index
+// entry naming the pod.
+func TestRemovedHelperLeavesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, t.TempDir())
+	ctx := context.Background()
+	d := consent.Delegation{Pod: f.pod, LeaverName: "Jo", Helper: "helperacct", HelperUser: "sam", Rights: []consent.Right{consent.RightView}}
+	// The first choice makes the folders; measure after it.
+	if err := f.svc.SetHelper(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RemoveHelper(ctx, f.pod, d.Helper); err != nil {
+		t.Fatal(err)
+	}
+	was := storedObjects(t, f.dir)
+	if err := f.svc.SetHelper(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if len(storedObjects(t, f.dir)) <= len(was) {
+		t.Fatalf("choosing a helper stored nothing")
+	}
+	if err := f.svc.RemoveHelper(ctx, f.pod, d.Helper); err != nil {
+		t.Fatal(err)
+	}
+	for p := range storedObjects(t, f.dir) {
+		if !was[p] {
+			t.Errorf("left behind after removing the helper: %s", p)
+		}
 	}
 }
