@@ -100,6 +100,9 @@ func qualificationOf(f map[string]string) (issuer.Qualification, []fieldError) {
 // the draft's answers), POST checks the answers and goes on to the check
 // page.
 func (p *Pages) orgIssue(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
+	if !p.maySignQualifications(w, r, s, m) {
+		return
+	}
 	people, err := p.enrolled(r, m.Org.Slug)
 	if err != nil {
 		p.Log.Error("listing enrolments failed", "err", err)
@@ -146,6 +149,9 @@ func (p *Pages) orgIssue(w http.ResponseWriter, r *http.Request, s *Session, m s
 // orgIssueCheck shows the answers to check; POST signs and sends the
 // record.
 func (p *Pages) orgIssueCheck(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
+	if !p.maySignQualifications(w, r, s, m) {
+		return
+	}
 	if s.OrgIssue == nil {
 		redirect(w, r, "/org/issue")
 		return
@@ -176,4 +182,15 @@ func (p *Pages) orgIssueCheck(w http.ResponseWriter, r *http.Request, s *Session
 	s.OrgIssue = nil
 	p.flash(r.Context(), s, "org.issue.done")
 	redirect(w, r, "/org/issued")
+}
+
+// maySignQualifications reports whether m's organisation may sign
+// qualifications, the one kind of record the form issues; if not, it
+// shows a page that says so (403) and offers no form.
+func (p *Pages) maySignQualifications(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) bool {
+	if m.Org.MaySign("Qualification") {
+		return true
+	}
+	p.render(w, r, s, http.StatusForbidden, "problem", view{"Heading": "org.issue.cannot", "Body": "org.issue.cannot.body"})
+	return false
 }

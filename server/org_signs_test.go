@@ -1,0 +1,51 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/issuer"
+	podpkg "github.com/satchel-project/satchel/pod"
+)
+
+// A resettlement team set up to sign custody periods and release
+// documents is not offered the form that sends a course, and what it posts
+// there is refused and nothing is signed; once allowed, the form is there.
+func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
+	s := newTestServer(t)
+	ctx := context.Background()
+	if _, err := s.b.Issuers.CreateOrg(ctx, "hmp-resettlement", "HMP Example Resettlement", "CustodyPeriod", "ReleaseDocument"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.b.Accounts.CreateWith(ctx, "officer", account.Issuer, "An Officer", webPassword, "hmp-resettlement"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := s.leaver("jo")
+	e, err := s.b.Issuers.Enrol(ctx, podpkg.PodID(podIDOf(s, u)), "hmp-resettlement", "Jo Bloggs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := s.signedIn(t, "officer", webPassword, "/org")
+	officer.get("/org/issue?to="+e.ID).want(http.StatusForbidden).
+		shows("Your organisation cannot sign qualifications").hides(`action="/org/issue"`, "Course name")
+	officer.form("/org/upload") // for a CSRF token
+	form := course(e.ID, "Functional Skills English")
+	form.Set("csrf", officer.csrf)
+	officer.post("/org/issue", form).want(http.StatusForbidden)
+	officer.post("/org/issue/check", form).want(http.StatusForbidden)
+	if issued, _ := s.b.Issuers.IssuedBy(ctx, "hmp-resettlement"); len(issued) != 0 {
+		t.Fatalf("signed a qualification it may not sign: %+v", issued)
+	}
+	// The issuing service refuses it too, in a sentence.
+	if _, _, err := s.b.Issuers.Issue(ctx, "hmp-resettlement", e.ID, issuer.Qualification{CourseName: "X"}); err == nil || err.Error() != "HMP Example Resettlement cannot sign qualifications." {
+		t.Fatalf("service: %v", err)
+	}
+
+	if _, err := s.b.Issuers.SetSigns(ctx, "hmp-resettlement", []string{"Qualification", "CustodyPeriod"}); err != nil {
+		t.Fatal(err)
+	}
+	officer.form("/org/issue?to=" + e.ID).shows(`action="/org/issue"`)
+	officer.send("/org/issue", course(e.ID, "Functional Skills English")).redirects("/org/issue/check")
+}
