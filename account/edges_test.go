@@ -255,3 +255,23 @@ func TestDeleteErasesThePod(t *testing.T) {
 		t.Errorf("the new jo cannot sign in: %v", err)
 	}
 }
+
+// Who checked the person's identity is said in 1 to 200 characters.
+func TestIssueResetCodeNamesWhoChecked(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	if _, err := s.Create(ctx, "jo", account.Leaver, "Jo", "correct-horse-battery"); err != nil {
+		t.Fatal(err)
+	}
+	for by, ok := range map[string]bool{
+		"P":                      true,
+		strings.Repeat("p", 200): true,
+		strings.Repeat("p", 201): false,
+		"  ":                     false,
+	} {
+		_, r, err := s.IssueResetCode(ctx, "jo", by)
+		if (err == nil) != ok || (r.Code != "") != ok {
+			t.Errorf("IssueResetCode by a %d-character name: %+v, %v; want a code: %v", len(by), r, err, ok)
+		}
+	}
+}
