@@ -197,3 +197,35 @@ func TestSlotsHoldAcrossInstancesAndLapse(t *testing.T) {
 	}
 	releases[1]()
 }
+
+// TestStoreSweepForgetsOldCounts: a day after their last change, counts are
+// deleted from storage by either instance's sweep; the salt stays, so a
+// count made after the sweep is named as before and both instances still
+// count together.
+func TestStoreSweepForgetsOldCounts(t *testing.T) {
+	a, b, _ := twoInstances(t)
+	for _, key := range []string{"u:jo", "u:sam", "u:guess-1"} {
+		if err := Change(ctx, a, key, func(c *count) error { c.N = 3; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := b.Sweep(ctx, time.Now()); err != nil || n != 0 {
+		t.Fatalf("a sweep now: %d deleted, %v; want none (nothing is a day old)", n, err)
+	}
+	if n, err := b.Sweep(ctx, time.Now().Add(Forgotten+time.Minute)); err != nil || n != 3 {
+		t.Fatalf("a sweep a day later: %d deleted, %v; want 3", n, err)
+	}
+	docs, err := a.db.List(ctx, "")
+	if err != nil || len(docs) != 1 || docs[0] != saltName {
+		t.Fatalf("after the sweep: %v (%v), want the salt alone", docs, err)
+	}
+	if c, err := Read[count](ctx, a, "u:jo"); err != nil || c.N != 0 {
+		t.Fatalf("a swept count reads %d (%v), want 0", c.N, err)
+	}
+	if err := Change(ctx, b, "u:jo", func(c *count) error { c.N++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Read[count](ctx, a, "u:jo"); err != nil || c.N != 1 {
+		t.Fatalf("a count made after the sweep reads %d on the other instance (%v), want 1", c.N, err)
+	}
+}

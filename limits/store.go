@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/state"
@@ -103,3 +104,18 @@ func (s *Store) Update(ctx context.Context, key string, change func([]byte) ([]b
 // maxCreates bounds Update's attempts to create a document that others
 // keep creating (and, somehow, deleting) first.
 const maxCreates = 10
+
+// Forgotten is how long a document may go unwritten before Sweep deletes
+// it: as Memory does, a count not changed for a day counts for nothing.
+// Every allowance's window and lease must be shorter than this (today the
+// longest, the sign-in throttle's, is an hour).
+const Forgotten = 24 * time.Hour
+
+// Sweep deletes the documents not written for Forgotten before now, so that
+// keys seen once (a mistyped username, a link guessed at) do not stay in
+// storage for ever, and says how many it deleted. A document changed
+// meanwhile, by any instance, stays. It lists the whole space: run it in
+// the background, as the server does every hour.
+func (s *Store) Sweep(ctx context.Context, now time.Time) (int, error) {
+	return s.db.Sweep(ctx, now.Add(-Forgotten), saltName)
+}

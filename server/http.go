@@ -133,6 +133,7 @@ func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 	}
 	go b.watchCustody(wctx, interval)
 	go b.Web.SweepEvery(wctx, time.Hour)
+	go b.sweepLimitsEvery(wctx, time.Hour)
 	select {
 	case err := <-errc:
 		return err
