@@ -451,6 +451,15 @@ func checkUpgrade(t *testing.T, s *testServer, m *upgradeManifest) {
 			t.Errorf("issuing to %s's enrolment: %d %s", c.Owner, r.status, r.body)
 		}
 	}
+	// Registered before organisations had a list of the kinds they may
+	// sign, it still signs every kind: a custody period too.
+	for _, c := range m.Credentials[:1] {
+		body := `{"enrolment":"` + c.Enrolment + `","custodyPeriod":{"establishment":"HMP Example","from":"2023-02-01","to":"2025-01-31"}}`
+		r := s.do("POST", s.url+"/api/v1/issuers/"+m.Issuer.Slug+"/issue", tokens["tutor"], strings.NewReader(body), "Content-Type", "application/json")
+		if r.status != http.StatusCreated {
+			t.Errorf("a custody period from the organisation from before: %d %s", r.status, r.body)
+		}
+	}
 
 	// The web session the release started has ended by now (30 minutes
 	// idle): it is refused plainly, and signing in again works.
