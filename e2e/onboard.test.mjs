@@ -50,8 +50,7 @@ test('an officer starts a Satchel for someone in custody, adds a scan and prints
   await label(officer, 'Username').fill(STAFF.username);
   await label(officer, 'Password').fill(STAFF.password);
   await press(officer, 'Sign in');
-  // (The organisation's home page is checked by pages of its own; at
-  // 320 px its join link scrolls sideways.)
+  // (The organisation's home page is checked by org.test.mjs.)
   await follow(officer, 'Start a Satchel for someone in custody');
   await check(officer, 'onboarding list', problems);
   await follow(officer, 'Start a Satchel for someone');
