@@ -120,3 +120,39 @@ func TestVerifyGrantAsTheVCAPIDoes(t *testing.T) {
 		t.Errorf("a withdrawn grant: %+v", out)
 	}
 }
+
+// A withdrawn share is "revoked" whether it is checked by its link or by
+// its signed grant alone; by its link, the link check still passes and the
+// withdrawal is one failed check, not two. One that has also expired is
+// "expired".
+func TestWithdrawnShareStatus(t *testing.T) {
+	t.Parallel()
+	v, _, g := setup(t)
+	ctx := context.Background()
+	if err := v.Consent.Revoke(ctx, g.Pod, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := v.VerifyCredential(ctx, g.Credential); r.Valid || r.Status != "revoked" {
+		t.Errorf("the withdrawn grant alone: %+v", r)
+	}
+	r, _, _, err := v.VerifyToken(ctx, g.Token)
+	if err != nil || r.Valid || r.Status != "revoked" {
+		t.Fatalf("the withdrawn link: %+v %v", r, err)
+	}
+	revocations := 0
+	for _, c := range r.Checks {
+		if c.Check == "revocation" {
+			revocations++
+			if c.Passed || c.Reason != string(consent.Revoked) {
+				t.Errorf("revocation check %+v", c)
+			}
+		}
+	}
+	if l := check(r, "link"); revocations != 1 || !l.Passed {
+		t.Errorf("checks of the withdrawn link: %+v", r.Checks)
+	}
+	verifier.SetClock(v, func() time.Time { return g.Expires.Add(time.Second) })
+	if r := v.VerifyCredential(ctx, g.Credential); r.Valid || r.Status != "expired" {
+		t.Errorf("withdrawn and expired: %+v", r)
+	}
+}
