@@ -11,8 +11,9 @@ import (
 )
 
 // A resettlement team set up to sign custody periods and release
-// documents is not offered the form that sends a course, and what it posts
-// there is refused and nothing is signed; once allowed, the form is there.
+// documents is not offered the form that sends a course nor the upload of
+// a CSV of courses, and what it posts there is refused and nothing is
+// signed; once allowed, both are there.
 func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 	s := newTestServer(t)
 	ctx := context.Background()
@@ -30,7 +31,8 @@ func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 	officer := s.signedIn(t, "officer", webPassword, "/org")
 	officer.get("/org/issue?to="+e.ID).want(http.StatusForbidden).
 		shows("Your organisation cannot sign qualifications").hides(`action="/org/issue"`, "Course name")
-	officer.form("/org/upload") // for a CSRF token
+	officer.get("/org/upload").want(http.StatusForbidden).shows("Your organisation cannot sign qualifications").hides(`type="file"`)
+	officer.form("/org/onboard/start") // for a CSRF token
 	form := course(e.ID, "Functional Skills English")
 	form.Set("csrf", officer.csrf)
 	officer.post("/org/issue", form).want(http.StatusForbidden)
@@ -47,5 +49,6 @@ func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 		t.Fatal(err)
 	}
 	officer.form("/org/issue?to=" + e.ID).shows(`action="/org/issue"`)
+	officer.form("/org/upload").shows(`type="file"`)
 	officer.send("/org/issue", course(e.ID, "Functional Skills English")).redirects("/org/issue/check")
 }

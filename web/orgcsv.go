@@ -22,8 +22,12 @@ type csvRow struct {
 }
 
 // orgUpload takes a CSV of qualifications (issuer.CSVColumns), issues one
-// record per good row, and shows each bad row with its number and why.
+// record per good row, and shows each bad row with its number and why. It
+// is only for an organisation that may sign qualifications.
 func (p *Pages) orgUpload(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
+	if !p.maySignQualifications(w, r, s, m) {
+		return
+	}
 	v := view{"Org": m.Org, "Columns": strings.Join(issuer.CSVColumns, ","), "MaxRows": issuer.MaxCSVRows}
 	if r.Method == http.MethodGet {
 		p.render(w, r, s, http.StatusOK, "org-upload", v)
