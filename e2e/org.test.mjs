@@ -195,6 +195,12 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   await expectH1(staff, 'Send a record of a course');
   await check(staff, 'issue form', problems);
   assert.equal(await staff.locator('#to').inputValue(), enrolment, '"Send a record" chose the person');
+  // Choosing the person again with the arrow keys, on the closed list.
+  await tabTo(staff, 'to');
+  await staff.keyboard.press('ArrowUp');
+  assert.equal(await staff.locator('#to').inputValue(), '', 'ArrowUp went to "Choose a person"');
+  await staff.keyboard.press('ArrowDown');
+  assert.equal(await staff.locator('#to').inputValue(), enrolment, 'ArrowDown chose Max Example');
   await typeInto(staff, 'course', 'Food Safety');
   await typeInto(staff, 'code', 'FS-2');
   await tabTo(staff, (f) => f.id === 'accredited' || (f.tag === 'input' && f.value === 'yes'));
