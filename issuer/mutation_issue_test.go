@@ -198,3 +198,38 @@ func TestIssuedByMalformedID(t *testing.T) {
 		t.Errorf("enrolling again: %+v %v, want enrolment %s", e, err, enrol)
 	}
 }
+
+// Why a record was withdrawn is said in 1 to 500 characters of text, line
+// breaks allowed; more, or a control character, is refused and nothing is
+// withdrawn.
+func TestWithdrawalReasonLimits(t *testing.T) {
+	t.Parallel()
+	s, _, _, enrol := kindsSetup(t)
+	ctx := context.Background()
+	issue := func() issuer.Issued {
+		_, rec, err := s.IssueRecord(ctx, "hmpps", enrol, issuer.ReleaseDocument{Establishment: "HMP Example", ReleaseDate: "2024-02-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	for _, reason := range []string{strings.Repeat("r", 501), "Wrong\x07person", "   "} {
+		rec := issue()
+		var inv *issuer.InvalidError
+		if err := s.RevokeBecause(ctx, "hmpps", rec.ID, reason, "Clerk"); !errors.As(err, &inv) {
+			t.Errorf("reason of %d characters %q: %v", len(reason), reason[:min(10, len(reason))], err)
+		}
+		if revoked, _ := s.Revoked(ctx, "hmpps", rec.StatusIndex); revoked {
+			t.Errorf("withdrawn with a refused reason %q", reason[:min(10, len(reason))])
+		}
+	}
+	for _, reason := range []string{strings.Repeat("r", 500), "Sent to\r\nthe wrong person\n"} {
+		rec := issue()
+		if err := s.RevokeBecause(ctx, "hmpps", rec.ID, reason, "Clerk"); err != nil {
+			t.Errorf("reason of %d characters: %v", len(reason), err)
+		}
+		if revoked, _ := s.Revoked(ctx, "hmpps", rec.StatusIndex); !revoked {
+			t.Errorf("not withdrawn for a reason of %d characters", len(reason))
+		}
+	}
+}

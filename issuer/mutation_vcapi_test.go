@@ -61,3 +61,19 @@ func TestVCAPIPresentationSizes(t *testing.T) {
 		t.Errorf("twenty credentials, no holder proof: %d, %d answered, %v", code, len(results), res["checks"])
 	}
 }
+
+// A presentation holding a credential that cannot be read says which, by
+// its place in the list, counting from 1.
+func TestVCAPIPresentationNamesTheUnreadableCredential(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	_, out := a.do("hmp", "POST", "/credentials/issue", "application/json", body("credential", unsigned(nil)))
+	vc, _ := out["verifiableCredential"].(map[string]any)
+	env := map[string]any{"type": "EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,nope"}
+	b, _ := json.Marshal(map[string]any{"verifiablePresentation": map[string]any{"@context": []any{"https://www.w3.org/ns/credentials/v2"},
+		"type": []any{"VerifiablePresentation"}, "verifiableCredential": []any{vc, env}}})
+	code, res := a.do("", "POST", "/presentations/verify", "application/json", string(b))
+	if d, _ := res["detail"].(string); code != 422 || !strings.HasPrefix(d, "Credential 2: ") {
+		t.Errorf("the second credential unreadable: %d %v", code, res)
+	}
+}
