@@ -275,3 +275,25 @@ func TestIssueResetCodeNamesWhoChecked(t *testing.T) {
 		}
 	}
 }
+
+// An admin added by another is an admin from the start, with a set-up code
+// and no password; a username taken is refused as taken.
+func TestCreateStaffAdmin(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openStore(t)
+	a, r, err := s.CreateStaff(ctx, "boss", "The Boss", "hmp", true)
+	if err != nil || !a.OrgAdmin || a.Org != "hmp" || a.Kind != account.Issuer || r.Code == "" {
+		t.Fatalf("CreateStaff admin: %+v, %+v, %v", a, r, err)
+	}
+	if got, err := s.Get(ctx, "boss"); err != nil || !got.OrgAdmin {
+		t.Errorf("the stored account: %+v, %v", got, err)
+	}
+	if _, err := s.Authenticate(ctx, "boss", "anything-at-all"); !errors.Is(err, account.ErrBadPassword) {
+		t.Errorf("signing in before set-up: %v", err)
+	}
+	for _, admin := range []bool{true, false} {
+		if _, _, err := s.CreateStaff(ctx, "boss", "Another", "hmp", admin); !errors.Is(err, account.ErrTaken) {
+			t.Errorf("CreateStaff(admin %v) with a taken username: %v, want ErrTaken", admin, err)
+		}
+	}
+}
