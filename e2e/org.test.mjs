@@ -130,7 +130,7 @@ async function typeInto(page, id, text) {
   assert.equal((await focused(page)).value, text, `typed "${text}" into #${id}`);
 }
 
-test('an organisation\'s admin and staff use its pages, and a leaver joins it and stops it', { timeout: 180_000 }, async (t) => {
+test('an organisation\'s admin and staff use its pages, and a leaver joins it and stops it', { timeout: 240_000 }, async (t) => {
   session = await launch();
   t.after(() => session.close());
   const problems = [];
@@ -160,6 +160,11 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   await navigation(leaver, 'opening the join link', () => leaver.goto(joinURL));
   await expectH1(leaver, "Type the organisation's code");
   await check(leaver, 'join: the code', problems);
+  await label(leaver, "Type the organisation's code").fill('ZZZZ-9999');
+  await submit(leaver, 'Continue');
+  await expectText(leaver, 'That code is not right. Check it and try again');
+  await check(leaver, 'join: a wrong code', problems, { errors: true });
+  await label(leaver, "Type the organisation's code").fill(code.toLowerCase());
   await press(leaver, 'Continue');
   await expectH1(leaver, `Get records from ${ORG}?`);
   await check(leaver, 'join: say yes', problems);
@@ -182,6 +187,10 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   assert.equal(await staff.getByRole('link', { name: 'Staff', exact: true }).count(), 0, 'staff who are not admins have no Staff link');
   const refused = await staff.goto(`${BASE}/org/staff`);
   assert.equal(refused.status(), 404, 'staff who are not admins cannot open the staff list');
+  // The join link says staff cannot use it.
+  await navigation(staff, 'opening the join link', () => staff.goto(joinURL));
+  await expectText(staff, 'Only the person the records are for, or their helper, can use this code.');
+  await check(staff, 'join link (staff)', problems);
   await navigation(staff, "opening /org", () => staff.goto(`${BASE}/org`));
 
   await follow(staff, 'People who joined');
@@ -246,10 +255,18 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   await staff.goto(`${BASE}/org`);
   await follow(staff, 'Send many records from a file');
   await expectH1(staff, 'Send many records from a file');
-  await check(staff, 'upload', problems);
+  await staff.getByText('How to set out the file').click();
+  await expectText(staff, 'enrolment,course_name,course_code');
+  await check(staff, 'upload, with how to set out the file open', problems);
   await submit(staff, 'Send the records');
   await expectText(staff, 'Choose a CSV file');
   await check(staff, 'upload, with no file', problems, { errors: true });
+  const noHeader = join(csvDir, 'no-header.csv');
+  writeFileSync(noHeader, `${enrolment},Maths,M1,yes,Example Awards,Level 1,2025-01-06,2025-03-28,Achieved,Pass,HMP Example\n`);
+  await staff.locator('#file').setInputFiles(noHeader);
+  await submit(staff, 'Send the records');
+  await expectText(staff, 'We could not read the file.');
+  await check(staff, 'upload, a file without its header row', problems, { errors: true });
   await staff.locator('#file').setInputFiles(csv);
   await submit(staff, 'Send the records');
   await expectH1(staff, 'What happened to your file');
@@ -297,6 +314,13 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   await expectH1(admin, 'Staff');
   await expectText(admin, 'Tom Tutor');
   await check(admin, 'staff', problems);
+  // Tom is made an admin, and staff only again.
+  await press(admin, 'Make admin Tom Tutor');
+  await expectText(admin, 'Their role is changed');
+  assert.match(squash(await admin.locator('tbody tr', { hasText: 'Tom Tutor' }).innerText()), /Admin/);
+  await check(admin, 'staff, after a change of role', problems);
+  await press(admin, 'Make staff only Tom Tutor');
+  assert.match(squash(await admin.locator('tbody tr', { hasText: 'Tom Tutor' }).innerText()), /Staff/);
   // The only admin cannot make themselves staff only.
   await submit(admin, 'Make staff only Ada Admin');
   await expectText(admin, 'Your organisation must keep at least one admin');
@@ -341,6 +365,9 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   await staff.goto(`${BASE}/org/people`);
   await expectText(staff, 'Nobody has joined yet.');
   await check(staff, 'people, after the leaver stopped', problems);
+  await staff.goto(`${BASE}/org/issued`);
+  assert.match(squash(await staff.locator('tbody tr', { hasText: 'Maths' }).innerText()), /Someone who stopped getting records from you/);
+  await check(staff, 'issued list, after the leaver stopped', problems);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   t.diagnostic(`organisation pages: ${checked.length} pages and form errors checked (axe at full width and at 320 px, sideways scrolling, markup), ${seconds} s`);
