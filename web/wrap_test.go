@@ -18,6 +18,8 @@ import (
 	"github.com/satchel-project/satchel/access"
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/blob"
+	"github.com/satchel-project/satchel/limits"
+	"github.com/satchel-project/satchel/onboard"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/pod/fsstore"
 	"github.com/satchel-project/satchel/pod/podtest"
@@ -675,5 +677,51 @@ func TestSweepForgetsSessionsNeverStored(t *testing.T) {
 	}
 	if c, want := cursor(), s.now.Truncate(time.Hour); !c.Equal(want) {
 		t.Errorf("the sweep goes on from %v, want %v", c, want)
+	}
+}
+
+// Open fills in what was left out (the clock, the upload counts, the
+// onboarding service) and keeps what was given: instances given the same
+// Limits count one account's uploads together, two at a time.
+func TestOpenDefaultsAndSharedLimits(t *testing.T) {
+	ctx := context.Background()
+	pods, _ := podtest.New(t)
+	shared := limits.NewMemory()
+	onb, err := onboard.Open(ctx, pods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Pages{Pods: pods, Limits: shared, Onboard: onb, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	b := &Pages{Pods: pods, Limits: shared, Log: a.Log}
+	alone := &Pages{Pods: pods, Log: a.Log}
+	for _, p := range []*Pages{a, b, alone} {
+		if err := p.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Onboard != onb || b.Onboard == nil || alone.Limits == nil || a.Limits != limits.Counters(shared) {
+		t.Errorf("after Open: Onboard %p (given %p) and %v; Limits %v, %v", a.Onboard, onb, b.Onboard, a.Limits, alone.Limits)
+	}
+	if d := time.Since(a.now()); d < 0 || d > time.Minute {
+		t.Errorf("the default clock is %v off", d)
+	}
+	take := func(p *Pages) bool {
+		release, ok, err := p.uploads.take(ctx, "abc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			t.Cleanup(release)
+		}
+		return ok
+	}
+	if !take(a) || !take(b) {
+		t.Fatal("the first two uploads were refused")
+	}
+	if take(a) || take(b) {
+		t.Error("a third upload at once was let through by an instance sharing the counts")
+	}
+	if !take(alone) {
+		t.Error("an instance counting alone refused the account's first upload")
 	}
 }
