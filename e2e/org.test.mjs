@@ -293,6 +293,10 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   await expectText(staff, 'Food Safety');
   await expectText(staff, 'Maths');
   await check(staff, 'issued list', problems);
+  // The table's pane takes the focus from the keyboard, and shows it.
+  await tabTo(staff, (f) => f.tag === 'div' && f.id === '' && f.text.startsWith('Records you sent'));
+  const ring = await staff.evaluate(() => getComputedStyle(document.activeElement).boxShadow);
+  assert.notEqual(ring, 'none', 'the focused table pane shows the focus');
   await follow(staff, 'Withdraw Food Safety');
   await expectH1(staff, 'Withdraw Food Safety?');
   await check(staff, 'withdraw', problems);
