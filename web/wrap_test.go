@@ -725,3 +725,32 @@ func TestOpenDefaultsAndSharedLimits(t *testing.T) {
 		t.Error("an instance counting alone refused the account's first upload")
 	}
 }
+
+// The first sweep after an upgrade finds ended sessions made by a release
+// that did not list them by hour, in the one place that holds them all.
+func TestFirstSweepFindsUnlistedSessions(t *testing.T) {
+	ctx := context.Background()
+	s := newSite(t, "http://localhost")
+	old := &Session{Account: "abc", Username: "jo", Kind: account.Leaver, Pod: "p1", CSRF: randomToken(),
+		Created: *s.now, Seen: *s.now, id: randomToken()}
+	if err := s.p.sessions.save(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	live := &Session{Account: "def", Username: "kim", Kind: account.Leaver, Pod: "p2", CSRF: randomToken(),
+		Created: s.now.Add(IdleTimeout), Seen: s.now.Add(IdleTimeout), id: randomToken()}
+	if err := s.p.sessions.save(ctx, live); err != nil {
+		t.Fatal(err)
+	}
+	*s.now = s.now.Add(IdleTimeout + time.Second)
+	if n, err := s.p.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("the first sweep: %d, %v; want 1", n, err)
+	}
+	for _, c := range []struct {
+		sess *Session
+		code int
+	}{{old, http.StatusSeeOther}, {live, 200}} {
+		if w := s.do(browser{"satchel": c.sess.id}, "GET", "/signed-in", nil); w.Code != c.code {
+			t.Errorf("%s's session after the first sweep: %d, want %d", c.sess.Username, w.Code, c.code)
+		}
+	}
+}
