@@ -305,4 +305,3 @@ func TestLoginStorageDown(t *testing.T) {
 		t.Fatalf("sixth wrong password after the outage: status %d", w.Code)
 	}
 }
-

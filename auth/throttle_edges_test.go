@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -201,5 +202,41 @@ func TestThrottleKeysForOtherGuesses(t *testing.T) {
 	th.Fail(ctx, other)
 	if w := wait(th, other); w != 0 {
 		t.Fatalf("%d failures, a success, a failure: wait %v, want 0", th.Free, w)
+	}
+}
+
+// flaky are counters that cannot reach the Throttle's document for one
+// key while it is down.
+type flaky struct {
+	limits.Counters
+	down string
+}
+
+func (f *flaky) Update(ctx context.Context, key string, change func([]byte) ([]byte, error)) error {
+	if f.down != "" && key == "throttle\x00"+f.down {
+		return errors.New("store unreachable")
+	}
+	return f.Counters.Update(ctx, key, change)
+}
+
+// When the shared store fails an attempt part way, what the attempt took
+// is given back: once the store is reachable again, the next attempt is
+// let through, even at the edge of the allowance.
+func TestThrottleStoreFailureGivesBack(t *testing.T) {
+	th, _ := fakeClock()
+	f := &flaky{Counters: limits.NewMemory()}
+	th.Counters = f
+	failTimes(t, th, "u:jo", "ip:1.2.3.4", th.Free)
+	for _, down := range []string{"ip:1.2.3.4", "u:jo"} {
+		f.down = down
+		if a, _, err := th.Begin(ctx, "u:jo", "ip:1.2.3.4"); err == nil || a != nil {
+			t.Fatalf("with %s unreachable: attempt %v, %v; want an error", down, a, err)
+		}
+		f.down = ""
+		a, wait := begin(th, "u:jo", "ip:1.2.3.4")
+		if a == nil {
+			t.Fatalf("after %s came back, refused for %v", down, wait)
+		}
+		a.Done()
 	}
 }
