@@ -754,3 +754,60 @@ func TestFirstSweepFindsUnlistedSessions(t *testing.T) {
 		}
 	}
 }
+
+// faulty is storage that fails writes while failPuts is set, and every
+// request about keys under failPrefix.
+type faulty struct {
+	blob.Store
+	failPuts   atomic.Bool
+	failPrefix string
+}
+
+func (f *faulty) Get(ctx context.Context, key string) (io.ReadCloser, blob.ObjectInfo, error) {
+	if f.failPrefix != "" && strings.HasPrefix(key, f.failPrefix) {
+		return nil, blob.ObjectInfo{}, pod.ErrUnavailable
+	}
+	return f.Store.Get(ctx, key)
+}
+
+func (f *faulty) Put(ctx context.Context, key string, r io.Reader, size int64, cond blob.Cond) (blob.ObjectInfo, error) {
+	if f.failPuts.Load() || f.failPrefix != "" && strings.HasPrefix(key, f.failPrefix) {
+		return blob.ObjectInfo{}, pod.ErrUnavailable
+	}
+	return f.Store.Put(ctx, key, r, size, cond)
+}
+
+func faultyPages(t *testing.T, failPrefix string) (*Pages, *faulty, error) {
+	t.Helper()
+	dir := t.TempDir()
+	fs, err := fsstore.Open(dir + "/objects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, _, err := local.Open(dir + "/keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &faulty{Store: fs, failPrefix: failPrefix}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	p := &Pages{Pods: pod.NewService(st, pod.NewKeyring(st, cust, time.Minute)), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now: func() time.Time { return now }}
+	return p, st, p.Open(context.Background())
+}
+
+// Open fails, rather than serve pages without onboarding, when the
+// onboarding service's storage cannot be reached; and Sweep reports a
+// failure to note where it got to.
+func TestOpenAndSweepReportStorageFailures(t *testing.T) {
+	if _, _, err := faultyPages(t, "pods/onboarding/"); err == nil {
+		t.Error("Open succeeded with the onboarding service's storage down")
+	}
+	p, st, err := faultyPages(t, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.failPuts.Store(true)
+	if _, err := p.Sweep(context.Background()); err == nil {
+		t.Error("Sweep succeeded without writing where it got to")
+	}
+}
