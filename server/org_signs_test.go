@@ -29,6 +29,9 @@ func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 		t.Fatal(err)
 	}
 	officer := s.signedIn(t, "officer", webPassword, "/org")
+	// No link leads to a form it may not use.
+	officer.get("/org").want(http.StatusOK).shows("HMP Example Resettlement").hides(`href="/org/issue"`, `href="/org/upload"`)
+	officer.get("/org/people").want(http.StatusOK).shows("Jo Bloggs").hides(`href="/org/issue?to=`)
 	officer.get("/org/issue?to="+e.ID).want(http.StatusForbidden).
 		shows("Your organisation cannot sign qualifications").hides(`action="/org/issue"`, "Course name")
 	officer.get("/org/upload").want(http.StatusForbidden).shows("Your organisation cannot sign qualifications").hides(`type="file"`)
@@ -48,6 +51,8 @@ func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 	if _, err := s.b.Issuers.SetSigns(ctx, "hmp-resettlement", []string{"Qualification", "CustodyPeriod"}); err != nil {
 		t.Fatal(err)
 	}
+	officer.get("/org").want(http.StatusOK).shows(`href="/org/issue"`, `href="/org/upload"`)
+	officer.get("/org/people").want(http.StatusOK).shows(`href="/org/issue?to=` + e.ID)
 	officer.form("/org/issue?to=" + e.ID).shows(`action="/org/issue"`)
 	officer.form("/org/upload").shows(`type="file"`)
 	officer.send("/org/issue", course(e.ID, "Functional Skills English")).redirects("/org/issue/check")

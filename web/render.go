@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/web/lang"
 )
 
@@ -121,6 +122,12 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 	if s != nil {
 		v["User"] = s
 		v["CSRF"] = s.CSRF
+		if s.Kind == account.Issuer && s.Org != "" && p.Issuers != nil {
+			// The menu offers the course form only to an organisation
+			// that may sign courses; the form itself refuses the others.
+			o, err := p.Issuers.Org(r.Context(), s.Org)
+			v["SendsCourses"] = err != nil || o.MaySign("Qualification")
+		}
 		if s.Flash != "" {
 			v["Flash"] = s.Flash
 			s.Flash = ""
