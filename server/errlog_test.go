@@ -6,6 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,5 +73,33 @@ func TestErrorLinesCarryRequestID(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no error line for the failed listing:\n%s", log)
+	}
+}
+
+// TestHandlersLogWithTheRequest: the packages that answer requests log only
+// with the request's context (ErrorContext and the like), so that no line
+// they write lacks its request ID. A line logged without it is easy to add
+// by habit and shows nothing wrong until an operator needs the ID.
+func TestHandlersLogWithTheRequest(t *testing.T) {
+	bare := regexp.MustCompile(`\bLog\.(Error|Warn|Info|Debug)\(`)
+	for _, dir := range []string{"../web", "../auth", "../consent", "../issuer", "../verifier", "../pod", "../evaluation", "../onboard"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: %v (%d files)", dir, err, len(files))
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				if bare.MatchString(line) {
+					t.Errorf("%s:%d logs without the request's context: %s", f, i+1, strings.TrimSpace(line))
+				}
+			}
+		}
 	}
 }

@@ -75,7 +75,7 @@ func (p *Pages) organisations(w http.ResponseWriter, r *http.Request, s *Session
 	}
 	list, err := p.enrolments(r, s.Pod)
 	if err != nil {
-		p.Log.Error("listing enrolments failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing enrolments failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -89,7 +89,7 @@ func (p *Pages) helpingOrganisations(w http.ResponseWriter, r *http.Request, s *
 	}
 	list, err := p.enrolments(r, d.Pod)
 	if err != nil {
-		p.Log.Error("listing enrolments failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing enrolments failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -133,7 +133,7 @@ func (p *Pages) join(w http.ResponseWriter, r *http.Request, s *Session, who enr
 		return
 	}
 	if err != nil {
-		p.Log.Error("join code lookup failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "join code lookup failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -151,7 +151,7 @@ func (p *Pages) join(w http.ResponseWriter, r *http.Request, s *Session, who enr
 		return
 	}
 	if _, err := p.Issuers.Enrol(r.Context(), who.Pod, o.Slug, name); err != nil {
-		p.Log.Error("enrolling failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "enrolling failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -172,7 +172,7 @@ func (p *Pages) stopOrganisation(w http.ResponseWriter, r *http.Request, s *Sess
 	slug := mux.Vars(r)["org"]
 	list, err := p.enrolments(r, s.Pod)
 	if err != nil {
-		p.Log.Error("listing enrolments failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing enrolments failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -191,7 +191,7 @@ func (p *Pages) stopOrganisation(w http.ResponseWriter, r *http.Request, s *Sess
 		return
 	}
 	if err := p.Issuers.Withdraw(r.Context(), s.Pod, slug); err != nil && !errors.Is(err, issuer.ErrNotEnrolled) {
-		p.Log.Error("withdrawing an enrolment failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "withdrawing an enrolment failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -209,7 +209,7 @@ func (p *Pages) joinLinkPage(w http.ResponseWriter, r *http.Request, s *Session)
 		return
 	}
 	if err != nil {
-		p.Log.Error("join code lookup failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "join code lookup failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

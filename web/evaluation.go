@@ -131,7 +131,7 @@ func (e evaluationPages) page(w http.ResponseWriter, r *http.Request, s *Session
 func (e evaluationPages) show(w http.ResponseWriter, r *http.Request, s *Session, status int, errs []fieldError, name string) {
 	per, err := e.ev.Get(r.Context(), s.Pod)
 	if err != nil {
-		e.p.Log.Error("evaluation lookup failed", "err", err)
+		e.p.Log.ErrorContext(r.Context(), "evaluation lookup failed", "err", err)
 		e.p.fail(w, r, s)
 		return
 	}
@@ -173,7 +173,7 @@ func (e evaluationPages) show(w http.ResponseWriter, r *http.Request, s *Session
 
 func (e evaluationPages) agree(w http.ResponseWriter, r *http.Request, s *Session) {
 	if _, err := e.ev.Agree(r.Context(), s.Pod); err != nil {
-		e.p.Log.Error("evaluation consent failed", "err", err)
+		e.p.Log.ErrorContext(r.Context(), "evaluation consent failed", "err", err)
 		e.p.fail(w, r, s)
 		return
 	}
@@ -183,7 +183,7 @@ func (e evaluationPages) agree(w http.ResponseWriter, r *http.Request, s *Sessio
 
 func (e evaluationPages) withdraw(w http.ResponseWriter, r *http.Request, s *Session) {
 	if _, err := e.ev.Withdraw(r.Context(), s.Pod); err != nil {
-		e.p.Log.Error("evaluation withdrawal failed", "err", err)
+		e.p.Log.ErrorContext(r.Context(), "evaluation withdrawal failed", "err", err)
 		e.p.fail(w, r, s)
 		return
 	}

@@ -46,13 +46,13 @@ const orgAddedBy = "org:"
 func (p *Pages) onboardList(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
 	people, err := p.Onboard.People(r.Context(), m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing unclaimed pods failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing unclaimed pods failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	expired, err := p.Onboard.ExpiredPods(r.Context(), m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing expired pods failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing expired pods failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -92,7 +92,7 @@ func (p *Pages) onboardStart(w http.ResponseWriter, r *http.Request, s *Session,
 	}
 	a, err := p.Accounts.CreateUnclaimed(r.Context(), name)
 	if err != nil {
-		p.Log.Error("making an unclaimed account failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "making an unclaimed account failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -101,7 +101,7 @@ func (p *Pages) onboardStart(w http.ResponseWriter, r *http.Request, s *Session,
 		Username: a.Username, Pod: a.Pod, StartedBy: s.Name,
 	})
 	if err != nil {
-		p.Log.Error("recording an unclaimed pod failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "recording an unclaimed pod failed", "err", err)
 		if p.DeleteAccount != nil {
 			p.DeleteAccount(r.Context(), a.Username)
 		}
@@ -121,7 +121,7 @@ func (p *Pages) onboardPersonOf(w http.ResponseWriter, r *http.Request, s *Sessi
 		return person, false
 	}
 	if err != nil {
-		p.Log.Error("reading an unclaimed pod failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "reading an unclaimed pod failed", "err", err)
 		p.fail(w, r, s)
 		return person, false
 	}
@@ -195,7 +195,7 @@ func (p *Pages) onboardLetter(w http.ResponseWriter, r *http.Request, s *Session
 		return
 	}
 	if err != nil {
-		p.Log.Error("making a claim code failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "making a claim code failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -255,7 +255,7 @@ func (p *Pages) claim(w http.ResponseWriter, r *http.Request, s *Session) {
 	key := strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(code))
 	attempt, wait, err := p.Throttle.Begin(r.Context(), auth.UserKey("claim:"+key), auth.IPKey(r))
 	if err != nil {
-		p.Log.Error("claiming a pod failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "claiming a pod failed", "err", err)
 		p.fail(w, r, nil)
 		return
 	}
@@ -274,13 +274,13 @@ func (p *Pages) claim(w http.ResponseWriter, r *http.Request, s *Session) {
 		return
 	}
 	if err != nil {
-		p.Log.Error("claiming a pod failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "claiming a pod failed", "err", err)
 		p.fail(w, r, nil)
 		return
 	}
 	attempt.Succeed()
 	if err := p.Accounts.SetPassword(r.Context(), person.Username, pw); err != nil {
-		p.Log.Error("setting a claimed account's password failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "setting a claimed account's password failed", "err", err)
 		p.fail(w, r, nil)
 		return
 	}

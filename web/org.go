@@ -72,7 +72,7 @@ func (p *Pages) asStaff(right access.Right, h orgHandler) handler {
 		}
 		o, err := p.Issuers.Org(r.Context(), a.Org)
 		if err != nil {
-			p.Log.Error("organisation lookup failed", "err", err)
+			p.Log.ErrorContext(r.Context(), "organisation lookup failed", "err", err)
 			p.fail(w, r, s)
 			return
 		}
@@ -87,14 +87,14 @@ func (p *Pages) joinLink(code string) string { return p.BaseURL + "/join/" + cod
 func (p *Pages) orgHome(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
 	code, err := p.Issuers.JoinCode(r.Context(), m.Org.Slug)
 	if err != nil {
-		p.Log.Error("join code failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "join code failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	if a, err := p.Accounts.Get(r.Context(), s.Username); err == nil {
 		// Staff made before staff were listed join their organisation's list.
 		if err := p.Accounts.ListStaff(r.Context(), a); err != nil {
-			p.Log.Warn("could not list a staff account", "err", err)
+			p.Log.WarnContext(r.Context(), "could not list a staff account", "err", err)
 		}
 	}
 	p.render(w, r, s, http.StatusOK, "org-home", view{"Org": m.Org, "Admin": m.P.OrgAdmin, "Code": issuer.FormatJoinCode(code), "Link": p.joinLink(code)})
@@ -134,7 +134,7 @@ func (p *Pages) enrolled(r *http.Request, org string) ([]issuer.Enrolment, error
 func (p *Pages) orgPeople(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
 	es, err := p.enrolled(r, m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing enrolments failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing enrolments failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

@@ -69,7 +69,7 @@ func (p *Pages) orgUpload(w http.ResponseWriter, r *http.Request, s *Session, m 
 			p.render(w, r, s, http.StatusUnprocessableEntity, "org-upload", v)
 			return
 		}
-		p.Log.Error("bulk issuing failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "bulk issuing failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

@@ -58,7 +58,7 @@ func (e evaluationPages) orgForm(w http.ResponseWriter, r *http.Request, s *Sess
 	}
 	per, err := e.ev.Get(r.Context(), en.Pod)
 	if err != nil {
-		e.p.Log.Error("evaluation lookup failed", "err", err)
+		e.p.Log.ErrorContext(r.Context(), "evaluation lookup failed", "err", err)
 		e.p.fail(w, r, s)
 		return
 	}
@@ -87,7 +87,7 @@ func (e evaluationPages) orgForm(w http.ResponseWriter, r *http.Request, s *Sess
 				// They stopped while the form was open: nothing is kept.
 				per, _ = e.ev.Get(r.Context(), en.Pod)
 			default:
-				e.p.Log.Error("evaluation entry failed", "err", err)
+				e.p.Log.ErrorContext(r.Context(), "evaluation entry failed", "err", err)
 				e.p.fail(w, r, s)
 				return
 			}

@@ -105,7 +105,7 @@ func (p *Pages) orgIssue(w http.ResponseWriter, r *http.Request, s *Session, m s
 	}
 	people, err := p.enrolled(r, m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing enrolments failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing enrolments failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -139,7 +139,7 @@ func (p *Pages) orgIssue(w http.ResponseWriter, r *http.Request, s *Session, m s
 	}
 	s.OrgIssue = &orgIssueDraft{Fields: f}
 	if err := p.sessions.save(r.Context(), s); err != nil {
-		p.Log.Error("could not save a session", "err", err)
+		p.Log.ErrorContext(r.Context(), "could not save a session", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -175,7 +175,7 @@ func (p *Pages) orgIssueCheck(w http.ResponseWriter, r *http.Request, s *Session
 		return
 	}
 	if err != nil {
-		p.Log.Error("issuing failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "issuing failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

@@ -22,13 +22,13 @@ type issuedView struct {
 func (p *Pages) orgIssued(w http.ResponseWriter, r *http.Request, s *Session, m staffMember) {
 	list, err := p.Issuers.IssuedBy(r.Context(), m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing issued records failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing issued records failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
 	people, err := p.Issuers.Enrolled(r.Context(), m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing enrolments failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing enrolments failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -56,7 +56,7 @@ func (p *Pages) orgWithdraw(w http.ResponseWriter, r *http.Request, s *Session, 
 		return
 	}
 	if err != nil {
-		p.Log.Error("reading an issued record failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "reading an issued record failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -79,7 +79,7 @@ func (p *Pages) orgWithdraw(w http.ResponseWriter, r *http.Request, s *Session, 
 		return
 	}
 	if err != nil {
-		p.Log.Error("withdrawing an issued record failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "withdrawing an issued record failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

@@ -23,7 +23,7 @@ func (p *Pages) orgStaff(w http.ResponseWriter, r *http.Request, s *Session, m s
 func (p *Pages) renderStaff(w http.ResponseWriter, r *http.Request, s *Session, m staffMember, status int, errs []fieldError) {
 	staff, err := p.Accounts.Staff(r.Context(), m.Org.Slug)
 	if err != nil {
-		p.Log.Error("listing staff failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "listing staff failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -62,7 +62,7 @@ func (p *Pages) orgStaffAdd(w http.ResponseWriter, r *http.Request, s *Session, 
 		case errors.Is(err, account.ErrTaken):
 			errs = append(errs, fieldError{Field: "username", Key: "org.staff.error.taken"})
 		case err != nil:
-			p.Log.Error("adding staff failed", "err", err)
+			p.Log.ErrorContext(r.Context(), "adding staff failed", "err", err)
 			p.fail(w, r, s)
 			return
 		default:
@@ -96,7 +96,7 @@ func (p *Pages) orgStaffRole(w http.ResponseWriter, r *http.Request, s *Session,
 		return
 	}
 	if err != nil {
-		p.Log.Error("changing a role failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "changing a role failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}
@@ -126,7 +126,7 @@ func (p *Pages) orgStaffRemove(w http.ResponseWriter, r *http.Request, s *Sessio
 		return
 	}
 	if err != nil {
-		p.Log.Error("removing staff failed", "err", err)
+		p.Log.ErrorContext(r.Context(), "removing staff failed", "err", err)
 		p.fail(w, r, s)
 		return
 	}

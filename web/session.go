@@ -422,9 +422,9 @@ func (p *Pages) SweepEvery(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 			if n, err := p.Sweep(ctx); err != nil {
-				p.Log.Warn("sweeping ended sessions failed", "err", err)
+				p.Log.WarnContext(ctx, "sweeping ended sessions failed", "err", err)
 			} else if n > 0 {
-				p.Log.Info("swept ended sessions", "count", n)
+				p.Log.InfoContext(ctx, "swept ended sessions", "count", n)
 			}
 		}
 	}

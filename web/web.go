@@ -182,7 +182,7 @@ func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http
 		hd.Set("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
 		s, err := p.sessions.load(r.Context(), r)
 		if err != nil && !errors.Is(err, errNoSession) {
-			p.Log.Error("session lookup failed", "err", err)
+			p.Log.ErrorContext(r.Context(), "session lookup failed", "err", err)
 			p.fail(w, r, nil)
 			return
 		}
@@ -230,7 +230,7 @@ func (p *Pages) wrap(h handler, allowed func(*Session) bool, maxBody int64) http
 func (p *Pages) flash(ctx context.Context, s *Session, key string) {
 	s.Flash = key
 	if err := p.sessions.save(ctx, s); err != nil {
-		p.Log.Warn("could not save a session", "err", err)
+		p.Log.WarnContext(ctx, "could not save a session", "err", err)
 	}
 }
 
