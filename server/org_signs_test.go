@@ -11,9 +11,9 @@ import (
 )
 
 // A resettlement team set up to sign custody periods and release
-// documents is not offered the form that sends a course nor the upload of
-// a CSV of courses, and what it posts there is refused and nothing is
-// signed; once allowed, both are there.
+// documents is offered those two on the issue form, but not a course nor
+// the upload of a CSV of courses, and what it posts for a course is
+// refused and nothing is signed; once allowed, both are there.
 func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 	s := newTestServer(t)
 	ctx := context.Background()
@@ -29,17 +29,21 @@ func TestWebIssueFormOnlyForKindsTheOrganisationMaySign(t *testing.T) {
 		t.Fatal(err)
 	}
 	officer := s.signedIn(t, "officer", webPassword, "/org")
-	// No link leads to a form it may not use.
-	officer.get("/org").want(http.StatusOK).shows("HMP Example Resettlement").hides(`href="/org/issue"`, `href="/org/upload"`)
-	officer.get("/org/people").want(http.StatusOK).shows("Jo Bloggs").hides(`href="/org/issue?to=`)
-	officer.get("/org/issue?to="+e.ID).want(http.StatusForbidden).
+	// No link leads to a form it may not use; the issue form offers only
+	// what it may sign.
+	officer.get("/org").want(http.StatusOK).shows("HMP Example Resettlement", `href="/org/issue"`).hides(`href="/org/upload"`)
+	officer.get("/org/people").want(http.StatusOK).shows("Jo Bloggs", `href="/org/issue?to=`+e.ID)
+	officer.get("/org/issue?to="+e.ID).want(http.StatusOK).
+		shows("What are you sending?", `value="custody-period"`, `value="release"`, "Time in custody", "A release document").
+		hides(`value="qualification"`, `value="stay"`, "Course name")
+	officer.get("/org/issue?kind=qualification&to="+e.ID).want(http.StatusForbidden).
 		shows("Your organisation cannot sign qualifications").hides(`action="/org/issue"`, "Course name")
 	officer.get("/org/upload").want(http.StatusForbidden).shows("Your organisation cannot sign qualifications").hides(`type="file"`)
 	officer.form("/org/onboard/start") // for a CSRF token
 	form := course(e.ID, "Functional Skills English")
 	form.Set("csrf", officer.csrf)
 	officer.post("/org/issue", form).want(http.StatusForbidden)
-	officer.post("/org/issue/check", form).want(http.StatusForbidden)
+	officer.post("/org/issue/check", form).redirects("/org/issue") // nothing to check
 	if issued, _ := s.b.Issuers.IssuedBy(ctx, "hmp-resettlement"); len(issued) != 0 {
 		t.Fatalf("signed a qualification it may not sign: %+v", issued)
 	}

@@ -44,7 +44,16 @@ func (p *Pages) orgIssued(w http.ResponseWriter, r *http.Request, s *Session, m 
 		}
 		out = append(out, v)
 	}
-	p.render(w, r, s, http.StatusOK, "org-issued", view{"Org": m.Org, "Issued": out})
+	v := view{"Org": m.Org, "Issued": out}
+	if s.OrgIssue != nil && s.OrgIssue.Sent != nil {
+		// Just sent from the form: say what, and to whom, once.
+		v["Sent"] = s.OrgIssue.Sent
+		s.OrgIssue = nil
+		if err := p.sessions.save(r.Context(), s); err != nil {
+			p.Log.WarnContext(r.Context(), "could not save a session", "err", err)
+		}
+	}
+	p.render(w, r, s, http.StatusOK, "org-issued", v)
 }
 
 // orgWithdraw asks why, then withdraws a record the organisation issued:

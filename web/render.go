@@ -123,10 +123,11 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 		v["User"] = s
 		v["CSRF"] = s.CSRF
 		if s.Kind == account.Issuer && s.Org != "" && p.Issuers != nil {
-			// The menu offers the course form only to an organisation
-			// that may sign courses; the form itself refuses the others.
+			// The menu offers the issue form only to an organisation that
+			// may sign some kind of record; the form itself refuses the
+			// others.
 			o, err := p.Issuers.Org(r.Context(), s.Org)
-			v["SendsCourses"] = err != nil || o.MaySign("Qualification")
+			v["SendsRecords"] = err != nil || len(o.Kinds()) > 0
 		}
 		if s.Flash != "" {
 			v["Flash"] = s.Flash
