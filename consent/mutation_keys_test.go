@@ -252,13 +252,6 @@ func TestRemovedHelperLeavesNothing(t *testing.T) {
 	f := newFixture(t, t.TempDir())
 	ctx := context.Background()
 	d := consent.Delegation{Pod: f.pod, LeaverName: "Jo", Helper: "helperacct", HelperUser: "sam", Rights: []consent.Right{consent.RightView}}
-	// The first choice makes the folders; measure after it.
-	if err := f.svc.SetHelper(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.RemoveHelper(ctx, f.pod, d.Helper); err != nil {
-		t.Fatal(err)
-	}
 	was := storedObjects(t, f.dir)
 	if err := f.svc.SetHelper(ctx, d); err != nil {
 		t.Fatal(err)
