@@ -18,6 +18,13 @@
 //   SATCHEL_ORG_STAFF_PASSWORD
 //   SATCHEL_ORG_LEAVER_USERNAME  a leaver who joins it ("Max Example")
 //   SATCHEL_ORG_LEAVER_PASSWORD
+//   SATCHEL_PRISON_STAFF_USERNAME  staff of "HMP Example" (slug
+//   SATCHEL_PRISON_STAFF_PASSWORD  hmp-example-prison), which signs custody
+//                                  periods, stays and release documents
+//
+// A second test: the leaver joins HMP Example, whose staff choose "What
+// are you sending?" and send a custody period (an end before its start
+// first), and open the stay and release document forms with their errors.
 //
 // The figures it logs: how many organisation and enrolment pages it
 // checked, and the time it took.
@@ -38,6 +45,8 @@ const ADMIN = { username: env('SATCHEL_ORG_ADMIN_USERNAME'), password: env('SATC
 const STAFF = { username: env('SATCHEL_ORG_STAFF_USERNAME'), password: env('SATCHEL_ORG_STAFF_PASSWORD') };
 const LEAVER = { username: env('SATCHEL_ORG_LEAVER_USERNAME'), password: env('SATCHEL_ORG_LEAVER_PASSWORD') };
 const ORG = 'Example College';
+const PRISON_STAFF = { username: env('SATCHEL_PRISON_STAFF_USERNAME'), password: env('SATCHEL_PRISON_STAFF_PASSWORD') };
+const PRISON = 'HMP Example';
 
 let session;
 const { keep } = keeper('org');
@@ -376,5 +385,91 @@ test('an organisation\'s admin and staff use its pages, and a leaver joins it an
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   t.diagnostic(`organisation pages: ${checked.length} pages and form errors checked (axe at full width and at 320 px, sideways scrolling, markup), ${seconds} s`);
   t.diagnostic(`tables scrolling sideways in their pane at ${NARROW} px: ${panesScrolling.length ? panesScrolling.join('; ') : 'none'}`);
+  assert.deepEqual(problems, []);
+});
+
+test('a prison\'s staff send a custody period, and see the stay and release document forms', { timeout: 180_000 }, async (t) => {
+  session = await launch();
+  t.after(() => session.close());
+  const problems = [];
+  const before = checked.length;
+
+  const officer = await (await session.newContext('prison staff')).newPage();
+  await signIn(officer, PRISON_STAFF);
+  await expectH1(officer, PRISON);
+  const code = squash(await officer.locator('#join-code').innerText());
+  assert.equal(await officer.getByRole('link', { name: 'Send many records from a file' }).count(), 0, 'a prison that signs no courses has no CSV upload');
+
+  const leaver = await (await session.newContext('leaver', { viewport: { width: 360, height: 740 } })).newPage();
+  await signIn(leaver, LEAVER);
+  await navigation(leaver, 'opening the join link', () => leaver.goto(`${BASE}/join/${code.replace('-', '')}`));
+  await press(leaver, 'Continue');
+  await expectH1(leaver, `Get records from ${PRISON}?`);
+  await label(leaver, 'What name should they know you by?').fill('Max Example');
+  await press(leaver, 'Yes, they can send me records');
+  await expectText(leaver, 'They can now send records');
+
+  // What are you sending? Only what the prison may sign; no answer first.
+  await navigation(officer, 'opening /org/people', () => officer.goto(`${BASE}/org/people`));
+  await follow(officer, 'Send a record Max Example');
+  await expectH1(officer, 'What are you sending?');
+  const offered = await mainText(officer);
+  for (const want of ['Time in custody', 'A stay in a hostel or approved premises', 'A release document']) assert.ok(offered.includes(want), `offers ${want}`);
+  assert.ok(!offered.includes('A course'), 'a prison that signs no courses is not offered one');
+  await check(officer, 'issue: what are you sending', problems);
+  await submit(officer, 'Continue');
+  await expectText(officer, 'Choose what you are sending');
+  await check(officer, 'issue: what are you sending, with no answer', problems, { errors: true });
+
+  // A stay and a release document: their questions, and their errors.
+  await officer.getByLabel('A stay in a hostel or approved premises').check();
+  await press(officer, 'Continue');
+  await expectH1(officer, 'Send a record of a stay');
+  await check(officer, 'issue a stay', problems);
+  await submit(officer, 'Continue');
+  await expectText(officer, 'Enter the town or city');
+  await check(officer, 'issue a stay, with errors', problems, { errors: true });
+  await navigation(officer, 'opening /org/issue', () => officer.goto(`${BASE}/org/issue`));
+  await officer.getByLabel('A release document').check();
+  await press(officer, 'Continue');
+  await expectH1(officer, 'Send a release document');
+  await check(officer, 'issue a release document', problems);
+  await submit(officer, 'Continue');
+  await expectText(officer, 'Enter the date of release');
+  await check(officer, 'issue a release document, with errors', problems, { errors: true });
+
+  // Time in custody: an end before its start, then check and send.
+  await navigation(officer, 'opening /org/issue', () => officer.goto(`${BASE}/org/issue`));
+  await officer.getByLabel('Time in custody').check();
+  await press(officer, 'Continue');
+  await expectH1(officer, 'Send a record of time in custody');
+  await check(officer, 'issue a custody period', problems);
+  await officer.locator('#to').selectOption(await officer.locator('#to option', { hasText: 'Max Example' }).getAttribute('value'));
+  await label(officer, 'Name of the prison').fill(PRISON);
+  const date = async (id, d, m, y) => {
+    await officer.locator(`#${id}`).fill(d);
+    await officer.locator(`#${id}-month`).fill(m);
+    await officer.locator(`#${id}-year`).fill(y);
+  };
+  await date('start', '1', '2', '2023');
+  await date('end', '31', '1', '2023');
+  await label(officer, 'Town or city').fill('Leeds');
+  await submit(officer, 'Continue');
+  await expectText(officer, 'The custody period cannot end before it starts');
+  await check(officer, 'issue a custody period, ending before it starts', problems, { errors: true });
+  await date('end', '', '', '');
+  await press(officer, 'Continue');
+  await expectH1(officer, 'Check your answers');
+  for (const want of ['Time in custody', 'Max Example', PRISON, '1 February 2023', 'Still in custody', 'Leeds']) await expectText(officer, want);
+  await check(officer, 'issue a custody period: check your answers', problems);
+  await press(officer, 'Sign and send');
+  await expectH1(officer, 'Records you sent');
+  await expectText(officer, `Sent to Max Example: In custody at ${PRISON}.`);
+  await check(officer, 'issued list, after a custody period', problems);
+
+  await navigation(leaver, 'opening /my', () => leaver.goto(`${BASE}/my`));
+  await expectText(leaver, `In custody at ${PRISON}`);
+
+  t.diagnostic(`prison pages: ${checked.length - before} pages and form errors checked`);
   assert.deepEqual(problems, []);
 });

@@ -105,6 +105,10 @@ org_staff=tutor
 org_staff_password="$(random_password)"
 org_leaver=max
 org_leaver_password="$(random_password)"
+# org.test.mjs's prison, which signs custody periods, stays and release
+# documents (not courses): a member of its staff.
+prison_staff=prison-officer
+prison_staff_password="$(random_password)"
 
 make_accounts() {
   if ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$leaver_password" "$tmp/satchel" account create \
@@ -128,7 +132,11 @@ make_accounts() {
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$org_staff_password" "$tmp/satchel" account create --kind issuer \
       --org example-college --username "$org_staff" --display-name "Tom Tutor" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
     || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$org_leaver_password" "$tmp/satchel" account create \
-      --username "$org_leaver" --display-name "Max Example" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
+      --username "$org_leaver" --display-name "Max Example" --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" "$tmp/satchel" issuer create --slug hmp-example-prison \
+      --name "HMP Example" --signs custody-period,stay,release --base-url "$2" >/dev/null 2>"$tmp/account.log" \
+    || ! SATCHEL_DATA="$1" SATCHEL_PASSWORD="$prison_staff_password" "$tmp/satchel" account create --kind issuer \
+      --org hmp-example-prison --username "$prison_staff" --display-name "Pat Prison" --base-url "$2" >/dev/null 2>"$tmp/account.log"; then
     cat "$tmp/account.log" >&2
     exit 1
   fi
@@ -153,6 +161,7 @@ SATCHEL_URL="$base" \
   SATCHEL_ORG_ADMIN_USERNAME="$org_admin" SATCHEL_ORG_ADMIN_PASSWORD="$org_admin_password" \
   SATCHEL_ORG_STAFF_USERNAME="$org_staff" SATCHEL_ORG_STAFF_PASSWORD="$org_staff_password" \
   SATCHEL_ORG_LEAVER_USERNAME="$org_leaver" SATCHEL_ORG_LEAVER_PASSWORD="$org_leaver_password" \
+  SATCHEL_PRISON_STAFF_USERNAME="$prison_staff" SATCHEL_PRISON_STAFF_PASSWORD="$prison_staff_password" \
   SATCHEL_CHROMIUM="$chromium" SATCHEL_E2E_ARTIFACTS="$artifacts" \
   node --test --test-timeout=300000 ${SATCHEL_E2E_TESTS:-leaver.test.mjs pages.test.mjs access.test.mjs recipient.test.mjs onboard.test.mjs org.test.mjs} &
 test_pid=$!
