@@ -40,6 +40,7 @@ type Service struct {
 	baseURL string
 	now     func() time.Time
 	rand    io.Reader
+	tokens  func() string // makes share tokens: newToken, or a test's choice
 
 	slMu    sync.Mutex
 	slCache signedList
@@ -71,7 +72,7 @@ func Open(ctx context.Context, pods *pod.Service, signer vault.Signer, baseURL s
 	if err != nil {
 		return nil, fmt.Errorf("open consent store: %w", err)
 	}
-	s := &Service{pods: pods, db: db, signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader,
+	s := &Service{pods: pods, db: db, signer: signer, keys: NewKeys(did), did: did, baseURL: baseURL, now: time.Now, rand: rand.Reader, tokens: newToken,
 		grants: map[string]Grant{}, verified: map[string]*Verified{}}
 	if _, err := s.signingKey(ctx); err != nil {
 		return nil, err
@@ -209,7 +210,7 @@ func (s *Service) Create(ctx context.Context, n NewGrant) (Grant, error) {
 	if err != nil {
 		return Grant{}, err
 	}
-	g.ID, g.StatusIndex, g.Token = newGrantID(), idx, newToken()
+	g.ID, g.StatusIndex, g.Token = newGrantID(), idx, s.tokens()
 	if err := s.claimCode(ctx, &g, n.BirthDate); err != nil {
 		return Grant{}, fmt.Errorf("share code: %w", err)
 	}

@@ -154,7 +154,7 @@ func (s *Service) claimCode(ctx context.Context, g *Grant, birth time.Time) erro
 		if !errors.Is(err, state.ErrPrecondition) {
 			return err
 		}
-		g.Token = newToken()
+		g.Token = s.tokens()
 	}
 	return ErrCodeTaken
 }
