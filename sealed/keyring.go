@@ -48,7 +48,7 @@ type Keyring struct {
 type Keys struct {
 	space   string
 	id      *cachingIdentity
-	rcpt    *age.X25519Recipient
+	rcpt    age.Recipient // an *x25519Recipient, or age's own if that could not be made
 	names   []byte
 	expires time.Time
 }
@@ -143,7 +143,11 @@ func (k *Keyring) remember(id string, ident *age.X25519Identity) (*Keys, error) 
 	if err != nil {
 		return nil, err
 	}
-	pk := &Keys{space: id, id: newCachingIdentity(ident, k.objects), rcpt: ident.Recipient(), names: names, expires: k.now().Add(k.ttl)}
+	var rcpt age.Recipient = ident.Recipient()
+	if fast := newX25519Recipient(ident.Recipient()); fast != nil && checkRecipient(fast, ident) == nil {
+		rcpt = fast
+	}
+	pk := &Keys{space: id, id: newCachingIdentity(ident, k.objects), rcpt: rcpt, names: names, expires: k.now().Add(k.ttl)}
 	if k.ttl > 0 {
 		k.mu.Lock()
 		if len(k.cache) > 10000 {
