@@ -28,11 +28,11 @@ func TestIssueCredentialKeepsTheDataModel(t *testing.T) {
 		change func(vc map[string]any)
 		want   string // "" if signed
 	}{
-		"as it is":            {func(vc map[string]any) {}, ""},
-		"issuer null":         {func(vc map[string]any) { vc["issuer"] = nil }, "the credential's issuer is null"},
-		"no subject":          {func(vc map[string]any) { delete(vc, "credentialSubject") }, "the credential has no credentialSubject"},
-		"subject a string":    {func(vc map[string]any) { vc["credentialSubject"] = "Jo" }, "the credential has no credentialSubject"},
-		"no subjects":         {func(vc map[string]any) { vc["credentialSubject"] = []any{} }, "the credential has no credentialSubject"},
+		"as it is":         {func(vc map[string]any) {}, ""},
+		"issuer null":      {func(vc map[string]any) { vc["issuer"] = nil }, "the credential's issuer is null"},
+		"no subject":       {func(vc map[string]any) { delete(vc, "credentialSubject") }, "the credential has no credentialSubject"},
+		"subject a string": {func(vc map[string]any) { vc["credentialSubject"] = "Jo" }, "the credential has no credentialSubject"},
+		"no subjects":      {func(vc map[string]any) { vc["credentialSubject"] = []any{} }, "the credential has no credentialSubject"},
 		"a subject not an object": {func(vc map[string]any) {
 			vc["credentialSubject"] = []any{map[string]any{"type": "Qualification", "title": "English"}, "Jo"}
 		}, "the credential has no credentialSubject"},
@@ -42,20 +42,28 @@ func TestIssueCredentialKeepsTheDataModel(t *testing.T) {
 		"two subjects": {func(vc map[string]any) {
 			vc["credentialSubject"] = []any{map[string]any{"type": "Qualification", "title": "English"}, map[string]any{"type": "Qualification", "title": "Maths"}}
 		}, ""},
-		"terms with a type":         {func(vc map[string]any) { vc["termsOfUse"] = typed }, ""},
-		"terms without a type":      {func(vc map[string]any) { vc["termsOfUse"] = map[string]any{"id": "https://example.org/terms"} }, "each termsOfUse must say its type"},
-		"evidence a string":         {func(vc map[string]any) { vc["evidence"] = "trust me" }, "the credential's evidence must be an object or a list of objects"},
-		"evidence, one untyped":     {func(vc map[string]any) { vc["evidence"] = []any{typed, map[string]any{"id": "https://example.org/e"}} }, "each evidence must say its type"},
-		"refresh without a type":    {func(vc map[string]any) { vc["refreshService"] = map[string]any{"id": "https://example.org/r"} }, "each refreshService must say its type"},
-		"schema with URL":           {func(vc map[string]any) { vc["credentialSchema"] = schema }, ""},
-		"schema without a URL":      {func(vc map[string]any) { vc["credentialSchema"] = map[string]any{"type": "JsonSchema", "id": "schema.json"} }, "each credentialSchema must have an id that is the URL of the schema"},
-		"schema without an id":      {func(vc map[string]any) { vc["credentialSchema"] = map[string]any{"type": "JsonSchema"} }, "each credentialSchema must have an id"},
-		"related, two":              {func(vc map[string]any) { vc["relatedResource"] = []any{res("https://example.org/a"), res("https://example.org/b")} }, ""},
-		"related, multibase digest": {func(vc map[string]any) { vc["relatedResource"] = map[string]any{"id": "https://example.org/a", "digestMultibase": "uEiA"} }, ""},
-		"related a string":          {func(vc map[string]any) { vc["relatedResource"] = "https://example.org/a" }, "the credential's relatedResource must be an object or a list of objects"},
-		"related, not a URL":        {func(vc map[string]any) { vc["relatedResource"] = res("a.pdf") }, "each relatedResource must have an id that is a URL"},
-		"related, named twice":      {func(vc map[string]any) { vc["relatedResource"] = []any{res("https://example.org/a"), res("https://example.org/a")} }, "the relatedResource https://example.org/a is named twice"},
-		"related, no digest":        {func(vc map[string]any) { vc["relatedResource"] = map[string]any{"id": "https://example.org/a"} }, "each relatedResource must give its digest"},
+		"terms with a type":      {func(vc map[string]any) { vc["termsOfUse"] = typed }, ""},
+		"terms without a type":   {func(vc map[string]any) { vc["termsOfUse"] = map[string]any{"id": "https://example.org/terms"} }, "each termsOfUse must say its type"},
+		"evidence a string":      {func(vc map[string]any) { vc["evidence"] = "trust me" }, "the credential's evidence must be an object or a list of objects"},
+		"evidence, one untyped":  {func(vc map[string]any) { vc["evidence"] = []any{typed, map[string]any{"id": "https://example.org/e"}} }, "each evidence must say its type"},
+		"refresh without a type": {func(vc map[string]any) { vc["refreshService"] = map[string]any{"id": "https://example.org/r"} }, "each refreshService must say its type"},
+		"schema with URL":        {func(vc map[string]any) { vc["credentialSchema"] = schema }, ""},
+		"schema without a URL": {func(vc map[string]any) {
+			vc["credentialSchema"] = map[string]any{"type": "JsonSchema", "id": "schema.json"}
+		}, "each credentialSchema must have an id that is the URL of the schema"},
+		"schema without an id": {func(vc map[string]any) { vc["credentialSchema"] = map[string]any{"type": "JsonSchema"} }, "each credentialSchema must have an id"},
+		"related, two": {func(vc map[string]any) {
+			vc["relatedResource"] = []any{res("https://example.org/a"), res("https://example.org/b")}
+		}, ""},
+		"related, multibase digest": {func(vc map[string]any) {
+			vc["relatedResource"] = map[string]any{"id": "https://example.org/a", "digestMultibase": "uEiA"}
+		}, ""},
+		"related a string":   {func(vc map[string]any) { vc["relatedResource"] = "https://example.org/a" }, "the credential's relatedResource must be an object or a list of objects"},
+		"related, not a URL": {func(vc map[string]any) { vc["relatedResource"] = res("a.pdf") }, "each relatedResource must have an id that is a URL"},
+		"related, named twice": {func(vc map[string]any) {
+			vc["relatedResource"] = []any{res("https://example.org/a"), res("https://example.org/a")}
+		}, "the relatedResource https://example.org/a is named twice"},
+		"related, no digest": {func(vc map[string]any) { vc["relatedResource"] = map[string]any{"id": "https://example.org/a"} }, "each relatedResource must give its digest"},
 	} {
 		vc := unsigned(nil)
 		c.change(vc)

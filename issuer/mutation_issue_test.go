@@ -59,9 +59,13 @@ func TestIssueCredentialIssuerIDAndDates(t *testing.T) {
 		change func(vc map[string]any)
 		want   string // "" if signed
 	}{
-		"identifier":       {func(vc map[string]any) { vc["issuer"] = did }, ""},
-		"id and name":      {func(vc map[string]any) { vc["issuer"] = map[string]any{"id": did, "name": "HM Prison and Probation Service"} }, ""},
-		"an image too":     {func(vc map[string]any) { vc["issuer"] = map[string]any{"id": did, "image": "https://example.org/logo.png"} }, "the issuer is set by Satchel"},
+		"identifier": {func(vc map[string]any) { vc["issuer"] = did }, ""},
+		"id and name": {func(vc map[string]any) {
+			vc["issuer"] = map[string]any{"id": did, "name": "HM Prison and Probation Service"}
+		}, ""},
+		"an image too": {func(vc map[string]any) {
+			vc["issuer"] = map[string]any{"id": did, "image": "https://example.org/logo.png"}
+		}, "the issuer is set by Satchel"},
 		"a number":         {func(vc map[string]any) { vc["issuer"] = 7 }, "the issuer must be your organisation's identifier"},
 		"with a status":    {func(vc map[string]any) { vc["credentialStatus"] = map[string]any{"type": "BitstringStatusListEntry"} }, "leave out credentialStatus"},
 		"empty id":         {func(vc map[string]any) { vc["id"] = "" }, "the credential's id must be a URL"},

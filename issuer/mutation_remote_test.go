@@ -111,7 +111,10 @@ func TestTrustedStatusListChecks(t *testing.T) {
 	}{
 		{"as served", own, ""},
 		{"not JSON", nil, "the status list is not JSON"},
-		{"another issuer", func(vc map[string]any) (ed25519.PrivateKey, string) { vc["issuer"] = "did:web:evil.example"; return far.priv, far.vm("college") }, "not issued by the issuer"},
+		{"another issuer", func(vc map[string]any) (ed25519.PrivateKey, string) {
+			vc["issuer"] = "did:web:evil.example"
+			return far.priv, far.vm("college")
+		}, "not issued by the issuer"},
 		{"another list", func(vc map[string]any) (ed25519.PrivateKey, string) {
 			vc["id"] = far.listURL("college") + "?v=2"
 			return far.priv, far.vm("college")
@@ -123,17 +126,26 @@ func TestTrustedStatusListChecks(t *testing.T) {
 			vc["validUntil"] = s.at.Format(time.RFC3339)
 			return far.priv, far.vm("college")
 		}, "the status list has expired"},
-		{"until unreadable", func(vc map[string]any) (ed25519.PrivateKey, string) { vc["validUntil"] = "tomorrow"; return far.priv, far.vm("college") }, "the status list has expired"},
+		{"until unreadable", func(vc map[string]any) (ed25519.PrivateKey, string) {
+			vc["validUntil"] = "tomorrow"
+			return far.priv, far.vm("college")
+		}, "the status list has expired"},
 		{"not yet valid", func(vc map[string]any) (ed25519.PrivateKey, string) {
 			vc["validFrom"] = s.at.Add(time.Second).Format(time.RFC3339)
 			return far.priv, far.vm("college")
 		}, "the status list is not valid yet"},
-		{"from unreadable", func(vc map[string]any) (ed25519.PrivateKey, string) { vc["validFrom"] = "yesterday"; return far.priv, far.vm("college") }, "the status list is not valid yet"},
+		{"from unreadable", func(vc map[string]any) (ed25519.PrivateKey, string) {
+			vc["validFrom"] = "yesterday"
+			return far.priv, far.vm("college")
+		}, "the status list is not valid yet"},
 		{"valid from now", func(vc map[string]any) (ed25519.PrivateKey, string) {
 			vc["validFrom"] = s.at.Format(time.RFC3339)
 			return far.priv, far.vm("college")
 		}, ""},
-		{"no subject", func(vc map[string]any) (ed25519.PrivateKey, string) { delete(vc, "credentialSubject"); return far.priv, far.vm("college") }, "no credentialSubject"},
+		{"no subject", func(vc map[string]any) (ed25519.PrivateKey, string) {
+			delete(vc, "credentialSubject")
+			return far.priv, far.vm("college")
+		}, "no credentialSubject"},
 	} {
 		if c.change == nil {
 			far.handle("/issuers/college/status", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) })

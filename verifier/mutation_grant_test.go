@@ -69,13 +69,15 @@ func TestSignedGrantScope(t *testing.T) {
 		status  string
 		isValid bool
 	}{
-		"as signed":          {func(vc, subj map[string]any) {}, "scope", "read-only, 1 item(s) of one pod", "active", true},
-		"two items":          {items(podURL+"documents/a.pdf", podURL+"housing/"), "scope", "read-only, 2 item(s) of one pod", "active", true},
-		"another pod":        {items(podURL+"documents/a.pdf", "https://satchel.example.org/pods/someoneelse/documents/"), "scope", "outside the pod", "active", false},
-		"out with ..":        {items(podURL + "documents/../../someoneelse/"), "scope", "outside the pod", "active", false},
-		"no items":           {items(), "scope", "does not say what it shares", "active", false},
-		"no pod":             {func(vc, subj map[string]any) { delete(subj, "id") }, "scope", "does not say what it shares", "active", false},
-		"another list":       {func(vc, subj map[string]any) { vc["credentialStatus"].(map[string]any)["statusListCredential"] = "https://evil.example/status" }, "revocation", "not this service's", "revoked", false},
+		"as signed":   {func(vc, subj map[string]any) {}, "scope", "read-only, 1 item(s) of one pod", "active", true},
+		"two items":   {items(podURL+"documents/a.pdf", podURL+"housing/"), "scope", "read-only, 2 item(s) of one pod", "active", true},
+		"another pod": {items(podURL+"documents/a.pdf", "https://satchel.example.org/pods/someoneelse/documents/"), "scope", "outside the pod", "active", false},
+		"out with ..": {items(podURL + "documents/../../someoneelse/"), "scope", "outside the pod", "active", false},
+		"no items":    {items(), "scope", "does not say what it shares", "active", false},
+		"no pod":      {func(vc, subj map[string]any) { delete(subj, "id") }, "scope", "does not say what it shares", "active", false},
+		"another list": {func(vc, subj map[string]any) {
+			vc["credentialStatus"].(map[string]any)["statusListCredential"] = "https://evil.example/status"
+		}, "revocation", "not this service's", "revoked", false},
 		"no status entry":    {func(vc, subj map[string]any) { delete(vc, "credentialStatus") }, "format", "no revocation status entry", "invalid", false},
 		"not yet valid":      {func(vc, subj map[string]any) { vc["validFrom"] = time.Now().Add(time.Hour).UTC().Format(time.RFC3339) }, "not-before", "cannot be used yet", "scheduled", false},
 		"not a grant at all": {func(vc, subj map[string]any) { vc["type"] = []any{"VerifiableCredential"} }, "type", "not a Satchel access grant", "invalid", false},
