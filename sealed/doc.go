@@ -5,6 +5,14 @@
 // age file holding a small header and a body; storage (package blob) sees
 // only ciphertext under names that reveal nothing a person typed.
 //
+// Objects are standard age files (the age command opens them with the
+// space's identity), though sealed writes the X25519 stanza itself, with a
+// faster fixed-base multiplication for its ephemeral key (recipient.go).
+// While a space's keys are in memory they remember the file key of each
+// stanza and the payload key of each small object opened (filekeys.go), so
+// reading the same stored bytes again costs one AEAD open; any changed byte
+// takes the full path through age.
+//
 // Pods (package pod) and the server's state documents (package state) are
 // built on it.
 package sealed
