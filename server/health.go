@@ -72,6 +72,12 @@ func (b *Backend) watchCustody(ctx context.Context, interval time.Duration) {
 	if _, ok := b.Keys.(vault.HealthChecker); !ok || interval <= 0 {
 		return
 	}
+	repeat(ctx, interval, func() { b.CheckReady(ctx) })
+}
+
+// repeat calls f every interval, the first time one interval from now,
+// until ctx ends.
+func repeat(ctx context.Context, interval time.Duration, f func()) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -79,7 +85,7 @@ func (b *Backend) watchCustody(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			b.CheckReady(ctx)
+			f()
 		}
 	}
 }

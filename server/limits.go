@@ -11,18 +11,11 @@ import (
 // pile up in storage. Instances sweeping at once delete nothing twice, and
 // a count changed meanwhile stays.
 func (b *Backend) sweepLimitsEvery(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := b.Limits.Sweep(ctx, time.Now()); err != nil {
-				b.Config.Log.WarnContext(ctx, "sweeping old limit counts failed", "err", err)
-			} else if n > 0 {
-				b.Config.Log.InfoContext(ctx, "swept old limit counts", "count", n)
-			}
+	repeat(ctx, every, func() {
+		if n, err := b.Limits.Sweep(ctx, time.Now()); err != nil {
+			b.Config.Log.WarnContext(ctx, "sweeping old limit counts failed", "err", err)
+		} else if n > 0 {
+			b.Config.Log.InfoContext(ctx, "swept old limit counts", "count", n)
 		}
-	}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/web/lang"
 )
 
@@ -126,7 +127,12 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, s *Session, statu
 			// The menu offers the issue form only to an organisation that
 			// may sign some kind of record; the form itself refuses the
 			// others.
-			o, err := p.Issuers.Org(r.Context(), s.Org)
+			// Most organisation pages have read the organisation already.
+			o, ok := v["Org"].(issuer.Org)
+			var err error
+			if !ok {
+				o, err = p.Issuers.Org(r.Context(), s.Org)
+			}
 			v["SendsRecords"] = err != nil || len(o.Kinds()) > 0
 		}
 		if s.Flash != "" {
