@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/blob/cache"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/internal/problem"
 	"github.com/satchel-project/satchel/issuer"
@@ -47,6 +50,8 @@ func (b *Backend) Router() *mux.Router {
 		Log:      b.Config.Log,
 	})
 	r.HandleFunc("/auth/sign-out-everywhere", b.signOutEverywhere).Methods(http.MethodPost)
+	// Other servers on the same storage say here what they changed.
+	r.Handle(cache.InvalidatePath, b.invalidations())
 	r.PathPrefix(pod.Prefix).Handler(&pod.Handler{
 		Service:      b.Pods,
 		BaseURL:      b.Config.BaseURL,
@@ -131,6 +136,11 @@ func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 	if interval == 0 {
 		interval = DefaultHealth
 	}
+	if err := b.joinPeers(wctx, l); err != nil {
+		srv.Close()
+		<-errc
+		return err
+	}
 	go b.watchCustody(wctx, interval)
 	go b.Web.SweepEvery(wctx, time.Hour)
 	go b.sweepLimitsEvery(wctx, time.Hour)
@@ -146,4 +156,42 @@ func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 		err = e
 	}
 	return err
+}
+
+// invalidations answers other servers' invalidations, or 404 when this
+// server keeps nothing (local storage).
+func (b *Backend) invalidations() http.Handler {
+	if b.Cache == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
+		})
+	}
+	return b.Cache.Handler()
+}
+
+// joinPeers makes a server on S3 storage a member of the processes that
+// keep each other's caches right, reached at PeerURL, unless ReadCache is
+// negative.
+func (b *Backend) joinPeers(ctx context.Context, l net.Listener) error {
+	if b.Cache == nil || b.Config.ReadCache < 0 {
+		return nil
+	}
+	url := b.Config.PeerURL
+	if url == "" {
+		host, port, err := net.SplitHostPort(l.Addr().String())
+		if err != nil {
+			return err
+		}
+		if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+			if host, err = os.Hostname(); err != nil {
+				return fmt.Errorf("cannot name this host for the other servers (set --peer-url): %w", err)
+			}
+		}
+		url = "http://" + net.JoinHostPort(host, port)
+	}
+	if err := b.Cache.Start(ctx, url); err != nil {
+		return err
+	}
+	b.Config.Log.Info("keeping objects in memory; other servers on this storage reach this one at " + url)
+	return nil
 }

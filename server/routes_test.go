@@ -583,6 +583,9 @@ INSERT DATA { <#current> <https://w3id.org/satchel#accommodationKind> "own-tenan
 		// signed in).
 		{Method: "POST", Template: "/my/devices/sign-out-everywhere", Path: "/my/devices/sign-out-everywhere", Want: all(seeOther)},
 		// Ends every sign-in of whoever sends it.
+		// Only servers sharing S3 storage, with a member's token, may make
+		// one forget objects; this test server is on local storage.
+		{Method: "*", Template: "/internal/cache/invalidate", Send: "POST", Path: "/internal/cache/invalidate", Body: `{"keys":["x"]}`, CT: jsonCT, Want: all(notFound)},
 		{Method: "POST", Template: "/auth/sign-out-everywhere", Path: "/auth/sign-out-everywhere", Want: signedIn(unauth, noContent)},
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/satchel-project/satchel/account"
 	"github.com/satchel-project/satchel/auth"
+	"github.com/satchel-project/satchel/blob/cache"
 	"github.com/satchel-project/satchel/consent"
 	"github.com/satchel-project/satchel/evaluation"
 	"github.com/satchel-project/satchel/internal/metrics"
@@ -24,6 +25,7 @@ import (
 	"github.com/satchel-project/satchel/issuer"
 	"github.com/satchel-project/satchel/limits"
 	"github.com/satchel-project/satchel/pod"
+	"github.com/satchel-project/satchel/pod/s3store"
 	"github.com/satchel-project/satchel/vault"
 	"github.com/satchel-project/satchel/verifier"
 	"github.com/satchel-project/satchel/web"
@@ -70,6 +72,15 @@ type Config struct {
 	// Store, if set, is an open store used instead of opening Storage
 	// (tests run two instances over one).
 	Store pod.Store
+	// ReadCache is how many bytes of objects a server on S3 storage keeps
+	// in memory (zero: cache.DefaultMaxBytes; negative: none). Every
+	// process on the same storage keeps the others right (package
+	// blob/cache); local storage is never cached.
+	ReadCache int64
+	// PeerURL is where the other servers on the same storage reach this
+	// one to say what they changed (default: http:// and the listening
+	// address, or this host's name when it listens on every address).
+	PeerURL string
 	// Log receives operational messages and a line for each request
 	// answered. It never receives secrets. Lines logged while a request is
 	// served carry its ID (request_id).
@@ -111,6 +122,10 @@ type Backend struct {
 	// Metrics counts requests, storage and custody calls, cache hits and
 	// refusals; MetricsHandler serves them.
 	Metrics *metrics.Metrics
+	// Cache keeps objects read from S3 storage while serving, and tells
+	// the other processes on the same storage of every write; nil on
+	// local storage.
+	Cache   *cache.Store
 	keyring *pod.Keyring
 	// Created lists what was made on this start (a sentence each), so that
 	// the first start can say where things are.
@@ -166,6 +181,10 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	// The services see storage and custody through the metrics; b.Keys
 	// stays the custodian itself, for its optional interfaces.
 	store = b.Metrics.Store(store)
+	if shared(cfg.Storage, cfg.Store) {
+		b.Cache = cache.New(store, cache.Options{MaxBytes: cfg.ReadCache, Log: cfg.Log, Count: b.Metrics.Cache("objects")})
+		store = b.Cache
+	}
 	b.Store, b.Keys = store, cust
 	cust = b.Metrics.Custodian(cust)
 	ttl := cfg.KeyCacheTTL
@@ -224,6 +243,16 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// shared reports whether storage may be written by other processes at the
+// same time (S3), so that what one keeps in memory must be kept right.
+func shared(spec string, st pod.Store) bool {
+	if st != nil {
+		_, ok := st.(*s3store.Store)
+		return ok
+	}
+	return strings.HasPrefix(spec, "s3://")
 }
 
 // PodURL is the public URL of a pod's root.

@@ -83,13 +83,15 @@ func (f *serverFlags) config(env *Env) (server.Config, error) {
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := flags(env, "serve", "[--addr HOST:PORT] [--data DIR] [--base-url URL] [--max-upload SIZE] [--metrics-addr HOST:PORT] [--log-format text|json]")
+	fs := flags(env, "serve", "[--addr HOST:PORT] [--data DIR] [--base-url URL] [--max-upload SIZE] [--metrics-addr HOST:PORT] [--log-format text|json] [--read-cache SIZE] [--peer-url URL]")
 	var f serverFlags
 	addServerFlags(env, fs, &f)
 	metricsAddr := fs.String("metrics-addr", envOr(env, "SATCHEL_METRICS_ADDR", ""), "address to serve Prometheus metrics on, at /metrics; off when empty. Keep it private: not the public address (SATCHEL_METRICS_ADDR)")
 	logFormat := fs.String("log-format", envOr(env, "SATCHEL_LOG_FORMAT", "text"), "log lines as text (key=value) or json (SATCHEL_LOG_FORMAT)")
 	claimDays := fs.Int("claim-code-days", 30, "how many days the code on a claim letter works (pre-release onboarding)")
 	unclaimedDays := fs.Int("unclaimed-days", 180, "how many days a pod started for someone in custody is kept if nobody claims it")
+	readCache := fs.String("read-cache", envOr(env, "SATCHEL_READ_CACHE", "64MiB"), "memory for objects read from S3 storage, e.g. 64MiB; 0 turns it off. Every server on the same storage keeps the others right (SATCHEL_READ_CACHE)")
+	peerURL := fs.String("peer-url", envOr(env, "SATCHEL_PEER_URL", ""), "where the other servers on the same S3 storage reach this one, e.g. http://10.0.0.5:8080 (SATCHEL_PEER_URL; default http:// and --addr)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -103,6 +105,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if cfg.Log, err = newLogger(env.Stderr, *logFormat); err != nil {
 		return err
 	}
+	if strings.TrimSpace(*readCache) == "0" {
+		cfg.ReadCache = -1
+	} else if cfg.ReadCache, err = parseSize(*readCache); err != nil {
+		return usagef("--read-cache: %v", err)
+	}
+	if *peerURL != "" && !strings.HasPrefix(*peerURL, "http://") && !strings.HasPrefix(*peerURL, "https://") {
+		return usagef("--peer-url: %q must start with http:// or https://", *peerURL)
+	}
+	cfg.PeerURL = *peerURL
 	if env.Getenv("GOGC") == "" {
 		// Reading an object makes short-lived garbage (age's 64 KiB chunk
 		// buffers) on a small live heap; collecting less often saves CPU

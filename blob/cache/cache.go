@@ -1,0 +1,259 @@
+// Package cache keeps recently read objects of a blob.Store in memory and
+// keeps every process that writes the same store right about them.
+//
+// A read served from memory must never be older than a write another
+// process has acknowledged. So a process caches only while it is a member:
+// it has a record under MembersPrefix in the store itself, renewed every
+// Lease/4 by a conditional write, and it serves from memory only within
+// Lease of the start of its last renewal. Every process that writes through
+// a Store (a server, or a command line tool) tells every member of each
+// object it changed, by an authenticated POST to the member's URL, before
+// the write returns. A member that cannot be told is fenced: its record is
+// deleted, so its next renewal fails and it empties its cache, and the
+// writer waits out its lease before returning. A new member starts caching
+// only Join after its record is written, by which time every writer's view
+// of the members (at most ViewMax old when it is used) includes it.
+//
+// Only whole objects up to MaxObject bytes are kept, as the back end stored
+// them (ciphertext); listings and missing objects are never cached.
+package cache
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"errors"
+	"hash/maphash"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/satchel-project/satchel/blob"
+)
+
+// MembersPrefix is where members keep their records, beside the objects
+// the store holds for everyone else.
+const MembersPrefix = "cluster/members/"
+
+// Defaults for Options.
+const (
+	DefaultMaxBytes  = 64 << 20
+	DefaultMaxObject = 256 << 10
+	DefaultLease     = 3 * time.Second
+)
+
+// Options configure a Store. The zero value writes through and tells the
+// members, but caches nothing until Start.
+type Options struct {
+	// MaxBytes bounds the bytes kept in memory (default DefaultMaxBytes).
+	MaxBytes int64
+	// MaxObject is the largest object kept (default DefaultMaxObject).
+	MaxObject int64
+	// Lease is how long a member may serve from memory after the start of
+	// a renewal that succeeded (default DefaultLease). Join, ViewMax and the
+	// time a member is given to answer derive from it.
+	Lease time.Duration
+	// Client sends invalidations (default: a client with no proxy).
+	Client *http.Client
+	// Log receives fences and renewal failures.
+	Log *slog.Logger
+	// Count is told of every cached lookup: hit or miss.
+	Count func(hit bool)
+}
+
+// Store is a blob.Store that keeps what it reads while it is a member, and
+// tells every member of what it writes.
+type Store struct {
+	next blob.Store
+	o    Options
+	seed maphash.Seed
+
+	mu       sync.Mutex
+	entries  map[string]*list.Element
+	lru      *list.List // of *entry, most recent first
+	bytes    int64
+	stripes  [256]uint64 // bumped when a key in the stripe is invalidated
+	epoch    uint64      // bumped when everything is dropped
+	leaseEnd time.Time   // serve from memory before this
+	joinAt   time.Time   // and not before this (zero: not a member)
+
+	m *membership
+}
+
+type entry struct {
+	key  string
+	data []byte
+	info blob.ObjectInfo
+}
+
+// New wraps next.
+func New(next blob.Store, o Options) *Store {
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.MaxObject <= 0 {
+		o.MaxObject = DefaultMaxObject
+	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Count == nil {
+		o.Count = func(bool) {}
+	}
+	s := &Store{next: next, o: o, seed: maphash.MakeSeed(), entries: map[string]*list.Element{}, lru: list.New()}
+	s.m = newMembership(s)
+	return s
+}
+
+// ticket is what a read remembers of the cache's state when it started, so
+// that it keeps what it read only if nothing invalidated it meanwhile.
+type ticket struct {
+	ok            bool
+	stripe, epoch uint64
+}
+
+func (s *Store) stripe(key string) int { return int(maphash.String(s.seed, key) & 255) }
+
+// serving reports whether memory may answer now. s.mu is held.
+func (s *Store) serving(now time.Time) bool {
+	return !s.joinAt.IsZero() && !now.Before(s.joinAt) && now.Before(s.leaseEnd)
+}
+
+// Get reads from memory while a member, else from the back end, keeping
+// what it read if it is small enough and nothing changed it meanwhile.
+func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, blob.ObjectInfo, error) {
+	if strings.HasPrefix(key, MembersPrefix) {
+		return s.next.Get(ctx, key)
+	}
+	s.mu.Lock()
+	t := ticket{ok: s.serving(time.Now()), stripe: s.stripes[s.stripe(key)], epoch: s.epoch}
+	if t.ok {
+		if el, ok := s.entries[key]; ok {
+			s.lru.MoveToFront(el)
+			e := el.Value.(*entry)
+			s.mu.Unlock()
+			s.o.Count(true)
+			return io.NopCloser(bytes.NewReader(e.data)), e.info, nil
+		}
+	}
+	s.mu.Unlock()
+	rc, info, err := s.next.Get(ctx, key)
+	if !t.ok {
+		return rc, info, err
+	}
+	s.o.Count(false)
+	if err != nil || info.Size < 0 || info.Size > s.o.MaxObject {
+		return rc, info, err
+	}
+	data, err := io.ReadAll(io.LimitReader(rc, info.Size+1))
+	rc.Close()
+	if err != nil {
+		return nil, blob.ObjectInfo{}, err
+	}
+	if int64(len(data)) == info.Size {
+		s.keep(key, t, data, info)
+	}
+	return io.NopCloser(bytes.NewReader(data)), info, nil
+}
+
+// keep stores a read's result unless the key was invalidated, or the cache
+// emptied, since the read began.
+func (s *Store) keep(key string, t ticket, data []byte, info blob.ObjectInfo) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stripes[s.stripe(key)] != t.stripe || s.epoch != t.epoch || !s.serving(time.Now()) {
+		return
+	}
+	if el, ok := s.entries[key]; ok {
+		s.remove(el)
+	}
+	e := &entry{key: key, data: data, info: info}
+	s.entries[key] = s.lru.PushFront(e)
+	s.bytes += int64(len(data))
+	for s.bytes > s.o.MaxBytes {
+		s.remove(s.lru.Back())
+	}
+}
+
+// remove drops one entry. s.mu is held.
+func (s *Store) remove(el *list.Element) {
+	e := s.lru.Remove(el).(*entry)
+	delete(s.entries, e.key)
+	s.bytes -= int64(len(e.data))
+}
+
+// Invalidate drops keys from memory and makes reads in flight forget them.
+func (s *Store) Invalidate(keys ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		s.stripes[s.stripe(k)]++
+		if el, ok := s.entries[k]; ok {
+			s.remove(el)
+		}
+	}
+}
+
+// dropAll empties the cache and makes reads in flight keep nothing.
+// s.mu is held.
+func (s *Store) dropAll() {
+	s.epoch++
+	s.entries = map[string]*list.Element{}
+	s.lru.Init()
+	s.bytes = 0
+}
+
+// Stat answers from memory while a member and the object is kept.
+func (s *Store) Stat(ctx context.Context, key string) (blob.ObjectInfo, error) {
+	s.mu.Lock()
+	if s.serving(time.Now()) {
+		if el, ok := s.entries[key]; ok {
+			info := el.Value.(*entry).info
+			s.mu.Unlock()
+			return info, nil
+		}
+	}
+	s.mu.Unlock()
+	return s.next.Stat(ctx, key)
+}
+
+// List is the back end's: listings are never kept.
+func (s *Store) List(ctx context.Context, prefix string, fn func(blob.ObjectInfo) error) error {
+	return s.next.List(ctx, prefix, fn)
+}
+
+// Put writes through, then tells every member before returning. A write
+// refused by its condition changed nothing and tells no one.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, cond blob.Cond) (blob.ObjectInfo, error) {
+	info, err := s.next.Put(ctx, key, r, size, cond)
+	return info, s.changed(ctx, key, err)
+}
+
+// Delete deletes through, then tells every member before returning.
+func (s *Store) Delete(ctx context.Context, key string, cond blob.Cond) error {
+	err := s.next.Delete(ctx, key, cond)
+	return s.changed(ctx, key, err)
+}
+
+// changed forgets key here and tells the members, after a write that
+// returned err. A write that failed in an unknown way may still have
+// happened, so the members are told of it too; its own error wins.
+func (s *Store) changed(ctx context.Context, key string, err error) error {
+	if errors.Is(err, blob.ErrPrecondition) || errors.Is(err, blob.ErrNotExist) || strings.HasPrefix(key, MembersPrefix) {
+		return err
+	}
+	s.Invalidate(key)
+	if nerr := s.m.tell(ctx, []string{key}); nerr != nil && err == nil {
+		return nerr
+	}
+	return err
+}
