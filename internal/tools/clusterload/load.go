@@ -44,6 +44,11 @@ type load struct {
 
 	mu  sync.Mutex
 	ops []op
+	// Read-backs: a GET through the balancer right after each acknowledged
+	// PUT, which lands on either instance. stale lists any that answered
+	// with other bytes than the write's: an older version.
+	readBacks, readErrors int
+	stale                 []string
 }
 
 func newLoad(c *client, writers, paths int) *load {
@@ -137,7 +142,31 @@ func (l *load) write(ctx context.Context, w, i int) op {
 		o.location = o.header.Get("Location")
 	}
 	o.body, o.header = nil, nil // keep memory flat
+	if o.ok() && o.method == "PUT" {
+		l.readBack(ctx, o)
+	}
 	return o
+}
+
+// readBack reads an acknowledged PUT at once through the balancer. Only
+// this writer writes that path, so any other bytes are an older version:
+// a read that missed an acknowledged write. A read that fails (an instance
+// going away) counts as an error, not as stale.
+func (l *load) readBack(ctx context.Context, o op) {
+	r := l.c.do(ctx, "GET", o.target, nil)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !r.ok() {
+		if ctx.Err() == nil {
+			l.readErrors++
+		}
+		return
+	}
+	l.readBacks++
+	sum := sha256.Sum256(r.body)
+	if hex.EncodeToString(sum[:]) != o.hash {
+		l.stale = append(l.stale, o.target)
+	}
 }
 
 // record is a valid identity record, different for every write.

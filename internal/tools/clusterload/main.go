@@ -3,7 +3,9 @@
 // into the leaver's pod for a fixed time (PUTs of JSON-LD records and plain
 // documents, and POSTs to a container), recording every write the server
 // acknowledged with the hash of its bytes, while the script injects faults.
-// Then it reads everything back through the balancer and checks that no
+// Each acknowledged PUT is read back at once through the balancer (so from
+// either instance), and must answer the bytes written. Then it reads
+// everything back through the balancer and checks that no
 // acknowledged write was lost and that every container listing parses and
 // lists every acknowledged member, and reports throughput before and after
 // the faults, the errors seen and the time to recover.
@@ -13,7 +15,8 @@
 //
 // The script appends "NAME UNIXNANO" lines to the events file as it injects
 // each fault; clusterload reads them when the load ends. It exits 1 if an
-// acknowledged write is lost or a listing is corrupt, 2 if it could not run.
+// acknowledged write is lost or read back stale, or a listing is corrupt, 2
+// if it could not run.
 package main
 
 import (
@@ -93,10 +96,18 @@ func run(ctx context.Context, cfg config) int {
 	}
 	report(os.Stdout, l.ops, start, end, events)
 
+	fmt.Printf("read-backs: %d acknowledged PUTs read at once through the balancer, %d stale, %d failed to read\n", l.readBacks, len(l.stale), l.readErrors)
+	for i, t := range l.stale {
+		if i == 10 {
+			fmt.Printf("  ... and %d more\n", len(l.stale)-10)
+			break
+		}
+		fmt.Printf("  stale: %s\n", t)
+	}
 	v := verify(ctx, c, l)
 	v.print(os.Stdout)
-	if v.failed() {
-		fmt.Println("FAIL: acknowledged writes were lost or listings are corrupt (details above)")
+	if v.failed() || len(l.stale) > 0 {
+		fmt.Println("FAIL: acknowledged writes were lost or read stale, or listings are corrupt (details above)")
 		return 1
 	}
 	fmt.Println("PASS: every acknowledged write is readable, every listing is whole, and service continues")
