@@ -77,7 +77,9 @@ func (c *sessionCache) put(id string, rec sessionsRecord, read time.Time) {
 
 // SetSessionCache sets how long this store trusts its copy of an account's
 // sessions record (SessionCacheTTL unless set; 0 reads it every time) and
-// the clock that ages the copies (time.Now unless set). For tests.
+// the clock that ages the copies (time.Now unless set). Tests use it, and a
+// server whose storage reads are kept right across instances (package
+// blob/cache) turns the copies off.
 func (s *Store) SetSessionCache(ttl time.Duration, clock func() time.Time) {
 	s.sessions.mu.Lock()
 	defer s.sessions.mu.Unlock()

@@ -198,6 +198,11 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if b.Accounts, err = account.Open(ctx, b.Pods, cfg.Passwords); err != nil {
 		return nil, err
 	}
+	if b.Cache != nil {
+		// Reads of sessions records are cheap and right on every instance
+		// through the cache: "sign out everywhere" holds on all at once.
+		b.Accounts.SetSessionCache(0, nil)
+	}
 	signer, err := cust.Signer(ctx, "tokens")
 	if err != nil {
 		return nil, err

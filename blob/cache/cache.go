@@ -257,3 +257,11 @@ func (s *Store) changed(ctx context.Context, key string, err error) error {
 	}
 	return err
 }
+
+// Serving reports whether reads are answered from memory now: this
+// process is a member, past its join delay, within its lease.
+func (s *Store) Serving() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.serving(time.Now())
+}
