@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/satchel-project/satchel/account"
+	"github.com/satchel-project/satchel/blob/cache"
 	"github.com/satchel-project/satchel/pod"
 	"github.com/satchel-project/satchel/server"
 	"github.com/satchel-project/satchel/vault"
@@ -137,6 +139,10 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	dst, err := server.OpenStore(ctx, *to, *data, env.Getenv)
 	if err != nil {
 		return fmt.Errorf("--to: %w", err)
+	}
+	if strings.HasPrefix(*to, "s3://") {
+		// Servers already running on it are told of every object written.
+		dst = cache.New(dst, cache.Options{})
 	}
 	n, err := pod.Copy(ctx, src, dst)
 	if err != nil {
