@@ -15,7 +15,8 @@
 // of the members (at most ViewMax old when it is used) includes it.
 //
 // Only whole objects up to MaxObject bytes are kept, as the back end stored
-// them (ciphertext); listings and missing objects are never cached.
+// them (ciphertext), and the absence of objects read and not found;
+// listings are never cached.
 package cache
 
 import (
@@ -84,10 +85,15 @@ type Store struct {
 }
 
 type entry struct {
-	key  string
-	data []byte
-	info blob.ObjectInfo
+	key     string
+	data    []byte
+	info    blob.ObjectInfo
+	missing bool // there is no object under key
 }
+
+// cost is what an entry counts against MaxBytes: its bytes, and its key
+// and bookkeeping (so that entries for missing objects are bounded too).
+func (e *entry) cost() int64 { return int64(len(e.data) + len(e.key) + 128) }
 
 // New wraps next.
 func New(next blob.Store, o Options) *Store {
@@ -129,7 +135,8 @@ func (s *Store) serving(now time.Time) bool {
 }
 
 // Get reads from memory while a member, else from the back end, keeping
-// what it read if it is small enough and nothing changed it meanwhile.
+// what it read (an object small enough, or that there is none) if nothing
+// changed it meanwhile.
 func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, blob.ObjectInfo, error) {
 	if strings.HasPrefix(key, MembersPrefix) {
 		return s.next.Get(ctx, key)
@@ -142,6 +149,9 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, blob.Object
 			e := el.Value.(*entry)
 			s.mu.Unlock()
 			s.o.Count(true)
+			if e.missing {
+				return nil, blob.ObjectInfo{}, blob.ErrNotExist
+			}
 			return io.NopCloser(bytes.NewReader(e.data)), e.info, nil
 		}
 	}
@@ -151,6 +161,10 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, blob.Object
 		return rc, info, err
 	}
 	s.o.Count(false)
+	if errors.Is(err, blob.ErrNotExist) {
+		s.keep(key, t, &entry{key: key, missing: true})
+		return rc, info, err
+	}
 	if err != nil || info.Size < 0 || info.Size > s.o.MaxObject {
 		return rc, info, err
 	}
@@ -160,14 +174,14 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, blob.Object
 		return nil, blob.ObjectInfo{}, err
 	}
 	if int64(len(data)) == info.Size {
-		s.keep(key, t, data, info)
+		s.keep(key, t, &entry{key: key, data: data, info: info})
 	}
 	return io.NopCloser(bytes.NewReader(data)), info, nil
 }
 
 // keep stores a read's result unless the key was invalidated, or the cache
 // emptied, since the read began.
-func (s *Store) keep(key string, t ticket, data []byte, info blob.ObjectInfo) {
+func (s *Store) keep(key string, t ticket, e *entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stripes[s.stripe(key)] != t.stripe || s.epoch != t.epoch || !s.serving(time.Now()) {
@@ -176,9 +190,8 @@ func (s *Store) keep(key string, t ticket, data []byte, info blob.ObjectInfo) {
 	if el, ok := s.entries[key]; ok {
 		s.remove(el)
 	}
-	e := &entry{key: key, data: data, info: info}
 	s.entries[key] = s.lru.PushFront(e)
-	s.bytes += int64(len(data))
+	s.bytes += e.cost()
 	for s.bytes > s.o.MaxBytes {
 		s.remove(s.lru.Back())
 	}
@@ -188,7 +201,7 @@ func (s *Store) keep(key string, t ticket, data []byte, info blob.ObjectInfo) {
 func (s *Store) remove(el *list.Element) {
 	e := s.lru.Remove(el).(*entry)
 	delete(s.entries, e.key)
-	s.bytes -= int64(len(e.data))
+	s.bytes -= e.cost()
 }
 
 // Invalidate drops keys from memory and makes reads in flight forget them.
@@ -212,14 +225,18 @@ func (s *Store) dropAll() {
 	s.bytes = 0
 }
 
-// Stat answers from memory while a member and the object is kept.
+// Stat answers from memory while a member and the object (or its
+// absence) is kept.
 func (s *Store) Stat(ctx context.Context, key string) (blob.ObjectInfo, error) {
 	s.mu.Lock()
 	if s.serving(time.Now()) {
 		if el, ok := s.entries[key]; ok {
-			info := el.Value.(*entry).info
+			e := el.Value.(*entry)
 			s.mu.Unlock()
-			return info, nil
+			if e.missing {
+				return blob.ObjectInfo{}, blob.ErrNotExist
+			}
+			return e.info, nil
 		}
 	}
 	s.mu.Unlock()
@@ -232,7 +249,7 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(blob.ObjectInfo
 }
 
 // Put writes through, then tells every member before returning. A write
-// refused by its condition changed nothing and tells no one.
+// refused by its condition changed nothing and tells no other process.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, cond blob.Cond) (blob.ObjectInfo, error) {
 	info, err := s.next.Put(ctx, key, r, size, cond)
 	return info, s.changed(ctx, key, err)
@@ -248,10 +265,15 @@ func (s *Store) Delete(ctx context.Context, key string, cond blob.Cond) error {
 // returned err. A write that failed in an unknown way may still have
 // happened, so the members are told of it too; its own error wins.
 func (s *Store) changed(ctx context.Context, key string, err error) error {
-	if errors.Is(err, blob.ErrPrecondition) || errors.Is(err, blob.ErrNotExist) || strings.HasPrefix(key, MembersPrefix) {
+	if strings.HasPrefix(key, MembersPrefix) {
 		return err
 	}
 	s.Invalidate(key)
+	if errors.Is(err, blob.ErrPrecondition) || errors.Is(err, blob.ErrNotExist) {
+		// Nothing changed. What is kept here is forgotten all the same, so
+		// that a writer retrying a compare-and-swap reads the store.
+		return err
+	}
 	if nerr := s.m.tell(ctx, []string{key}); nerr != nil && err == nil {
 		return nerr
 	}
