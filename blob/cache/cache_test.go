@@ -495,3 +495,68 @@ func TestMissingIsKeptAndCreationSeen(t *testing.T) {
 		}
 	})
 }
+
+// failingDeletes refuses to delete member records while fail is set, as
+// storage out of reach would.
+type failingDeletes struct {
+	blob.Store
+	fail atomic.Bool
+}
+
+func (f *failingDeletes) Delete(ctx context.Context, key string, cond blob.Cond) error {
+	if f.fail.Load() && strings.HasPrefix(key, cache.MembersPrefix) {
+		return blob.ErrUnavailable
+	}
+	return f.Store.Delete(ctx, key, cond)
+}
+
+// TestWriteNotToldWhenFenceFails: a member that can be neither told nor
+// fenced makes the write fail (it is not acknowledged), and the fence is
+// retried until the member's record is gone.
+func TestWriteNotToldWhenFenceFails(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() blob.Store) {
+		faulty := &failingDeletes{Store: open()}
+		a := start(t, func() blob.Store { return faulty })
+		b := start(t, open)
+		key := memberKeys(t, faulty, a)
+		b.srv.Close()
+		faulty.fail.Store(true)
+		_, err := a.Put(context.Background(), "doc", strings.NewReader("v"), 1, blob.Cond{})
+		if !errors.Is(err, cache.ErrNotTold) || !errors.Is(err, blob.ErrUnavailable) {
+			t.Fatalf("a write whose member could not be fenced: %v, want ErrNotTold and ErrUnavailable", err)
+		}
+		faulty.fail.Store(false)
+		deadline := time.Now().Add(20 * lease)
+		for {
+			if _, err := faulty.Stat(context.Background(), key); errors.Is(err, blob.ErrNotExist) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the fence was not retried: the unreachable member's record is still there")
+			}
+			runtimeYield(context.Background())
+		}
+	})
+}
+
+// memberKeys returns the key of the one member record in st that is not
+// self's.
+func memberKeys(t *testing.T, st blob.Store, self *process) string {
+	t.Helper()
+	var keys []string
+	st.List(context.Background(), cache.MembersPrefix, func(oi blob.ObjectInfo) error {
+		keys = append(keys, oi.Key)
+		return nil
+	})
+	if len(keys) != 2 {
+		t.Fatalf("%d member records, want 2", len(keys))
+	}
+	own := cache.RecordKey(self.Store)
+	for _, k := range keys {
+		if k != own {
+			return k
+		}
+	}
+	t.Fatal("no other member's record")
+	return ""
+}

@@ -51,9 +51,10 @@ type membership struct {
 	view   []member
 	byETag map[string]member // records read, by key and ETag
 
-	deadMu sync.Mutex
-	dead   map[string]time.Time // fenced member IDs
-	fences map[string]*fence
+	deadMu    sync.Mutex
+	dead      map[string]time.Time // fenced member IDs
+	fences    map[string]*fence
+	refencing map[string]bool // IDs whose fence is being retried
 }
 
 type fence struct {
@@ -62,7 +63,7 @@ type fence struct {
 }
 
 func newMembership(s *Store) *membership {
-	return &membership{s: s, byETag: map[string]member{}, dead: map[string]time.Time{}, fences: map[string]*fence{}}
+	return &membership{s: s, byETag: map[string]member{}, dead: map[string]time.Time{}, fences: map[string]*fence{}, refencing: map[string]bool{}}
 }
 
 // Timings, all derived from the lease.
@@ -356,7 +357,12 @@ func (m *membership) fence(ctx context.Context, o member) error {
 	cancel()
 	if err != nil && !errors.Is(err, blob.ErrNotExist) {
 		f.err = fmt.Errorf("%w: %w", ErrNotTold, err)
-		go m.refence(o.ID)
+		m.deadMu.Lock()
+		if !m.refencing[o.ID] {
+			m.refencing[o.ID] = true
+			go m.refence(o.ID)
+		}
+		m.deadMu.Unlock()
 	} else {
 		time.Sleep(m.fenceWait())
 	}
@@ -384,6 +390,9 @@ func (m *membership) refence(id string) {
 		err := m.s.next.Delete(ctx, MembersPrefix+id, blob.Cond{})
 		cancel()
 		if err == nil || errors.Is(err, blob.ErrNotExist) {
+			m.deadMu.Lock()
+			delete(m.refencing, id)
+			m.deadMu.Unlock()
 			return
 		}
 	}
