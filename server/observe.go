@@ -78,8 +78,9 @@ func noteRoute(next http.Handler) http.Handler {
 // routeFamily sorts a route template into the few families the metrics
 // count by: pods (the Solid API), consent (the grants API), verify (share
 // links and verification), issuer, auth, public (keys, status lists,
-// contexts and schemas), health, static (assets), web (the pages), or none
-// when no route matched.
+// contexts and schemas), health, static (assets), cluster (servers telling
+// each other what they changed), web (the pages), or none when no route
+// matched.
 func routeFamily(route string) string {
 	switch {
 	case route == "":
@@ -103,6 +104,8 @@ func routeFamily(route string) string {
 		return "health"
 	case strings.HasPrefix(route, "/assets/"):
 		return "static"
+	case strings.HasPrefix(route, "/internal/"):
+		return "cluster"
 	}
 	return "web"
 }

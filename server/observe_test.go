@@ -247,6 +247,7 @@ func TestMetrics(t *testing.T) {
 	expect(t, s.do("GET", g.ShareURL, "", nil), http.StatusTooManyRequests)
 	expect(t, s.do("GET", s.url+"/metrics", "", nil), http.StatusNotFound)
 	expect(t, s.do("GET", s.url+"/healthz", "", nil), http.StatusOK)
+	expect(t, s.do("POST", s.url+"/internal/cache/invalidate", "", strings.NewReader(`{"keys":["x"]}`)), http.StatusNotFound)
 
 	var body string
 	for deadline := time.Now().Add(5 * time.Second); ; {
@@ -268,6 +269,7 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		`satchel_http_requests_total{family="health",status="200"} 1`,
 		`satchel_http_requests_total{family="none",status="404"} 1`,
+		`satchel_http_requests_total{family="cluster",status="404"} 1`,
 		`satchel_http_requests_total{family="pods",status="201"} 1`,
 		`satchel_http_requests_total{family="pods",status="200"} 1`,
 		`satchel_http_requests_total{family="consent",status="201"} 1`,
