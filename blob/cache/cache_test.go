@@ -560,3 +560,59 @@ func memberKeys(t *testing.T, st blob.Store, self *process) string {
 	t.Fatal("no other member's record")
 	return ""
 }
+
+// failingLists cannot list the member records while fail is set.
+type failingLists struct {
+	blob.Store
+	fail atomic.Bool
+}
+
+func (f *failingLists) List(ctx context.Context, prefix string, fn func(blob.ObjectInfo) error) error {
+	if f.fail.Load() && strings.HasPrefix(prefix, cache.MembersPrefix) {
+		return blob.ErrUnavailable
+	}
+	return f.Store.List(ctx, prefix, fn)
+}
+
+// TestChangeAnnouncedOnceMembersCanBeListed: a write made while the
+// members cannot be listed fails (not acknowledged), and the members are
+// told as soon as they can be: none keeps the old version for good.
+func TestChangeAnnouncedOnceMembersCanBeListed(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() blob.Store) {
+		faulty := &failingLists{Store: open()}
+		a := start(t, func() blob.Store { return faulty })
+		b := start(t, open)
+		put(t, a.Store, "doc", "old")
+		if got := get(t, b.Store, "doc"); got != "old" {
+			t.Fatalf("read %q", got)
+		}
+		faulty.fail.Store(true)
+		// Writes succeed while a's list of members is fresh enough to use;
+		// once it is too old, they fail.
+		deadline := time.Now().Add(20 * lease)
+		var last string
+		for i := 0; ; i++ {
+			last = "new " + strconv.Itoa(i)
+			_, err := a.Put(context.Background(), "doc", strings.NewReader(last), int64(len(last)), blob.Cond{})
+			if errors.Is(err, cache.ErrNotTold) {
+				break
+			}
+			if err != nil || time.Now().After(deadline) {
+				t.Fatalf("a write whose members could not be listed: %v, want ErrNotTold", err)
+			}
+			// b keeps each version that was announced.
+			if got := get(t, b.Store, "doc"); got != last {
+				t.Fatalf("b read %q, want %q", got, last)
+			}
+			runtimeYield(context.Background())
+		}
+		faulty.fail.Store(false)
+		deadline = time.Now().Add(20 * lease)
+		for get(t, b.Store, "doc") != last {
+			if time.Now().After(deadline) {
+				t.Fatal("b kept the old version after the members could be listed again")
+			}
+			runtimeYield(context.Background())
+		}
+	})
+}

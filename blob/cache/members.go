@@ -51,6 +51,12 @@ type membership struct {
 	view   []member
 	byETag map[string]member // records read, by key and ETag
 
+	// Keys whose change could not be announced yet, and whether a
+	// goroutine is announcing them.
+	laterMu  sync.Mutex
+	pending  map[string]bool
+	draining bool
+
 	deadMu    sync.Mutex
 	dead      map[string]time.Time // fenced member IDs
 	fences    map[string]*fence
@@ -63,7 +69,7 @@ type fence struct {
 }
 
 func newMembership(s *Store) *membership {
-	return &membership{s: s, byETag: map[string]member{}, dead: map[string]time.Time{}, fences: map[string]*fence{}, refencing: map[string]bool{}}
+	return &membership{s: s, byETag: map[string]member{}, dead: map[string]time.Time{}, fences: map[string]*fence{}, refencing: map[string]bool{}, pending: map[string]bool{}}
 }
 
 // Timings, all derived from the lease.
@@ -276,14 +282,18 @@ func (m *membership) tell(ctx context.Context, keys []string) error {
 	ctx = context.WithoutCancel(ctx)
 	others, err := m.members(ctx)
 	if err != nil {
-		// No view: members cannot be told, and the write is not
-		// acknowledged. A member's lease runs out while the store is out of
-		// reach, and it drops everything.
+		// No view: members cannot be told now, and the write is not
+		// acknowledged. They are told as soon as the members can be
+		// listed again, so that none keeps an old version for good.
+		m.later(keys)
 		return fmt.Errorf("%w: %w", ErrNotTold, err)
 	}
-	if len(others) == 0 {
-		return nil
-	}
+	return m.announce(ctx, others, keys)
+}
+
+// announce tells each of others that keys changed, fencing any that
+// cannot be told, all at once.
+func (m *membership) announce(ctx context.Context, others []member, keys []string) error {
 	errs := make([]error, len(others))
 	var wg sync.WaitGroup
 	for i, o := range others {
@@ -394,6 +404,56 @@ func (m *membership) refence(id string) {
 			delete(m.refencing, id)
 			m.deadMu.Unlock()
 			return
+		}
+	}
+}
+
+// maxKeys is how many keys one invalidation names, well inside the
+// receiver's body limit.
+const maxKeys = 256
+
+// later queues keys to announce once the members can be listed again, with
+// one goroutine announcing everything queued.
+func (m *membership) later(keys []string) {
+	m.laterMu.Lock()
+	defer m.laterMu.Unlock()
+	for _, k := range keys {
+		m.pending[k] = true
+	}
+	if !m.draining {
+		m.draining = true
+		go m.drain()
+	}
+}
+
+// drain announces the queued keys, in batches, retrying with a growing
+// pause until every one is announced.
+func (m *membership) drain() {
+	for wait := m.answerIn(); ; wait = min(2*wait, time.Minute) {
+		time.Sleep(wait)
+		for {
+			m.laterMu.Lock()
+			var batch []string
+			for k := range m.pending {
+				if batch = append(batch, k); len(batch) == maxKeys {
+					break
+				}
+			}
+			if len(batch) == 0 {
+				m.draining = false
+				m.laterMu.Unlock()
+				return
+			}
+			m.laterMu.Unlock()
+			others, err := m.members(context.Background())
+			if err != nil || m.announce(context.Background(), others, batch) != nil {
+				break
+			}
+			m.laterMu.Lock()
+			for _, k := range batch {
+				delete(m.pending, k)
+			}
+			m.laterMu.Unlock()
 		}
 	}
 }
