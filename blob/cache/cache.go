@@ -11,8 +11,12 @@
 // the write returns. A member that cannot be told is fenced: its record is
 // deleted, so its next renewal fails and it empties its cache, and the
 // writer waits out its lease before returning. A new member starts caching
-// only Join after its record is written, by which time every writer's view
-// of the members (at most ViewMax old when it is used) includes it.
+// only two thirds of a lease after its record is written, by which time
+// every writer's view of the members (listed again whenever it is more than
+// a third of a lease old) includes it. A write
+// that cannot be announced (no member list, no fence) fails with
+// ErrNotTold, and is announced, or the member fenced, as soon as storage
+// allows.
 //
 // Only whole objects up to MaxObject bytes are kept, as the back end stored
 // them (ciphertext), and the absence of objects read and not found;
@@ -54,8 +58,9 @@ type Options struct {
 	// MaxObject is the largest object kept (default DefaultMaxObject).
 	MaxObject int64
 	// Lease is how long a member may serve from memory after the start of
-	// a renewal that succeeded (default DefaultLease). Join, ViewMax and the
-	// time a member is given to answer derive from it.
+	// a renewal that succeeded (default DefaultLease). The join delay, the
+	// age at which the members are listed again and the time a member is
+	// given to answer derive from it.
 	Lease time.Duration
 	// Client sends invalidations (default: a client with no proxy).
 	Client *http.Client

@@ -18,7 +18,8 @@ import (
 )
 
 // ErrNotTold: a write happened but a member could neither be told nor
-// fenced, so the write is not acknowledged. The fence is retried until it
+// fenced, or the members could not be listed, so the write is not
+// acknowledged. The fence, or the announcement, is retried until it
 // succeeds.
 var ErrNotTold = errors.New("the change could not be announced to every server: try again")
 
@@ -90,8 +91,9 @@ func randomHex(n int) string {
 
 // Start makes this process a member that peers reach at url (the server's
 // own address, as the other servers can reach it) and renews its record
-// until ctx ends, when it deletes it. It caches from Join after the record
-// is written. Start returns once the first record is written.
+// until ctx ends, when it deletes it. It caches from two thirds of a lease
+// after the record is written. Start returns once the first record is
+// written.
 func (s *Store) Start(ctx context.Context, url string) error {
 	m := s.m
 	m.mu.Lock()
@@ -204,7 +206,7 @@ func (m *membership) leave() {
 	}
 }
 
-// members returns the other members, from a listing begun at most ViewMax
+// members returns the other members, from a listing begun at most viewMax
 // ago.
 func (m *membership) members(ctx context.Context) ([]member, error) {
 	m.viewMu.Lock()
