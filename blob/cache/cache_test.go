@@ -616,3 +616,43 @@ func TestChangeAnnouncedOnceMembersCanBeListed(t *testing.T) {
 		}
 	})
 }
+
+// TestMemoryIsBounded: the cache holds at most MaxBytes, counting each
+// entry as its bytes, its key and 128 bytes of bookkeeping, and lets the
+// least recently used go first.
+func TestMemoryIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	st, err := fsstore.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := &counting{Store: st}
+	const entry = 1000 + 2 + 128 // a 1,000-byte object under a 2-byte key
+	p := &process{back: back, logs: &bytes.Buffer{}}
+	p.Store = cache.New(back, cache.Options{Lease: lease, MaxBytes: 4*entry - 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := p.Start(ctx, "http://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	waitServing(t, p)
+	keys := []string{"k0", "k1", "k2", "k3"}
+	for _, k := range keys {
+		put(t, p.Store, k, strings.Repeat("x", 1000))
+	}
+	for _, k := range keys {
+		get(t, p.Store, k)
+	}
+	// Four entries are one byte too many: k0, read first, went.
+	before := back.gets.Load()
+	for _, k := range keys[1:] {
+		get(t, p.Store, k)
+	}
+	if n := back.gets.Load() - before; n != 0 {
+		t.Fatalf("reading the three most recent objects again reached storage %d times, want 0", n)
+	}
+	get(t, p.Store, "k0")
+	if n := back.gets.Load() - before; n != 1 {
+		t.Fatalf("reading the least recent object again reached storage %d times, want 1", n)
+	}
+}
