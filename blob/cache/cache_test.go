@@ -208,6 +208,8 @@ func TestReadsAreKeptAndWritesSeen(t *testing.T) {
 	})
 }
 
+// TestLargeObjectsAreNotKept: objects over MaxObject are read from
+// storage every time.
 func TestLargeObjectsAreNotKept(t *testing.T) {
 	eachStore(t, func(t *testing.T, open func() blob.Store) {
 		p := start(t, open)
@@ -221,6 +223,15 @@ func TestLargeObjectsAreNotKept(t *testing.T) {
 		}
 		if n := p.back.gets.Load() - before; n != 3 {
 			t.Fatalf("3 reads of an object over the limit reached storage %d times, want 3", n)
+		}
+		// One at the limit is kept.
+		put(t, p.Store, "big", big[1:])
+		before = p.back.gets.Load()
+		for range 3 {
+			get(t, p.Store, "big")
+		}
+		if n := p.back.gets.Load() - before; n != 1 {
+			t.Fatalf("3 reads of an object at the limit reached storage %d times, want 1", n)
 		}
 	})
 }
