@@ -3,23 +3,16 @@ package pod
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"github.com/satchel-project/satchel/blob/cache"
 )
 
 // Copy copies every object from one store to another as it is: ciphertext
 // and wrapped keys, never plaintext, so moving pods between back ends needs
 // no key at all. Objects already in to are overwritten; objects only in to
-// are left alone. The records of servers running on from (package
-// blob/cache) are not copied. Run it with no server writing to from. It
-// returns how many objects it copied.
+// are left alone. Run it with no server writing to from. It returns how
+// many objects it copied.
 func Copy(ctx context.Context, from, to Store) (int, error) {
 	var keys []ObjectInfo
 	if err := from.List(ctx, "", func(oi ObjectInfo) error {
-		if strings.HasPrefix(oi.Key, cache.MembersPrefix) {
-			return nil
-		}
 		keys = append(keys, oi)
 		return nil
 	}); err != nil {

@@ -29,7 +29,8 @@ func TestCopyLeavesServersRecordsBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n, err := pod.Copy(ctx, from, to)
+	// migrate reads an S3 source through the cache, as here.
+	n, err := pod.Copy(ctx, cache.New(from, cache.Options{}), to)
 	if err != nil || n != 1 {
 		t.Fatalf("copied %d, %v; want 1", n, err)
 	}

@@ -90,9 +90,7 @@ func (b *Backend) Router() *mux.Router {
 	}).Routes(r)
 	b.evaluationRoutes(r)
 	b.Web.Routes(r)
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
-	})
+	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, http.StatusMethodNotAllowed, "method-not-allowed", "This address does not support "+r.Method+".")
 	})
@@ -162,11 +160,14 @@ func (b *Backend) Serve(ctx context.Context, l net.Listener) error {
 // server keeps nothing (local storage).
 func (b *Backend) invalidations() http.Handler {
 	if b.Cache == nil {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
-		})
+		return http.HandlerFunc(notFound)
 	}
 	return b.Cache.Handler()
+}
+
+// notFound is the answer where there is nothing.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	problem.Write(w, http.StatusNotFound, "not-found", "There is nothing at this address.")
 }
 
 // joinPeers makes a server on S3 storage a member of the processes that

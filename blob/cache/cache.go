@@ -248,9 +248,15 @@ func (s *Store) Stat(ctx context.Context, key string) (blob.ObjectInfo, error) {
 	return s.next.Stat(ctx, key)
 }
 
-// List is the back end's: listings are never kept.
+// List is the back end's (listings are never kept), without the member
+// records: they are this package's, not the caller's objects.
 func (s *Store) List(ctx context.Context, prefix string, fn func(blob.ObjectInfo) error) error {
-	return s.next.List(ctx, prefix, fn)
+	return s.next.List(ctx, prefix, func(oi blob.ObjectInfo) error {
+		if strings.HasPrefix(oi.Key, MembersPrefix) {
+			return nil
+		}
+		return fn(oi)
+	})
 }
 
 // Put writes through, then tells every member before returning. A write

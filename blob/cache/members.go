@@ -31,11 +31,6 @@ type record struct {
 	Token string `json:"token"`
 }
 
-type member struct {
-	record
-	etag string
-}
-
 // membership is a Store's view of the members and, once Start is called,
 // its own record and lease.
 type membership struct {
@@ -49,8 +44,8 @@ type membership struct {
 
 	viewMu sync.Mutex
 	viewAt time.Time // when the listing behind view began
-	view   []member
-	byETag map[string]member // records read, by key and ETag
+	view   []record
+	byETag map[string]record // records read, by key and ETag
 
 	// Keys whose change could not be announced yet, and whether a
 	// goroutine is announcing them.
@@ -70,7 +65,7 @@ type fence struct {
 }
 
 func newMembership(s *Store) *membership {
-	return &membership{s: s, byETag: map[string]member{}, dead: map[string]time.Time{}, fences: map[string]*fence{}, refencing: map[string]bool{}, pending: map[string]bool{}}
+	return &membership{s: s, byETag: map[string]record{}, dead: map[string]time.Time{}, fences: map[string]*fence{}, refencing: map[string]bool{}, pending: map[string]bool{}}
 }
 
 // Timings, all derived from the lease.
@@ -208,7 +203,7 @@ func (m *membership) leave() {
 
 // members returns the other members, from a listing begun at most viewMax
 // ago.
-func (m *membership) members(ctx context.Context) ([]member, error) {
+func (m *membership) members(ctx context.Context) ([]record, error) {
 	m.viewMu.Lock()
 	defer m.viewMu.Unlock()
 	if !m.viewAt.IsZero() && time.Since(m.viewAt) <= m.viewMax() {
@@ -226,8 +221,8 @@ func (m *membership) members(ctx context.Context) ([]member, error) {
 	m.mu.Lock()
 	selfID := m.self.ID
 	m.mu.Unlock()
-	var view []member
-	seen := map[string]member{}
+	var view []record
+	seen := map[string]record{}
 	for _, oi := range infos {
 		id := strings.TrimPrefix(oi.Key, MembersPrefix)
 		if id == selfID || m.isDead(id) {
@@ -252,22 +247,22 @@ func (m *membership) members(ctx context.Context) ([]member, error) {
 // read reads one member's record; ok is false if it is gone or unreadable
 // (a record no process wrote cannot be told anything, nor fenced usefully,
 // so it is deleted).
-func (m *membership) read(ctx context.Context, key string) (member, bool, error) {
+func (m *membership) read(ctx context.Context, key string) (record, bool, error) {
 	rc, info, err := m.s.next.Get(ctx, key)
 	if errors.Is(err, blob.ErrNotExist) {
-		return member{}, false, nil
+		return record{}, false, nil
 	}
 	if err != nil {
-		return member{}, false, err
+		return record{}, false, err
 	}
 	defer rc.Close()
 	var rec record
 	if err := json.NewDecoder(io.LimitReader(rc, 4096)).Decode(&rec); err != nil || rec.V != 1 || MembersPrefix+rec.ID != key || rec.URL == "" || rec.Token == "" {
 		m.s.o.Log.Warn("cache: removing a member record that is not well formed", "key", key)
 		m.s.next.Delete(ctx, key, blob.Cond{IfMatch: info.ETag})
-		return member{}, false, nil
+		return record{}, false, nil
 	}
-	return member{record: rec, etag: info.ETag}, true, nil
+	return rec, true, nil
 }
 
 func (m *membership) isDead(id string) bool {
@@ -295,7 +290,7 @@ func (m *membership) tell(ctx context.Context, keys []string) error {
 
 // announce tells each of others that keys changed, fencing any that
 // cannot be told, all at once.
-func (m *membership) announce(ctx context.Context, others []member, keys []string) error {
+func (m *membership) announce(ctx context.Context, others []record, keys []string) error {
 	errs := make([]error, len(others))
 	var wg sync.WaitGroup
 	for i, o := range others {
@@ -317,13 +312,12 @@ func (m *membership) announce(ctx context.Context, others []member, keys []strin
 
 // invalidation is the body of a POST to a member.
 type invalidation struct {
-	Member string   `json:"member"`
-	Keys   []string `json:"keys"`
+	Keys []string `json:"keys"`
 }
 
 // post tells one member. Only a 204 counts.
-func (m *membership) post(ctx context.Context, o member, keys []string) error {
-	body, _ := json.Marshal(invalidation{Member: o.ID, Keys: keys})
+func (m *membership) post(ctx context.Context, o record, keys []string) error {
+	body, _ := json.Marshal(invalidation{Keys: keys})
 	ctx, cancel := context.WithTimeout(ctx, m.answerIn())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(o.URL, "/")+InvalidatePath, bytes.NewReader(body))
@@ -347,7 +341,7 @@ func (m *membership) post(ctx context.Context, o member, keys []string) error {
 // fence deletes a member's record, so that it cannot renew its lease, and
 // waits the lease out. Writers that find the same member out of reach
 // share one fence.
-func (m *membership) fence(ctx context.Context, o member) error {
+func (m *membership) fence(ctx context.Context, o record) error {
 	m.deadMu.Lock()
 	if f, ok := m.fences[o.ID]; ok {
 		m.deadMu.Unlock()

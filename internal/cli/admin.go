@@ -136,6 +136,11 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--from: %w", err)
 	}
+	if strings.HasPrefix(*from, "s3://") {
+		// Through the cache, the records of servers running on it are not
+		// listed, so not copied.
+		src = cache.New(src, cache.Options{})
+	}
 	dst, err := server.OpenStore(ctx, *to, *data, env.Getenv)
 	if err != nil {
 		return fmt.Errorf("--to: %w", err)
