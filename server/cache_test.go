@@ -72,6 +72,14 @@ func TestInstancesWithCachesSeeEachOthersChanges(t *testing.T) {
 	expect(t, a.do("POST", a.url+"/auth/sign-out-everywhere", tok, nil), http.StatusNoContent)
 	expect(t, b.do("GET", podOnB+"identity/", tok, nil), http.StatusUnauthorized)
 
+	// Only another server, with b's member token, may make b forget: not
+	// an anonymous caller, not a signed-in leaver.
+	_, other := b.leaver("lee")
+	for _, caller := range []string{"", other} {
+		r := b.do("POST", b.url+"/internal/cache/invalidate", caller, strings.NewReader(`{"keys":["x"]}`), "Content-Type", "application/json")
+		expect(t, r, http.StatusForbidden)
+	}
+
 	if hits := testutilHits(t, b); hits == 0 {
 		t.Fatal("b never answered from memory: the test did not test the cache")
 	}
